@@ -1,0 +1,24 @@
+package io.attnflow.jobs.config;
+
+import com.typesafe.config.Config;
+import java.io.File;
+import java.util.List;
+
+/**
+ * All of attnflow's settings, validated together at start-up whatever the job, so that a bad key
+ * meant for a later stage of the nightly run fails now and not hours later.
+ */
+public record Settings(SparkSettings spark, IngestSettings ingest) {
+
+  /** Loads and validates; {@link ConfigProblems} lists every problem. */
+  public static Settings load(List<File> files, List<String> sets) {
+    return from(ConfigLoader.load(files, sets));
+  }
+
+  public static Settings from(Config config) {
+    ConfigReader r = new ConfigReader(config);
+    Settings s = new Settings(SparkSettings.from(r), IngestSettings.from(r));
+    r.finish();
+    return s;
+  }
+}

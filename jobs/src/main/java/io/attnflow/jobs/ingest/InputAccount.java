@@ -1,0 +1,50 @@
+package io.attnflow.jobs.ingest;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The row accounting of one input: {@code read = accepted + rejected}, with the rejects by reason
+ * and a few example rows per reason.
+ *
+ * @param input    {@code interactions}, {@code items} or {@code tags}
+ * @param files    how many files were read
+ * @param records  records read from the files (lines without headers, or Parquet rows)
+ * @param read     rows read: equals {@code records} except for MIND impression logs, whose one
+ *                 line holds many events
+ */
+public record InputAccount(
+    String input,
+    int files,
+    long records,
+    long read,
+    long accepted,
+    Map<String, Long> rejectedByReason,
+    List<RejectExample> examples) {
+
+  public InputAccount {
+    rejectedByReason = Map.copyOf(rejectedByReason);
+    examples = List.copyOf(examples);
+  }
+
+  /** One rejected row, as shown in reports and error messages. */
+  public record RejectExample(String reason, String source, long line, String detail, String raw) {
+    @Override
+    public String toString() {
+      return source + ":" + line + " " + reason + ": " + detail + " | " + (raw.length() > 120 ? raw.substring(0, 117) + "..." : raw);
+    }
+  }
+
+  public long rejected() {
+    return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The share of rejected rows, 0 for an empty input. */
+  public double rejectRate() {
+    return read == 0 ? 0.0 : (double) rejected() / read;
+  }
+
+  public boolean balanced() {
+    return read == accepted + rejected();
+  }
+}
