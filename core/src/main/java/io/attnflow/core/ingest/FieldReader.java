@@ -2,7 +2,10 @@ package io.attnflow.core.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +19,8 @@ import java.util.List;
  */
 public final class FieldReader implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectReader JSON =
+      new ObjectMapper().readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Delimited splitter; // null for JSON lines
   private final int[] positions;
@@ -74,7 +78,10 @@ public final class FieldReader implements Serializable {
     return new FieldReader(null, null, -1, wanted.clone());
   }
 
-  /** The wanted fields of {@code line}, in the wanted order; absent ones are {@code ""}. */
+  /**
+   * The wanted fields of {@code line}, in the wanted order. Unwanted fields are {@code ""}; a wanted
+   * JSON key the object lacks is {@code null}, so that callers can tell absent from empty.
+   */
   public String[] read(String line) throws BadRecordException {
     return splitter == null ? readJson(line) : readDelimited(line);
   }
@@ -99,7 +106,9 @@ public final class FieldReader implements Serializable {
   private String[] readJson(String line) throws BadRecordException {
     JsonNode node;
     try {
-      node = JSON.readTree(line);
+      node = line.isBlank() ? null : JSON.readValue(line);
+    } catch (MismatchedInputException e) {
+      node = null; // trailing tokens after the object
     } catch (JsonProcessingException e) {
       throw new BadRecordException(RejectReason.MALFORMED, "not a JSON object: " + e.getOriginalMessage());
     }
@@ -109,7 +118,7 @@ public final class FieldReader implements Serializable {
     String[] out = new String[keys.length];
     for (int k = 0; k < keys.length; k++) {
       JsonNode v = keys[k].isEmpty() ? null : node.get(keys[k]);
-      out[k] = v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
+      out[k] = keys[k].isEmpty() || (v != null && v.isNull()) ? "" : v == null ? null : v.isValueNode() ? v.asText() : v.toString();
     }
     return out;
   }

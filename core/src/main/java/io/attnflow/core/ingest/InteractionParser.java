@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Turns one input record into interactions, or a {@link BadRecordException} saying why not. Most
@@ -23,6 +24,8 @@ public final class InteractionParser implements Serializable {
 
   /** The event name of MIND's click history, which carries no time of its own. */
   public static final String HISTORY_EVENT = "history";
+
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
   private final InputFormat format;
   private final FieldReader reader; // null for MIND
@@ -83,7 +86,13 @@ public final class InteractionParser implements Serializable {
       return parseMindImpressions(line);
     }
     String[] f = reader.read(line);
-    return List.of(fromFields(f[0], f[1], f[2], f[3], f[4]));
+    String[] names = {"user_id", "item_id", "ts"};
+    for (int k = 0; k < names.length; k++) {
+      if (f[k] == null) {
+        throw new BadRecordException(RejectReason.MISSING_FIELD, names[k] + ": absent");
+      }
+    }
+    return List.of(fromFields(f[0], f[1], f[2], orEmpty(f[3]), orEmpty(f[4])));
   }
 
   /** One interaction from its fields as text ({@code ""} where absent). */
@@ -95,15 +104,7 @@ public final class InteractionParser implements Serializable {
     String ev = event.trim().isEmpty() ? defaultEvent : event.trim();
     Double v = null;
     if (!value.trim().isEmpty()) {
-      try {
-        v = Double.valueOf(value.trim());
-      } catch (NumberFormatException e) {
-        throw new BadRecordException(
-            RejectReason.BAD_NUMBER, "value: \"" + Timestamps.abbreviate(value) + "\" is not a number");
-      }
-      if (v.isNaN() || v.isInfinite()) {
-        throw new BadRecordException(RejectReason.BAD_NUMBER, "value: " + value.trim() + " is not a finite number");
-      }
+      v = parseNumber("value", value);
     }
     return new Interaction(userId, itemId, micros, ev, v);
   }
@@ -147,6 +148,23 @@ public final class InteractionParser implements Serializable {
       throw new BadRecordException(RejectReason.MISSING_FIELD, "history and impressions are both empty");
     }
     return out;
+  }
+
+  /** A decimal number as people write it ({@code 4}, {@code -0.5}, {@code 1e3}); not NaN, hex or {@code 4d}. */
+  static double parseNumber(String field, String text) throws BadRecordException {
+    String t = text.trim();
+    if (!NUMBER.matcher(t).matches()) {
+      throw new BadRecordException(RejectReason.BAD_NUMBER, field + ": \"" + Timestamps.abbreviate(t) + "\" is not a number");
+    }
+    double d = Double.parseDouble(t);
+    if (Double.isInfinite(d)) {
+      throw new BadRecordException(RejectReason.BAD_NUMBER, field + ": " + t + " is not a finite number");
+    }
+    return d;
+  }
+
+  static String orEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   static String requireId(String field, String text) throws BadRecordException {

@@ -1,6 +1,9 @@
 package io.attnflow.core.ingest;
 
 import io.attnflow.core.data.Item;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -29,6 +32,7 @@ public final class ItemParser implements Serializable {
       "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
       "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western");
 
+  private static final ObjectMapper TAGS = new ObjectMapper();
   private static final Pattern TITLE_YEAR = Pattern.compile("\\((\\d{4})\\)\\s*$");
   private static final String NO_GENRES = "(no genres listed)";
 
@@ -62,7 +66,7 @@ public final class ItemParser implements Serializable {
       Instant minTs,
       Instant maxTs)
       throws InputLayoutException {
-    Timestamps ts = Timestamps.of(tsFormat, minTs, maxTs);
+    Timestamps ts = format.usesColumnMapping() ? Timestamps.of(tsFormat, minTs, maxTs) : null;
     return switch (format) {
       case CSV, TSV -> new ItemParser(
           format,
@@ -99,12 +103,30 @@ public final class ItemParser implements Serializable {
     };
   }
 
-  private Item mapped(String[] f) throws BadRecordException {
+  private Item mapped(String[] fields) throws BadRecordException {
+    if (fields[0] == null) {
+      throw new BadRecordException(RejectReason.MISSING_FIELD, "item_id: absent");
+    }
+    String[] f = Arrays.stream(fields).map(InteractionParser::orEmpty).toArray(String[]::new);
     String id = InteractionParser.requireId("item_id", f[0]);
     List<String> tags = new ArrayList<>();
-    for (String t : f[4].split(Pattern.quote(tagSeparator))) {
-      if (!t.isBlank()) {
-        tags.add(t.trim());
+    String tagText = f[4].trim();
+    if (tagText.startsWith("[")) {
+      // a JSON array (jsonl, or a Parquet array<string> column)
+      try {
+        for (JsonNode t : TAGS.readTree(tagText)) {
+          if (!t.asText().isBlank()) {
+            tags.add(t.asText().trim());
+          }
+        }
+      } catch (JsonProcessingException e) {
+        throw new BadRecordException(RejectReason.MALFORMED, "tags: not a JSON array of strings: " + e.getOriginalMessage());
+      }
+    } else {
+      for (String t : tagText.split(Pattern.quote(tagSeparator))) {
+        if (!t.isBlank()) {
+          tags.add(t.trim());
+        }
       }
     }
     Long published = f[5].isBlank() ? null : timestamps.parse("published_at", f[5]);
@@ -168,17 +190,15 @@ public final class ItemParser implements Serializable {
       return null;
     }
     if (t.startsWith("[") && t.endsWith("]")) {
-      t = t.substring(1, t.length() - 1);
+      t = t.substring(1, t.length() - 1).trim();
+      if (t.isEmpty()) {
+        return null;
+      }
     }
     String[] parts = t.trim().split("[,\\s]+");
     float[] v = new float[parts.length];
     for (int i = 0; i < parts.length; i++) {
-      try {
-        v[i] = Float.parseFloat(parts[i]);
-      } catch (NumberFormatException e) {
-        throw new BadRecordException(
-            RejectReason.BAD_NUMBER, "vector[" + i + "]: \"" + Timestamps.abbreviate(parts[i]) + "\" is not a number");
-      }
+      v[i] = (float) InteractionParser.parseNumber("vector[" + i + "]", parts[i]);
       if (!Float.isFinite(v[i])) {
         throw new BadRecordException(RejectReason.BAD_NUMBER, "vector[" + i + "]: " + parts[i] + " is not finite");
       }

@@ -28,11 +28,11 @@ public final class LineDecoder implements Serializable {
   }
 
   public String decode(byte[] bytes, int length) throws BadRecordException {
-    if (length > maxBytes) {
-      throw new BadRecordException(
-          RejectReason.LINE_TOO_LONG, length + " bytes (at most " + maxBytes + ", ingest.max-line-bytes)");
-    }
     int n = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
+    if (n > maxBytes) {
+      throw new BadRecordException(
+          RejectReason.LINE_TOO_LONG, n + " bytes (at most " + maxBytes + ", ingest.max-line-bytes)");
+    }
     if (decoder == null) {
       decoder = Charset.forName(charsetName).newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.util.Locale;
 
 /**
@@ -50,6 +51,9 @@ public final class Timestamps implements Serializable {
     if (NAMED.contains(format)) {
       return true;
     }
+    if (format.isBlank()) {
+      return false;
+    }
     try {
       DateTimeFormatter.ofPattern(format, Locale.ROOT);
       return true;
@@ -78,11 +82,14 @@ public final class Timestamps implements Serializable {
         case "epoch-millis" -> Math.multiplyExact(parseEpoch(t), 1_000L);
         case "epoch-micros" -> parseEpoch(t);
         case "iso" -> parseIso(t);
-        default -> toMicros(LocalDateTime.parse(t, pattern()).toInstant(ZoneOffset.UTC));
+        default -> parsePattern(t);
       };
-    } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
+    } catch (NumberFormatException | DateTimeException e) {
       throw new BadRecordException(
           RejectReason.BAD_TIMESTAMP, field + ": \"" + abbreviate(t) + "\" is not a timestamp in format " + format);
+    } catch (ArithmeticException e) {
+      throw new BadRecordException(
+          RejectReason.TIMESTAMP_OUT_OF_RANGE, field + ": " + abbreviate(t) + " overflows (" + format + ")");
     }
     if (micros < minMicros || micros > maxMicros) {
       throw new BadRecordException(
@@ -115,6 +122,18 @@ public final class Timestamps implements Serializable {
         return toMicros(LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant());
       }
     }
+  }
+
+  /** A pattern's text as an instant: its offset when it has one, else UTC; a date alone is its midnight. */
+  private long parsePattern(String t) {
+    TemporalAccessor parsed = pattern().parseBest(t, OffsetDateTime::from, LocalDateTime::from, LocalDate::from);
+    if (parsed instanceof OffsetDateTime odt) {
+      return toMicros(odt.toInstant());
+    }
+    if (parsed instanceof LocalDateTime ldt) {
+      return toMicros(ldt.toInstant(ZoneOffset.UTC));
+    }
+    return toMicros(((LocalDate) parsed).atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 
   private DateTimeFormatter pattern() {

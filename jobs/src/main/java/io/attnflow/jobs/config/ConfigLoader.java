@@ -33,7 +33,15 @@ public final class ConfigLoader {
   public static Config load(List<File> files, List<String> sets) {
     Config reference = ConfigFactory.parseResourcesAnySyntax("reference.conf");
     List<String> problems = new ArrayList<>();
+    // Layered from lowest to highest priority: each source falls back to all before it.
     Config user = ConfigFactory.empty();
+    for (File f : files) {
+      try {
+        user = ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false)).withFallback(user);
+      } catch (ConfigException e) {
+        problems.add("Cannot read configuration file " + f + ": " + e.getMessage());
+      }
+    }
     for (String set : sets) {
       int eq = set.indexOf('=');
       if (eq <= 0) {
@@ -46,17 +54,9 @@ public final class ConfigLoader {
         Config one = value.startsWith("[") || value.startsWith("{")
             ? ConfigFactory.parseString(key + " = " + value)
             : ConfigFactory.parseMap(Map.of(key, value));
-        user = user.withFallback(one);
+        user = one.withFallback(user);
       } catch (ConfigException e) {
         problems.add("--set " + set + " is not valid (" + e.getMessage() + ")");
-      }
-    }
-    for (int i = files.size() - 1; i >= 0; i--) {
-      File f = files.get(i);
-      try {
-        user = user.withFallback(ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false)));
-      } catch (ConfigException e) {
-        problems.add("Cannot read configuration file " + f + ": " + e.getMessage());
       }
     }
     problems.addAll(unknownKeys(user, reference));

@@ -276,7 +276,8 @@ public final class IngestJob {
       sb.append(String.format("Cannot ingest %s: %d of %d rows rejected (%.2f%%, above ingest.max-reject-rate = %.2f%%)",
           a.input(), a.rejected(), a.read(), 100 * a.rejectRate(), 100 * max));
       a.rejectedByReason().entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .limit(3)
           .forEach(e -> {
             sb.append("\n  ").append(e.getKey()).append(": ").append(e.getValue()).append(" rows, e.g.");
             a.examples().stream().filter(x -> x.reason().equals(e.getKey())).limit(2)

@@ -1,7 +1,9 @@
 package io.attnflow.jobs.ingest;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The row accounting of one input: {@code read = accepted + rejected}, with the rejects by reason
@@ -10,6 +12,7 @@ import java.util.Map;
  * @param input    {@code interactions}, {@code items} or {@code tags}
  * @param files    how many files were read
  * @param records  records read from the files (lines without headers, or Parquet rows)
+ * @param rejectedByReason rejected rows per reason code, in reason order
  * @param read     rows read: equals {@code records} except for MIND impression logs, whose one
  *                 line holds many events
  */
@@ -23,7 +26,7 @@ public record InputAccount(
     List<RejectExample> examples) {
 
   public InputAccount {
-    rejectedByReason = Map.copyOf(rejectedByReason);
+    rejectedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedByReason));
     examples = List.copyOf(examples);
   }
 

@@ -44,18 +44,14 @@ public final class Warehouse {
   /** Writes a small text file (a run report) whole, replacing any earlier one. */
   public void writeText(String path, String text) {
     Path p = new Path(path);
-    try (OutputStream out = p.getFileSystem(hadoop).create(p, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+    try {
+      FileSystem fs = p.getFileSystem(hadoop);
+      fs.setWriteChecksum(false); // no hidden .crc sibling beside a report on the local file system
+      try (OutputStream out = fs.create(p, true)) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
-    }
-  }
-
-  public FileSystem fileSystem(String path) {
-    try {
-      return new Path(path).getFileSystem(hadoop);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open the file system of " + path + ": " + e.getMessage(), e);
     }
   }
 }

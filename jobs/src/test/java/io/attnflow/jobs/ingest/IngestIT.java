@@ -1,0 +1,249 @@
+package io.attnflow.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.Main;
+import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.config.IngestSettings;
+import io.attnflow.jobs.config.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ingest through real Spark, read back with DuckDB. */
+class IngestIT {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void spark() {
+    spark = TestSpark.session();
+  }
+
+  private static IngestSettings settings(Path warehouse, String... sets) {
+    List<String> all = new ArrayList<>(List.of("warehouse=" + warehouse));
+    all.addAll(List.of(sets));
+    return Settings.load(List.of(), all).ingest();
+  }
+
+  private static IngestSettings demo(Path warehouse) {
+    Path d = TestSpark.demoData();
+    return settings(warehouse,
+        "input.interactions.path=" + d.resolve("ratings.csv"), "input.interactions.format=movielens-csv",
+        "input.items.path=" + d.resolve("movies.csv"), "input.items.format=movielens-csv",
+        "input.items.tags-path=" + d.resolve("tags.csv"));
+  }
+
+  @Test
+  void demoDataIsIngestedWholeWithContractTypes(@TempDir Path wh) {
+    IngestResult r = IngestJob.run(spark, demo(wh), "ingest-demo");
+
+    // The counts ml-latest-small's README states: 100,836 ratings, 9,742 movies, 3,683 tags.
+    assertThat(r.account("interactions")).extracting(InputAccount::read, InputAccount::accepted, InputAccount::rejected)
+        .containsExactly(100_836L, 100_836L, 0L);
+    assertThat(r.account("items")).extracting(InputAccount::read, InputAccount::accepted, InputAccount::rejected)
+        .containsExactly(9_742L, 9_742L, 0L);
+    assertThat(r.account("tags").accepted()).isEqualTo(3_683L);
+
+    String interactions = wh.resolve("interactions") + "/*.parquet";
+    assertThat(DuckDb.types(interactions)).containsExactly(
+        Map.entry("user_id", "VARCHAR"), Map.entry("item_id", "VARCHAR"),
+        Map.entry("ts", "TIMESTAMP WITH TIME ZONE"), Map.entry("event", "VARCHAR"), Map.entry("value", "DOUBLE"));
+    assertThat(DuckDb.types(wh.resolve("items") + "/*.parquet")).containsExactly(
+        Map.entry("item_id", "VARCHAR"), Map.entry("title", "VARCHAR"), Map.entry("text", "VARCHAR"),
+        Map.entry("category", "VARCHAR"), Map.entry("tags", "VARCHAR[]"),
+        Map.entry("published_at", "TIMESTAMP WITH TIME ZONE"), Map.entry("vector", "FLOAT[]"));
+    assertThat(DuckDb.scalar("SELECT count(*) FROM parquet_metadata('" + interactions + "') WHERE type = 'INT96'"))
+        .isEqualTo(0L);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + interactions + "')")).isEqualTo(100_836L);
+    // ratings.csv line 2: 1,1,4.0,964982703 -> 2000-07-30T18:45:03Z
+    assertThat(DuckDb.scalar("SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S') || ' ' || value || ' ' || event"
+        + " FROM read_parquet('" + interactions + "') WHERE user_id = '1' AND item_id = '1'"))
+        .isEqualTo("2000-07-30T18:45:03 4.0 rating");
+    // Toy Story: genres, a user tag from tags.csv ("pixar"), publication year from the title.
+    Map<String, Object> toyStory = DuckDb.query("SELECT category, list_contains(tags, 'pixar') AS pixar, "
+        + "year(published_at) AS y, text FROM read_parquet('" + wh.resolve("items") + "/*.parquet') WHERE item_id = '1'").get(0);
+    assertThat(toyStory).containsEntry("category", "Adventure").containsEntry("pixar", true).containsEntry("y", 1995L);
+    assertThat((String) toyStory.get("text")).startsWith("Toy Story (1995) Adventure Animation").contains("pixar");
+
+    // A second run on the same input gives the same tables, not more rows.
+    String fingerprint = "SELECT count(*) AS n, sum(hash(user_id, item_id, ts, event, value)) AS h FROM read_parquet('" + interactions + "')";
+    Object before = DuckDb.query(fingerprint);
+    IngestJob.run(spark, demo(wh), "ingest-demo-again");
+    assertThat(DuckDb.query(fingerprint)).isEqualTo(before);
+  }
+
+  /** One line per bad-row kind among good ones; line numbers are the file's own (header = line 1). */
+  private static Path badRows(Path dir) throws IOException {
+    Files.writeString(dir.resolve("items.csv"), String.join("\n",
+        "item_id,title,category",
+        "i1,One,news",
+        "i2,Two,sport",
+        "i3,Three,news",
+        "i2,Two again,sport",          // line 5: duplicate_item
+        ",Nameless,news") + "\n");     // line 6: empty_id
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<String> lines = List.of(
+        "user_id,item_id,ts,event,value",
+        "u1,i1,2024-01-01T10:00:00Z,click,1",        // 2 ok
+        "u1,i2,2024-01-01T11:00:00Z,click,",         // 3 ok (no value)
+        "u2,i3,2024-01-02T09:00:00Z,view,2.5",       // 4 ok
+        "u1,i1,2024-01-01T10:00:00Z,click,1",        // 5 duplicate_event of line 2
+        "u2,i1",                                      // 6 missing_field
+        "u2,i1,2024-01-02T09:00:00Z,view,1,extra",   // 7 extra_fields
+        "u2,i1,2024-01-02T09:00:00Z,view,lots",      // 8 bad_number
+        "u2,i1,yesterday,view,1",                     // 9 bad_timestamp
+        "u2,i1,1890-01-01T00:00:00Z,view,1",         // 10 timestamp_out_of_range
+        ",i1,2024-01-02T09:00:00Z,view,1",           // 11 empty_id
+        "u3,i9,2024-01-02T09:00:00Z,view,1",         // 12 unknown_item
+        "u3,\"i1,2024-01-02T09:00:00Z,view,1",       // 13 malformed (unterminated quote)
+        "u3,i1,2024-01-02T09:00:00Z,view," + "9".repeat(300), // 14 line_too_long (max 256 bytes)
+        "u3,i2,2024-01-03T09:00:00Z,view,1");        // 16 ok (15 is the bad-encoding line)
+    for (int i = 0; i < lines.size(); i++) {
+      out.write((lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
+      if (i == 13) {
+        // line 15: invalid_encoding (0xC3 0x28 is not UTF-8)
+        out.write(new byte[] {'u', '4', ',', 'i', '1', ',', (byte) 0xC3, 0x28, '\n'});
+      }
+    }
+    Files.write(dir.resolve("interactions.csv"), out.toByteArray());
+    return dir;
+  }
+
+  private static String[] badRowSettings(Path in) {
+    return new String[] {
+        "input.interactions.path=" + in.resolve("interactions.csv"),
+        "input.items.path=" + in.resolve("items.csv"),
+        "input.items.columns.text=", "input.items.columns.tags=", "input.items.columns.published_at=",
+        "input.items.columns.vector=",
+        "ingest.max-line-bytes=256", "ingest.max-reject-rate=1"};
+  }
+
+  @Test
+  void everyBadRowKindIsRejectedWithItsLineAndTheCountsBalance(@TempDir Path in, @TempDir Path wh) throws IOException {
+    IngestResult r = IngestJob.run(spark, settings(wh, badRowSettings(badRows(in))), "ingest-bad");
+
+    InputAccount items = r.account("items");
+    assertThat(items).extracting(InputAccount::read, InputAccount::accepted, InputAccount::rejected).containsExactly(5L, 3L, 2L);
+    InputAccount interactions = r.account("interactions");
+    assertThat(interactions.read()).isEqualTo(15);
+    assertThat(interactions.accepted()).isEqualTo(4);
+    assertThat(interactions.balanced()).isTrue();
+    assertThat(interactions.rejectedByReason()).containsOnly(
+        Map.entry("duplicate_event", 1L), Map.entry("missing_field", 1L), Map.entry("extra_fields", 1L),
+        Map.entry("bad_number", 1L), Map.entry("bad_timestamp", 1L), Map.entry("timestamp_out_of_range", 1L),
+        Map.entry("empty_id", 1L), Map.entry("unknown_item", 1L), Map.entry("malformed", 1L),
+        Map.entry("line_too_long", 1L), Map.entry("invalid_encoding", 1L));
+
+    Map<Long, String> byLine = DuckDb.query("SELECT line, reason || ': ' || detail AS why FROM read_parquet('"
+            + wh.resolve("rejects") + "/*.parquet') WHERE input = 'interactions' ORDER BY line").stream()
+        .collect(Collectors.toMap(m -> (Long) m.get("line"), m -> (String) m.get("why")));
+    String file = "file:" + in.resolve("interactions.csv");
+    assertThat(byLine).containsOnly(
+        Map.entry(5L, "duplicate_event: same as " + file + " line 2"),
+        Map.entry(6L, "missing_field: expected 5 fields, found 2"),
+        Map.entry(7L, "extra_fields: expected 5 fields, found 6"),
+        Map.entry(8L, "bad_number: value: \"lots\" is not a number"),
+        Map.entry(9L, "bad_timestamp: ts: \"yesterday\" is not a timestamp in format iso"),
+        Map.entry(10L, "timestamp_out_of_range: ts: 1890-01-01T00:00:00Z is outside [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z]"),
+        Map.entry(11L, "empty_id: user_id: empty"),
+        Map.entry(12L, "unknown_item: item_id i9 is not in the items input"),
+        Map.entry(13L, "malformed: field 2: unterminated quote (a quoted field must end with \")"),
+        Map.entry(14L, "line_too_long: 332 bytes (at most 256, ingest.max-line-bytes)"),
+        Map.entry(15L, "invalid_encoding: bytes that are not valid UTF-8 (Input length = 1)"));
+    assertThat(DuckDb.scalar("SELECT raw FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet') WHERE line = 8 AND input = 'interactions'"))
+        .isEqualTo("u2,i1,2024-01-02T09:00:00Z,view,lots");
+    assertThat(DuckDb.query("SELECT line, reason FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet') WHERE input = 'items' ORDER BY line"))
+        .containsExactly(Map.of("line", 5L, "reason", "duplicate_item"), Map.of("line", 6L, "reason", "empty_id"));
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')")).isEqualTo(4L);
+  }
+
+  @Test
+  void keptUnknownItemsAreAccepted(@TempDir Path in, @TempDir Path wh) throws IOException {
+    List<String> sets = new ArrayList<>(List.of(badRowSettings(badRows(in))));
+    sets.add("ingest.unknown-items=keep");
+    IngestResult r = IngestJob.run(spark, settings(wh, sets.toArray(String[]::new)), "ingest-keep");
+    assertThat(r.account("interactions").accepted()).isEqualTo(5);
+    assertThat(r.account("interactions").rejectedByReason()).doesNotContainKey("unknown_item");
+  }
+
+  @Test
+  void tooManyRejectsStopWithExitThreeBeforeTablesAreWritten(@TempDir Path in, @TempDir Path wh) throws IOException {
+    List<String> sets = new ArrayList<>(List.of(badRowSettings(badRows(in))));
+    sets.add("ingest.max-reject-rate=0.5");
+    assertThatThrownBy(() -> IngestJob.run(spark, settings(wh, sets.toArray(String[]::new)), "ingest-over"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageStartingWith("Cannot ingest interactions: 11 of 15 rows rejected (73.33%, above ingest.max-reject-rate = 50.00%)")
+        .hasMessageContaining("bad_number: 1 rows, e.g.")
+        .hasMessageContaining("interactions.csv:8 bad_number: value: \"lots\" is not a number | u2,i1,2024-01-02T09:00:00Z,view,lots")
+        .hasMessageEndingWith("items/ and interactions/ were left unchanged.");
+    assertThat(wh.resolve("interactions")).doesNotExist();
+    assertThat(wh.resolve("items")).doesNotExist();
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet')")).isEqualTo(13L);
+    assertThat(Files.list(wh.resolve("runs")).toList()).singleElement()
+        .satisfies(p -> assertThat(Files.readString(p)).contains("\"status\" : \"failed\""));
+
+    List<String> args = new ArrayList<>(List.of("ingest", "--set", "warehouse=" + wh));
+    sets.forEach(s -> args.addAll(List.of("--set", s)));
+    assertThat(Main.run(args.toArray(String[]::new))).isEqualTo(3);
+  }
+
+  @Test
+  void parquetInputRowsAreNumberedAndTimestampsRead(@TempDir Path in, @TempDir Path wh) throws IOException {
+    spark.sql("SELECT * FROM VALUES ('u1', 'a', TIMESTAMP '2024-03-01 10:00:00', 'click'), "
+            + "('', 'a', TIMESTAMP '2024-03-01 11:00:00', 'click'), ('u2', 'a', TIMESTAMP '2024-03-02 10:00:00', 'like') "
+            + "AS t(uid, iid, at, kind)")
+        .coalesce(1).write().parquet(in.resolve("events").toString());
+    Files.writeString(in.resolve("items.jsonl"), "{\"item_id\": \"a\", \"title\": \"A\", \"vector\": [0.5, 1.5]}\n");
+    IngestResult r = IngestJob.run(spark, settings(wh,
+        "input.interactions.path=" + in.resolve("events"), "input.interactions.format=parquet",
+        "input.interactions.columns.user_id=uid", "input.interactions.columns.item_id=iid",
+        "input.interactions.columns.ts=at", "input.interactions.columns.event=kind", "input.interactions.columns.value=",
+        "input.items.path=" + in.resolve("items.jsonl"), "input.items.format=jsonl",
+        "ingest.max-reject-rate=0.5"), "ingest-parquet");
+
+    assertThat(r.account("interactions")).extracting(InputAccount::read, InputAccount::accepted).containsExactly(3L, 2L);
+    assertThat(DuckDb.query("SELECT line, reason FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet')"))
+        .containsExactly(Map.of("line", 2L, "reason", "empty_id"));
+    assertThat(DuckDb.scalar("SELECT strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM read_parquet('"
+        + wh.resolve("interactions") + "/*.parquet')")).isEqualTo("2024-03-02 10:00");
+    assertThat(DuckDb.scalar("SELECT vector::VARCHAR FROM read_parquet('" + wh.resolve("items") + "/*.parquet')"))
+        .isEqualTo("[0.5, 1.5]");
+  }
+
+  @Test
+  void mindLogsExpandToEventsAndHistoryCountsOnce(@TempDir Path in, @TempDir Path wh) throws IOException {
+    Files.writeString(in.resolve("news.tsv"), String.join("\n",
+        "N1\tnews\tworld\tTitle one\tAbstract one\thttps://x/1\t[]\t[]",
+        "N2\tsports\tsoccer\tTitle two\tAbstract two\thttps://x/2\t[]\t[]",
+        "N3\tnews\tpolitics\tTitle three\t\thttps://x/3\t[]\t[]") + "\n");
+    Files.writeString(in.resolve("behaviors.tsv"), String.join("\n",
+        "1\tU1\t11/11/2019 9:05:58 AM\tN1\tN2-1 N3-0",
+        "2\tU1\t11/12/2019 10:00:00 AM\tN1\tN3-1",   // N1 history again: the same event
+        "3\tU2\t11/12/2019 10:00:00 AM\t\tN9-1") + "\n"); // N9 unknown
+    IngestResult r = IngestJob.run(spark, settings(wh,
+        "input.interactions.path=" + in.resolve("behaviors.tsv"), "input.interactions.format=mind",
+        "input.items.path=" + in.resolve("news.tsv"), "input.items.format=mind", "ingest.max-reject-rate=0.5"), "ingest-mind");
+
+    InputAccount a = r.account("interactions");
+    // 3 lines -> 3 + 2 + 1 = 6 events; line 2's history repeats line 1's; N9 is unknown.
+    assertThat(a.records()).isEqualTo(3);
+    assertThat(a).extracting(InputAccount::read, InputAccount::accepted).containsExactly(6L, 4L);
+    assertThat(a.rejectedByReason()).containsOnly(Map.entry("duplicate_event", 1L), Map.entry("unknown_item", 1L));
+    assertThat(DuckDb.query("SELECT event, count(*) AS n FROM read_parquet('" + wh.resolve("interactions")
+        + "/*.parquet') GROUP BY event ORDER BY event")).containsExactly(
+        Map.of("event", "click", "n", 2L), Map.of("event", "history", "n", 1L), Map.of("event", "impression", "n", 1L));
+  }
+}
