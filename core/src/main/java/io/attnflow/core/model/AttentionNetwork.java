@@ -1,0 +1,88 @@
+package io.attnflow.core.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The DL4J network that trains an {@link AttentionVertex}: input {@code items} [B, m+1] (history
+ * item indices, oldest first and padded, then the candidate's) goes through one embedding table
+ * ({@code embed}, shared by history and candidates); input {@code weights} [B, m] carries the
+ * history weights; a binary cross-entropy loss applies to both scores of the vertex (labels [B, 2],
+ * the same 0/1 label twice).
+ */
+public final class AttentionNetwork {
+  /** The vertex's name in the graph; its parameters are {@code attention_Wt}, {@code attention_Wp}, ... */
+  public static final String VERTEX = "attention";
+  /** The embedding layer's name; its table is the parameter {@code embed_W}. */
+  public static final String EMBED = "embed";
+
+  private AttentionNetwork() {}
+
+  /** The graph configuration for {@code shape}, trained with Adam at {@code learningRate}, seeded. */
+  public static ComputationGraphConfiguration configuration(ModelShape shape, double learningRate, double l2, long seed) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(DataType.FLOAT)
+        .updater(new Adam(learningRate))
+        .l2(l2)
+        // Workspaces reuse memory that the SameDiff vertex's backward pass still reads in
+        // DL4J 1.0.0-M2.1 (garbage reduction axes, wrong target shapes): off for this network.
+        .trainingWorkspaceMode(WorkspaceMode.NONE)
+        .inferenceWorkspaceMode(WorkspaceMode.NONE)
+        .graphBuilder()
+        .addInputs("items", "weights")
+        .addLayer(EMBED, new EmbeddingSequenceLayer.Builder()
+            .nIn(shape.items()).nOut(shape.dim()).inputLength(shape.history() + 1).hasBias(false)
+            .outputDataFormat(RNNFormat.NWC)
+            .weightInit(new NormalDistribution(0, 0.1))
+            .build(), "items")
+        .addVertex(VERTEX, new AttentionVertex(shape.dim(), shape.projection(), shape.poolHidden(), shape.history(), seed),
+            EMBED, "weights")
+        .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build(), VERTEX)
+        .setOutputs("loss")
+        .build();
+  }
+
+  /** A new, initialised network. */
+  public static ComputationGraph create(ModelShape shape, double learningRate, double l2, long seed) {
+    ComputationGraph graph = new ComputationGraph(configuration(shape, learningRate, l2, seed));
+    graph.init();
+    return graph;
+  }
+
+  /**
+   * One minibatch: row r is user history {@code hist[r]} (indices, oldest first, padded to m) with
+   * {@code weights[r]} (0 on padding), candidate {@code cand[r]} and label {@code labels[r]} (0 or 1).
+   */
+  public static MultiDataSet batch(int[][] hist, float[][] weights, int[] cand, float[] labels) {
+    int b = cand.length;
+    int m = hist[0].length;
+    float[] items = new float[b * (m + 1)];
+    float[] w = new float[b * m];
+    float[] y = new float[b * 2];
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < m; i++) {
+        items[r * (m + 1) + i] = hist[r][i];
+        w[r * m + i] = weights[r][i];
+      }
+      items[r * (m + 1) + m] = cand[r];
+      y[2 * r] = labels[r];
+      y[2 * r + 1] = labels[r];
+    }
+    INDArray[] features = {Nd4j.create(items, new long[] {b, m + 1}, 'c'), Nd4j.create(w, new long[] {b, m}, 'c')};
+    return new MultiDataSet(features, new INDArray[] {Nd4j.create(y, new long[] {b, 2}, 'c')});
+  }
+}

@@ -1,0 +1,19 @@
+package io.attnflow.core.model;
+
+/**
+ * The dimensions of an attention model.
+ *
+ * @param items      vocabulary size N (rows of the embedding table)
+ * @param dim        item embedding size d
+ * @param projection θ/φ size k
+ * @param poolHidden hidden size of the additive attention pooling
+ * @param history    history length m (the most recent m events)
+ */
+public record ModelShape(int items, int dim, int projection, int poolHidden, int history) {
+  public ModelShape {
+    if (items < 1 || dim < 1 || projection < 1 || poolHidden < 1 || history < 1) {
+      throw new IllegalArgumentException("Cannot shape a model with " + items + " items, d=" + dim + ", k=" + projection
+          + ", pool=" + poolHidden + ", m=" + history + " (every dimension must be at least 1)");
+    }
+  }
+}
