@@ -1,0 +1,43 @@
+package io.attnflow.core.eval;
+
+/**
+ * Leave-one-out ranking metrics. A target's rank among scored candidates counts the candidates that
+ * beat it; equal scores are broken by item index, lower first (vocabularies are sorted by item id,
+ * so this is the item-id order that the output contract uses), so ranks are reproducible.
+ */
+public final class Ranking {
+  private Ranking() {}
+
+  /**
+   * The 0-based rank of {@code candidates[target]}.
+   *
+   * @param scores     one score per candidate
+   * @param candidates item indices, for tie-breaking
+   */
+  public static int rank(float[] scores, int[] candidates, int target) {
+    float t = scores[target];
+    int c = candidates[target];
+    int rank = 0;
+    for (int j = 0; j < scores.length; j++) {
+      if (j != target && (scores[j] > t || (scores[j] == t && candidates[j] < c))) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  /** HR@K: 1 when the target ranks among the first K. */
+  public static double hit(int rank, int k) {
+    return rank < k ? 1.0 : 0.0;
+  }
+
+  /** NDCG@K with one relevant item: 1 / log2(rank + 2) within the first K, else 0. */
+  public static double ndcg(int rank, int k) {
+    return rank < k ? 1.0 / (Math.log(rank + 2) / Math.log(2)) : 0.0;
+  }
+
+  /** MRR's term: 1 / (rank + 1). */
+  public static double reciprocalRank(int rank) {
+    return 1.0 / (rank + 1);
+  }
+}
