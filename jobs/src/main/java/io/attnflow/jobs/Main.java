@@ -1,7 +1,11 @@
 package io.attnflow.jobs;
 
+import io.attnflow.core.model.ModelException;
 import io.attnflow.jobs.cli.IngestCommand;
+import io.attnflow.jobs.cli.TrainCommand;
 import io.attnflow.jobs.config.ConfigProblems;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,17 +16,27 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "attnflow", mixinStandardHelpOptions = true, version = "attnflow 0.1.0",
     description = "Nightly attention-based ranking on Apache Spark.",
-    subcommands = {IngestCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {IngestCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    // Libraries print debug noise to System.out (SameDiff: "Added differentiated op ..."); keep
+    // stdout for the run summary, written through picocli's out, and send the rest to stderr.
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    System.exit(run(new PrintWriter(stdout, true), args));
   }
 
   /** Runs a command line and returns its exit code; never exits. */
   public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), args);
+  }
+
+  /** Runs a command line, its summary going to {@code out}; returns the exit code. */
+  public static int run(PrintWriter out, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       ExitCode code = exitCode(e);
       cmd.getErr().println(code == ExitCode.FAILURE ? "Failed: " + e : e.getMessage());
@@ -41,6 +55,9 @@ public final class Main {
     }
     if (e instanceof BadInputException) {
       return ExitCode.BAD_INPUT;
+    }
+    if (e instanceof ModelException) {
+      return ExitCode.MODEL_PROBLEM;
     }
     return ExitCode.FAILURE;
   }

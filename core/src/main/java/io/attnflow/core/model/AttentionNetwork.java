@@ -17,11 +17,11 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The DL4J network that trains an {@link AttentionVertex}: input {@code items} [B, m+1] (history
- * item indices, oldest first and padded, then the candidate's) goes through one embedding table
+ * The DL4J network that trains an {@link AttentionVertex}: input {@code items} [B, m+C] (history
+ * item indices, oldest first and padded, then C candidates') goes through one embedding table
  * ({@code embed}, shared by history and candidates); input {@code weights} [B, m] carries the
- * history weights; a binary cross-entropy loss applies to both scores of the vertex (labels [B, 2],
- * the same 0/1 label twice).
+ * history weights; a binary cross-entropy loss applies to both scores of every candidate (labels
+ * [B, 2C]: the C 0/1 labels, twice).
  */
 public final class AttentionNetwork {
   /** The vertex's name in the graph; its parameters are {@code attention_Wt}, {@code attention_Wp}, ... */
@@ -31,8 +31,9 @@ public final class AttentionNetwork {
 
   private AttentionNetwork() {}
 
-  /** The graph configuration for {@code shape}, trained with Adam at {@code learningRate}, seeded. */
-  public static ComputationGraphConfiguration configuration(ModelShape shape, double learningRate, double l2, long seed) {
+  /** The graph configuration for {@code shape} and C candidates per history, trained with Adam, seeded. */
+  public static ComputationGraphConfiguration configuration(ModelShape shape, int candidates, double learningRate,
+      double l2, long seed) {
     return new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
@@ -45,11 +46,12 @@ public final class AttentionNetwork {
         .graphBuilder()
         .addInputs("items", "weights")
         .addLayer(EMBED, new EmbeddingSequenceLayer.Builder()
-            .nIn(shape.items()).nOut(shape.dim()).inputLength(shape.history() + 1).hasBias(false)
+            .nIn(shape.items()).nOut(shape.dim()).inputLength(shape.history() + candidates).hasBias(false)
             .outputDataFormat(RNNFormat.NWC)
             .weightInit(new NormalDistribution(0, 0.1))
             .build(), "items")
-        .addVertex(VERTEX, new AttentionVertex(shape.dim(), shape.projection(), shape.poolHidden(), shape.history(), seed),
+        .addVertex(VERTEX, new AttentionVertex(shape.dim(), shape.projection(), shape.poolHidden(), shape.history(),
+            candidates, seed),
             EMBED, "weights")
         .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
@@ -57,32 +59,35 @@ public final class AttentionNetwork {
   }
 
   /** A new, initialised network. */
-  public static ComputationGraph create(ModelShape shape, double learningRate, double l2, long seed) {
-    ComputationGraph graph = new ComputationGraph(configuration(shape, learningRate, l2, seed));
+  public static ComputationGraph create(ModelShape shape, int candidates, double learningRate, double l2, long seed) {
+    ComputationGraph graph = new ComputationGraph(configuration(shape, candidates, learningRate, l2, seed));
     graph.init();
     return graph;
   }
 
   /**
    * One minibatch: row r is user history {@code hist[r]} (indices, oldest first, padded to m) with
-   * {@code weights[r]} (0 on padding), candidate {@code cand[r]} and label {@code labels[r]} (0 or 1).
+   * {@code weights[r]} (0 on padding), candidates {@code cand[r]} (C each) and their labels (0 or 1).
    */
-  public static MultiDataSet batch(int[][] hist, float[][] weights, int[] cand, float[] labels) {
+  public static MultiDataSet batch(int[][] hist, float[][] weights, int[][] cand, float[][] labels) {
     int b = cand.length;
     int m = hist[0].length;
-    float[] items = new float[b * (m + 1)];
+    int c = cand[0].length;
+    float[] items = new float[b * (m + c)];
     float[] w = new float[b * m];
-    float[] y = new float[b * 2];
+    float[] y = new float[b * 2 * c];
     for (int r = 0; r < b; r++) {
       for (int i = 0; i < m; i++) {
-        items[r * (m + 1) + i] = hist[r][i];
+        items[r * (m + c) + i] = hist[r][i];
         w[r * m + i] = weights[r][i];
       }
-      items[r * (m + 1) + m] = cand[r];
-      y[2 * r] = labels[r];
-      y[2 * r + 1] = labels[r];
+      for (int j = 0; j < c; j++) {
+        items[r * (m + c) + m + j] = cand[r][j];
+        y[r * 2 * c + j] = labels[r][j];
+        y[r * 2 * c + c + j] = labels[r][j];
+      }
     }
-    INDArray[] features = {Nd4j.create(items, new long[] {b, m + 1}, 'c'), Nd4j.create(w, new long[] {b, m}, 'c')};
-    return new MultiDataSet(features, new INDArray[] {Nd4j.create(y, new long[] {b, 2}, 'c')});
+    INDArray[] features = {Nd4j.create(items, new long[] {b, m + c}, 'c'), Nd4j.create(w, new long[] {b, m}, 'c')};
+    return new MultiDataSet(features, new INDArray[] {Nd4j.create(y, new long[] {b, 2L * c}, 'c')});
   }
 }

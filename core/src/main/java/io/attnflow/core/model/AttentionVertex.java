@@ -1,5 +1,6 @@
 package io.attnflow.core.model;
 
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -14,10 +15,12 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * The attention mechanism as a DL4J graph vertex, written in SameDiff so that DL4J (and dl4j-spark)
- * can train it. Inputs: {@code x} [B, m+1, d], the embeddings of the m history items (oldest first,
- * padded) followed by the candidate's, from the one embedding table shared by both (a DL4J
+ * can train it. Inputs: {@code x} [B, m+C, d], the embeddings of the m history items (oldest first,
+ * padded) followed by those of C candidates, from the one embedding table shared by both (a DL4J
  * {@code EmbeddingSequenceLayer}); {@code weights} [B, m], the history weights w_i (0 on padding).
- * Output [B, 2]: the attention score s and the pooled score p of the candidate.
+ * Output [B, 2C]: the attention scores s of the C candidates, then their pooled scores p. One
+ * history serves all C candidates (a positive and its sampled negatives in training), so its
+ * projections are computed once.
  *
  * <pre>
  *   θ_i  = W_θᵀ x_{h_i},   φ_j = W_φᵀ x_j                          (k-dim projections)
@@ -46,12 +49,14 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private int projection;
   @JsonProperty private int poolHidden;
   @JsonProperty private int history;
+  @JsonProperty private int candidates;
   @JsonProperty private long seed;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
 
-  public AttentionVertex(int dim, int projection, int poolHidden, int history, long seed) {
+  public AttentionVertex(int dim, int projection, int poolHidden, int history, int candidates, long seed) {
+    this.candidates = candidates;
     this.dim = dim;
     this.projection = projection;
     this.poolHidden = poolHidden;
@@ -74,25 +79,25 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> p,
       Map<String, SDVariable> masks) {
-    SDVariable w = in.get("weights");                                              // [B, m]
-    SDVariable x = in.get("x");                                                    // [B, m+1, d]
-    SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, history), SDIndex.all()).reshape(-1, dim); // [B*m, d]
-    // (a point index's backward pass fails in ND4J 1.0.0-M2.1; a one-wide interval works)
-    SDVariable xc = x.get(SDIndex.all(), SDIndex.interval(history, history + 1), SDIndex.all()).reshape(-1, dim); // [B, d]
-    SDVariable theta = xh.mmul(p.get(W_THETA)).reshape(-1, history, projection);   // [B, m, k]
-    SDVariable phi = xc.mmul(p.get(W_PHI));                                        // [B, k]
+    int m = history;
+    int c = candidates;
+    SDVariable w = in.get("weights");                                                    // [B, m]
+    SDVariable x = in.get("x");                                                          // [B, m+C, d]
+    SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, m), SDIndex.all()).reshape(-1, dim);     // [B*m, d]
+    SDVariable xc = x.get(SDIndex.all(), SDIndex.interval(m, m + c), SDIndex.all()).reshape(-1, dim); // [B*C, d]
+    SDVariable theta = xh.mmul(p.get(W_THETA)).reshape(-1, m, projection);              // [B, m, k]
+    SDVariable phiT = xc.mmul(p.get(W_PHI)).reshape(-1, c, projection).permute(0, 2, 1); // [B, k, C]
 
-    SDVariable logits = theta.mul(phi.reshape(-1, 1, projection)).sum(2);         // [B, m]
-    SDVariable alpha = sd.nn.sigmoid(logits.add(p.get(BIAS)));
-    SDVariable wSum = w.sum(1).reshape(-1, 1);                                     // [B, 1]
-    SDVariable s = alpha.mul(w).sum(1).reshape(-1, 1).div(wSum);                   // [B, 1]
+    SDVariable alpha = sd.nn.sigmoid(sd.mmul(theta, phiT).add(p.get(BIAS)));           // [B, m, C]
+    SDVariable wSum = w.sum(1).reshape(-1, 1);                                           // [B, 1]
+    SDVariable s = sd.mmul(w.reshape(-1, 1, m), alpha).reshape(-1, c).div(wSum);         // [B, C]
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
-        .reshape(-1, history);                                                      // [B, m]
-    SDVariable we = w.mul(sd.math.exp(e));                                          // w_i exp(e_i)
-    SDVariable a = we.div(we.sum(1).reshape(-1, 1));                                // [B, m]
-    SDVariable u = theta.mul(a.reshape(-1, history, 1)).sum(1);                     // [B, k]
-    SDVariable pooled = sd.nn.sigmoid(u.mul(phi).sum(1).reshape(-1, 1).add(p.get(B_POOLED))); // [B, 1]
+        .reshape(-1, m);                                                                 // [B, m]
+    SDVariable we = w.mul(sd.math.exp(e));                                               // w_i exp(e_i)
+    SDVariable a = we.div(we.sum(1).reshape(-1, 1));                                     // [B, m]
+    SDVariable u = sd.mmul(a.reshape(-1, 1, m), theta);                                  // [B, 1, k]
+    SDVariable pooled = sd.nn.sigmoid(sd.mmul(u, phiT).reshape(-1, c).add(p.get(B_POOLED))); // [B, C]
     return sd.concat(1, s, pooled);
   }
 
@@ -126,23 +131,34 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return InputType.feedForward(2);
+    return InputType.feedForward(2L * candidates);
   }
 
+  /** A deep copy, inherited training state included (dl4j-spark clones configurations for its workers). */
   @Override
   public GraphVertex clone() {
-    return new AttentionVertex(dim, projection, poolHidden, history, seed);
+    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed);
+    c.setUpdater(updater == null ? null : updater.clone());
+    c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
+    c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
+    c.setRegularizationBias(regularizationBias == null ? null : new ArrayList<>(regularizationBias));
+    c.setGradientNormalization(gradientNormalization);
+    c.setGradientNormalizationThreshold(gradientNormalizationThreshold);
+    c.setDataType(dataType);
+    c.setName(getName());
+    c.setVertexParams(getVertexParams());
+    return c;
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.history == history && v.seed == seed;
+        && v.poolHidden == poolHidden && v.history == history && v.candidates == candidates && v.seed == seed;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(dim, projection, poolHidden, history, seed);
+    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed);
   }
 
   public int dim() {
@@ -159,5 +175,10 @@ public class AttentionVertex extends SameDiffVertex {
 
   public int history() {
     return history;
+  }
+
+  /** C, the candidates scored per history. */
+  public int candidates() {
+    return candidates;
   }
 }

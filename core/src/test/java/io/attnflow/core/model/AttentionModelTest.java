@@ -29,7 +29,7 @@ class AttentionModelTest {
   void handDerivedScores() {
     // d = k = pool = 1, two items, m = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
     ModelShape shape = new ModelShape(2, 1, 1, 1, 2);
-    ComputationGraph net = AttentionNetwork.create(shape, 0.01, 0, 1);
+    ComputationGraph net = AttentionNetwork.create(shape, 1, 0.01, 0, 1);
     set(net, "embed_W", Nd4j.createFromArray(new float[][] {{1}, {2}}));
     set(net, "attention_Wt", Nd4j.createFromArray(new float[][] {{0.5f}}));
     set(net, "attention_Wp", Nd4j.createFromArray(new float[][] {{1}}));
@@ -50,8 +50,8 @@ class AttentionModelTest {
     assertThat(model.userVector(h)).containsExactly(new float[] {0.893005f}, within(1e-6f));
     assertThat(model.pooledScore(model.userVector(h), 1)).isCloseTo(0.856438f, within(1e-6f));
 
-    INDArray out = net.output(AttentionNetwork.batch(new int[][] {{0, 1}}, new float[][] {{1, 3}}, new int[] {1},
-        new float[] {1}).getFeatures())[0];
+    INDArray out = net.output(AttentionNetwork.batch(new int[][] {{0, 1}}, new float[][] {{1, 3}}, new int[][] {{1}},
+        new float[][] {{1}}).getFeatures())[0];
     assertThat(out.getFloat(0, 0)).isCloseTo(0.843362f, within(1e-5f));
     assertThat(out.getFloat(0, 1)).isCloseTo(0.856438f, within(1e-5f));
   }
@@ -59,13 +59,14 @@ class AttentionModelTest {
   @Test
   void fastScorerMatchesDl4jOutputWithin1e4() {
     ModelShape shape = new ModelShape(60, 16, 8, 6, 7);
-    ComputationGraph net = AttentionNetwork.create(shape, 0.05, 0, 11);
+    int c = 3;
+    ComputationGraph net = AttentionNetwork.create(shape, c, 0.05, 0, 11);
     SplittableRandom random = new SplittableRandom(5);
     int b = 32;
     int[][] hist = new int[b][shape.history()];
     float[][] w = new float[b][shape.history()];
-    int[] cand = new int[b];
-    float[] labels = new float[b];
+    int[][] cand = new int[b][c];
+    float[][] labels = new float[b][c];
     List<UserHistory> users = new ArrayList<>();
     for (int r = 0; r < b; r++) {
       int len = 1 + random.nextInt(shape.history());
@@ -77,27 +78,34 @@ class AttentionModelTest {
         hist[r][i] = items[i];
         w[r][i] = weights[i];
       }
-      cand[r] = random.nextInt(shape.items());
-      labels[r] = random.nextInt(2);
+      for (int j = 0; j < c; j++) {
+        cand[r][j] = random.nextInt(shape.items());
+        labels[r][j] = random.nextInt(2);
+      }
       users.add(new UserHistory("u" + r, items, weights));
     }
     var batch = AttentionNetwork.batch(hist, w, cand, labels);
     for (int step = 0; step < 30; step++) {
       net.fit(batch); // move the parameters away from their initial values
     }
-    INDArray out = net.output(batch.getFeatures())[0];
+    INDArray out = net.output(batch.getFeatures())[0]; // [B, 2C]: C attention scores, then C pooled scores
     AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()));
-    float[] all = model.scores(users, cand); // users × candidates, one GEMM
     for (int r = 0; r < b; r++) {
       UserHistory h = users.get(r);
-      assertThat(model.score(h, cand[r])).isCloseTo(out.getFloat(r, 0), within(1e-4f));
-      assertThat(all[r * b + r]).isCloseTo(out.getFloat(r, 0), within(1e-4f));
-      assertThat(model.pooledScore(model.userVector(h), cand[r])).isCloseTo(out.getFloat(r, 1), within(1e-4f));
+      float[] all = model.scores(List.of(h), cand[r]); // one GEMM for the row's candidates
+      for (int j = 0; j < c; j++) {
+        assertThat(model.score(h, cand[r][j])).isCloseTo(out.getFloat(r, j), within(1e-4f));
+        assertThat(all[j]).isCloseTo(out.getFloat(r, j), within(1e-4f));
+        assertThat(model.pooledScore(model.userVector(h), cand[r][j])).isCloseTo(out.getFloat(r, c + j), within(1e-4f));
+      }
     }
-    // and the GEMM path equals the straightforward one for every user × candidate pair
+    // and the batched GEMM path equals the straightforward one for every user × candidate pair
+    int[] pool = new int[shape.items()];
+    java.util.Arrays.setAll(pool, i -> i);
+    float[] every = model.scores(users, pool);
     for (int u = 0; u < b; u++) {
-      for (int j = 0; j < b; j++) {
-        assertThat(all[u * b + j]).isCloseTo(model.score(users.get(u), cand[j]), within(1e-5f));
+      for (int j = 0; j < pool.length; j++) {
+        assertThat(every[u * pool.length + j]).isCloseTo(model.score(users.get(u), j), within(1e-5f));
       }
     }
   }

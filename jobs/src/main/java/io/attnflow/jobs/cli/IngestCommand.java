@@ -5,11 +5,13 @@ import io.attnflow.jobs.ingest.IngestJob;
 import io.attnflow.jobs.ingest.IngestResult;
 import io.attnflow.jobs.ingest.InputAccount;
 import io.attnflow.jobs.spark.Sessions;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code attnflow ingest}: input files to the warehouse's interactions/, items/ and rejects/. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
@@ -18,16 +20,20 @@ public final class IngestCommand implements Callable<Integer> {
   @Mixin
   JobOptions options;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() {
     Settings settings = options.settings();
+    settings.ingest().requireInputs();
     SparkSession spark = Sessions.create(settings.spark());
     IngestResult result = IngestJob.run(spark, settings.ingest(), RunIds.next("ingest"));
-    print(result, System.out);
+    print(result, spec.commandLine().getOut());
     return 0;
   }
 
-  static void print(IngestResult r, PrintStream out) {
+  static void print(IngestResult r, PrintWriter out) {
     out.println("ingest " + r.runId() + ": ok");
     out.printf("  %-13s %10s %10s %10s  %s%n", "input", "read", "accepted", "rejected", "balanced");
     for (InputAccount a : r.accounts()) {

@@ -30,6 +30,20 @@ public record IngestSettings(
     REJECT, KEEP
   }
 
+  /** @throws ConfigProblems if an input path is not set (other jobs do not need them) */
+  public void requireInputs() {
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    if (interactions.path().isBlank()) {
+      problems.add("input.interactions.path = \"\" is not valid (expected the path of the interaction input)");
+    }
+    if (items.path().isBlank()) {
+      problems.add("input.items.path = \"\" is not valid (expected the path of the item input)");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigProblems(problems);
+    }
+  }
+
   static IngestSettings from(ConfigReader r) {
     String warehouse = r.nonEmptyString("warehouse");
     InputFormat interactionFormat = format(r, "input.interactions.format");
@@ -52,8 +66,6 @@ public record IngestSettings(
     String itemTs = tsFormat(r, "input.items.ts-format");
     String interactionsPath = r.string("input.interactions.path");
     String itemsPath = r.string("input.items.path");
-    r.check(!interactionsPath.isBlank(), "input.interactions.path", interactionsPath, "the path of the interaction input");
-    r.check(!itemsPath.isBlank(), "input.items.path", itemsPath, "the path of the item input");
     String tagsPath = r.string("input.items.tags-path");
     r.check(tagsPath.isBlank() || itemFormat == InputFormat.MOVIELENS_CSV, "input.items.tags-path", tagsPath,
         "\"\" unless input.items.format is movielens-csv");

@@ -8,7 +8,7 @@ import java.util.List;
  * All of attnflow's settings, validated together at start-up whatever the job, so that a bad key
  * meant for a later stage of the nightly run fails now and not hours later.
  */
-public record Settings(SparkSettings spark, IngestSettings ingest) {
+public record Settings(SparkSettings spark, IngestSettings ingest, ModelSettings model, TrainSettings train) {
 
   /** Loads and validates; {@link ConfigProblems} lists every problem. */
   public static Settings load(List<File> files, List<String> sets) {
@@ -17,7 +17,8 @@ public record Settings(SparkSettings spark, IngestSettings ingest) {
 
   public static Settings from(Config config) {
     ConfigReader r = new ConfigReader(config);
-    Settings s = new Settings(SparkSettings.from(r), IngestSettings.from(r));
+    ModelSettings model = ModelSettings.from(r);
+    Settings s = new Settings(SparkSettings.from(r), IngestSettings.from(r), model, TrainSettings.from(r, model));
     r.finish();
     return s;
   }

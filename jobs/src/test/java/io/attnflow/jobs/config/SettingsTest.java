@@ -104,7 +104,8 @@ class SettingsTest {
 
   @Test
   void missingInputPathsAreProblems() {
-    assertThatThrownBy(() -> Settings.load(List.of(), List.of()))
+    assertThat(Settings.load(List.of(), List.of()).train().dim()).isEqualTo(64); // train needs no inputs
+    assertThatThrownBy(() -> Settings.load(List.of(), List.of()).ingest().requireInputs())
         .isInstanceOf(ConfigProblems.class)
         .hasMessage("Cannot start: 2 configuration problems\n"
             + "  - input.interactions.path = \"\" is not valid (expected the path of the interaction input)\n"

@@ -1,0 +1,54 @@
+package io.attnflow.core.eval;
+
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.TrainingExamples;
+import io.attnflow.core.model.UserHistory;
+import io.attnflow.core.model.UserSequence;
+import java.util.SplittableRandom;
+
+/**
+ * The leave-one-out split: a user's last event is the test target, the second-to-last the
+ * validation target, the rest trains. Users with fewer than three events only train. At validation
+ * the history ends before the validation item; at test time the validation item joins the history.
+ */
+public final class LeaveOneOut {
+  /** Fewest events for a user to be held out. */
+  public static final int MIN_EVENTS = 3;
+
+  private LeaveOneOut() {}
+
+  public static boolean evaluable(UserSequence s) {
+    return s.length() >= MIN_EVENTS;
+  }
+
+  /** The events that train: all but the last two of an evaluable user, all of any other. */
+  public static UserSequence train(UserSequence s) {
+    return evaluable(s) ? s.prefix(s.length() - 2) : s;
+  }
+
+  /** The position of the held-out target: second-to-last for validation, last for test. */
+  public static int position(UserSequence s, boolean test) {
+    return s.length() - (test ? 1 : 2);
+  }
+
+  /**
+   * A sampled case for an evaluable user: the history before the target (as of the target's time),
+   * the target, and {@code negatives} items the user never interacted with, drawn with {@code random}.
+   */
+  public static SampledCase sampledCase(UserSequence s, boolean test, int m, HistoryWeights weights, int negatives,
+      int vocabularySize, SplittableRandom random) {
+    int p = position(s, test);
+    UserHistory h = s.historyBefore(p, m, weights, s.ts()[p]);
+    int[] seen = s.sortedItems();
+    int[] neg = new int[Math.min(negatives, vocabularySize - seen.length)];
+    java.util.Set<Integer> drawn = new java.util.HashSet<>();
+    for (int n = 0; n < neg.length; n++) {
+      int j;
+      do {
+        j = TrainingExamples.sampleUnseen(seen, vocabularySize, random);
+      } while (!drawn.add(j));
+      neg[n] = j;
+    }
+    return new SampledCase(h, s.items()[p], neg);
+  }
+}

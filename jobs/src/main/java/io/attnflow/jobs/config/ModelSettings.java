@@ -1,0 +1,36 @@
+package io.attnflow.jobs.config;
+
+import io.attnflow.core.model.HistoryWeights;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which model to use and how histories are formed ({@code model.*}): shared by training, scoring and
+ * evaluation, since a model is only as good as the histories it is given.
+ *
+ * @param version       "latest" or a version folder under {@code models/}
+ * @param historyLength m
+ */
+public record ModelSettings(String version, int historyLength, HistoryWeights weights) {
+
+  static ModelSettings from(ConfigReader r) {
+    Map<String, String> raw = r.stringMap("model.event-weights");
+    Map<String, Double> weights = new LinkedHashMap<>();
+    raw.forEach((event, w) -> {
+      try {
+        double v = Double.parseDouble(w);
+        r.check(v >= 0 && Double.isFinite(v), "model.event-weights." + event, w, "a weight >= 0");
+        weights.put(event, v);
+      } catch (NumberFormatException e) {
+        r.problem("model.event-weights." + event, w, "a weight >= 0");
+      }
+    });
+    r.check(weights.values().stream().anyMatch(v -> v > 0), "model.event-weights", raw.toString(),
+        "at least one event type with a weight above 0");
+    double halfLife = r.doubleIn("model.half-life-days", 0, 1e6);
+    return new ModelSettings(
+        r.nonEmptyString("model.version"),
+        r.intIn("model.history-length", 1, 1000),
+        new HistoryWeights(weights, Math.max(0, halfLife)));
+  }
+}

@@ -1,0 +1,63 @@
+package io.attnflow.jobs.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Everything the train job reads from configuration ({@code warehouse}, {@code model.*}, {@code train.*}), validated. */
+public record TrainSettings(
+    String warehouse,
+    ModelSettings model,
+    int dim,
+    int projection,
+    int poolHidden,
+    int negatives,
+    int epochs,
+    int patience,
+    double learningRate,
+    double l2,
+    int batchSize,
+    int averagingFrequency,
+    long seed,
+    int validationNegatives,
+    int validationUsers) {
+
+  static TrainSettings from(ConfigReader r, ModelSettings model) {
+    return new TrainSettings(
+        r.nonEmptyString("warehouse"),
+        model,
+        r.intIn("train.dim", 1, 4096),
+        r.intIn("train.projection", 1, 4096),
+        r.intIn("train.pool-hidden", 1, 4096),
+        r.intIn("train.negatives", 1, 1000),
+        r.intIn("train.epochs", 1, 1000),
+        r.intIn("train.patience", 1, 1000),
+        r.doubleIn("train.learning-rate", 1e-7, 1.0),
+        r.doubleIn("train.l2", 0, 1.0),
+        r.intIn("train.batch-size", 1, 1 << 16),
+        r.intIn("train.averaging-frequency", 1, 10_000),
+        r.intIn("train.seed", 0, Integer.MAX_VALUE),
+        r.intIn("train.validation-negatives", 1, 100_000),
+        r.intIn("train.validation-users", 1, Integer.MAX_VALUE));
+  }
+
+  /** The settings as the model manifest records them. */
+  public Map<String, Object> asMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("history_length", model.historyLength());
+    m.put("event_weights", model.weights().eventWeights());
+    m.put("half_life_days", model.weights().halfLifeDays());
+    m.put("dim", dim);
+    m.put("projection", projection);
+    m.put("pool_hidden", poolHidden);
+    m.put("negatives", negatives);
+    m.put("epochs", epochs);
+    m.put("patience", patience);
+    m.put("learning_rate", learningRate);
+    m.put("l2", l2);
+    m.put("batch_size", batchSize);
+    m.put("averaging_frequency", averagingFrequency);
+    m.put("seed", seed);
+    m.put("validation_negatives", validationNegatives);
+    return m;
+  }
+}

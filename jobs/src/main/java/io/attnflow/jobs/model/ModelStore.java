@@ -1,0 +1,162 @@
+package io.attnflow.jobs.model;
+
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.Manifest;
+import io.attnflow.core.model.ModelException;
+import io.attnflow.core.model.ModelFiles;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.jobs.spark.Warehouse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * The warehouse's {@code models/}: one folder per version, and {@code models/LATEST} naming the
+ * promoted one. A folder is assembled and checksummed on the driver's disk, copied under a hidden
+ * staging name, then renamed into place; {@code LATEST} is replaced by an atomic rename after that,
+ * so a reader never sees a half-written model or a pointer to one. Loading copies the folder to the
+ * driver's disk and verifies every checksum and dimension before anything is used.
+ */
+public final class ModelStore {
+  public static final String VOCABULARY = "vocabulary.parquet";
+  public static final String SPLIT = "split.parquet";
+  public static final String LATEST = "LATEST";
+
+  private final String root;
+  private final Configuration conf;
+
+  public ModelStore(Warehouse warehouse, Configuration conf) {
+    this.root = warehouse.root() + "/models";
+    this.conf = conf;
+  }
+
+  /** A verified, loaded model. */
+  public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network, java.nio.file.Path localDir) {}
+
+  public String folder(String version) {
+    return root + "/" + version;
+  }
+
+  /** Writes the vocabulary (item_id, index) into a local model folder. */
+  public static void writeVocabulary(Configuration conf, java.nio.file.Path dir, Vocabulary vocabulary) {
+    List<Object[]> rows = new ArrayList<>(vocabulary.size());
+    for (int i = 0; i < vocabulary.size(); i++) {
+      rows.add(new Object[] {vocabulary.id(i), i});
+    }
+    SmallParquet.write(conf, new Path(dir.resolve(VOCABULARY).toUri()), "vocabulary",
+        List.of(new SmallParquet.Column("item_id", SmallParquet.Kind.STRING), new SmallParquet.Column("index", SmallParquet.Kind.INT)),
+        rows);
+  }
+
+  /** Copies a complete local folder to {@code models/<version>}, atomically as far as readers can tell. */
+  public void publish(java.nio.file.Path localDir, String version) {
+    Path target = new Path(folder(version));
+    Path staging = new Path(root + "/.staging-" + version + "-" + UUID.randomUUID());
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      if (fs.exists(target)) {
+        throw new IllegalStateException("Cannot publish model " + version + ": " + target + " exists already");
+      }
+      fs.mkdirs(staging);
+      try (var files = Files.list(localDir)) {
+        for (java.nio.file.Path f : files.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+          fs.copyFromLocalFile(false, true, new Path(f.toUri()), new Path(staging, f.getFileName().toString()));
+        }
+      }
+      if (!fs.rename(staging, target)) {
+        throw new IOException("rename of " + staging + " to " + target + " failed");
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot publish model " + version + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes {@code version} the one {@code latest} names, by an atomic rename over {@code models/LATEST}. */
+  public void promote(String version) {
+    try {
+      FileContext fc = FileContext.getFileContext(new Path(root).toUri(), conf);
+      Path tmp = new Path(root + "/." + LATEST + "-" + UUID.randomUUID());
+      try (OutputStream out = fc.create(tmp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
+          Options.CreateOpts.createParent())) {
+        out.write((version + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      fc.rename(tmp, new Path(root + "/" + LATEST), Options.Rename.OVERWRITE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot promote model " + version + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The promoted version, if any. */
+  public Optional<String> latest() {
+    Path p = new Path(root + "/" + LATEST);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        return Optional.empty();
+      }
+      try (InputStream in = fs.open(p)) {
+        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+      }
+    } catch (IOException e) {
+      throw new ModelException("Cannot read " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads {@code version} ("latest": the promoted one), verified.
+   *
+   * @throws ModelException if there is no such model or it fails verification
+   */
+  public Loaded load(String version) {
+    String v = "latest".equals(version)
+        ? latest().orElseThrow(() -> new ModelException("Cannot load the latest model: " + root + "/" + LATEST
+            + " does not exist (train a model first: attnflow train)"))
+        : version;
+    Path src = new Path(folder(v));
+    try {
+      FileSystem fs = src.getFileSystem(conf);
+      if (!fs.exists(src)) {
+        throw new ModelException("Cannot load model " + v + ": " + src + " does not exist");
+      }
+      java.nio.file.Path local = Files.createTempDirectory("attnflow-model-" + v + "-");
+      for (var status : fs.listStatus(src)) {
+        String name = status.getPath().getName();
+        if (!name.startsWith(".")) {
+          fs.copyToLocalFile(false, status.getPath(), new Path(local.resolve(name).toUri()), true);
+        }
+      }
+      Manifest manifest = ModelFiles.verify(local);
+      ComputationGraph network = ModelFiles.readNetwork(local, manifest);
+      Vocabulary vocabulary = readVocabulary(local);
+      return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, local);
+    } catch (IOException e) {
+      throw new ModelException("Cannot load model " + v + " from " + src + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Vocabulary readVocabulary(java.nio.file.Path dir) throws IOException {
+    List<Object[]> rows = SmallParquet.read(conf, new Path(dir.resolve(VOCABULARY).toUri()));
+    List<String> ids = new ArrayList<>(rows.size());
+    for (Object[] r : rows) {
+      if ((Integer) r[1] != ids.size()) {
+        throw new ModelException("Cannot load the vocabulary in " + dir + ": row " + ids.size() + " has index " + r[1]);
+      }
+      ids.add((String) r[0]);
+    }
+    return Vocabulary.of(ids);
+  }
+}

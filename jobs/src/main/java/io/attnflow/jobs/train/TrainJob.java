@@ -1,0 +1,246 @@
+package io.attnflow.jobs.train;
+
+import io.attnflow.core.eval.LeaveOneOut;
+import io.attnflow.core.eval.Metrics;
+import io.attnflow.core.eval.SampledCase;
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.Manifest;
+import io.attnflow.core.model.ModelFiles;
+import io.attnflow.core.model.ModelShape;
+import io.attnflow.core.model.TrainingExamples;
+import io.attnflow.core.model.UserSequence;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.config.TrainSettings;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.model.SmallParquet;
+import io.attnflow.jobs.spark.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Train: {@code interactions/} to a versioned model folder under {@code models/}.
+ *
+ * <ol>
+ *   <li>Per-user sequences of counted events; the vocabulary is every item in them, sorted by id.
+ *   <li>Leave-one-out: each user's last item is the test target and the second-to-last the
+ *       validation target (recorded in the model's {@code split.parquet}); the rest trains.
+ *   <li>Each epoch, training examples are the (history prefix, next item) positives with seeded
+ *       negatives, shuffled within their partition and batched; the {@link AttentionNetwork} fits
+ *       them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
+ *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
+ *       system).
+ *   <li>After each epoch the validation HR@10 / NDCG@10 (sampled negatives) is measured with the
+ *       fast scorer; the parameters of the best epoch are kept and training stops after
+ *       {@code train.patience} epochs without improvement.
+ *   <li>The folder is assembled on the driver (network, vocabulary, split, manifest with
+ *       checksums), published, and promoted to {@code latest}.
+ * </ol>
+ * Everything random is seeded from {@code train.seed}.
+ */
+public final class TrainJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+  private static final int K = 10;
+
+  private TrainJob() {}
+
+  public static TrainResult run(SparkSession spark, TrainSettings s, String version) {
+    long started = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Warehouse wh = new Warehouse(s.warehouse(), spark.sparkContext().hadoopConfiguration());
+    HistoryWeights weights = s.model().weights();
+    int m = s.model().historyLength();
+
+    Dataset<Row> events = Sequences.events(spark, wh.interactions(), weights).persist(StorageLevel.MEMORY_AND_DISK());
+    Row window = events.selectExpr("count(*)", "min(t)", "max(t)", "count(distinct user_id)").first();
+    if (window.getLong(0) == 0) {
+      throw new BadInputException("Cannot train: " + wh.interactions() + " has no events of the counted types "
+          + weights.eventWeights() + " (run ingest, or set model.event-weights)");
+    }
+    Vocabulary vocabulary = Sequences.vocabulary(events);
+    Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
+    JavaRDD<UserSequence> sequences = Sequences.of(events, vocab).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m);
+
+    List<UserSequence> heldOut = sequences.filter(LeaveOneOut::evaluable).collect();
+    List<SampledCase> validation = validationCases(heldOut, s, shape);
+    LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
+        window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
+
+    ComputationGraph network = AttentionNetwork.create(shape, 1 + s.negatives(), s.learningRate(), s.l2(), s.seed());
+    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.batchSize())
+        .batchSizePerWorker(s.batchSize())
+        .averagingFrequency(s.averagingFrequency())
+        .workerPrefetchNumBatches(0)
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        .rngSeed(s.seed())
+        .build();
+    SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
+
+    List<Map<String, Object>> epochs = new ArrayList<>();
+    INDArray best = null;
+    double bestNdcg = -1;
+    int bestEpoch = 0;
+    long examples = 0;
+    for (int epoch = 1; epoch <= s.epochs() && epoch - bestEpoch <= s.patience(); epoch++) {
+      long t0 = System.nanoTime();
+      LongAccumulator made = jsc.sc().longAccumulator("examples");
+      // dl4j-spark persists this RDD itself (and refuses one already persisted)
+      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(examples(s, shape, epoch, made), false));
+      examples = made.value();
+      double loss = sparkNetwork.getScore();
+      AttentionModel model = AttentionModel.fromNetwork(sparkNetwork.getNetwork(), shape, vocabulary);
+      Metrics val = Metrics.sampled(model, validation, K);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("epoch", epoch);
+      e.put("loss", round(loss));
+      e.put("val_hr10", round(val.hitRate()));
+      e.put("val_ndcg10", round(val.ndcg()));
+      e.put("seconds", round(seconds));
+      epochs.add(e);
+      LOG.info("epoch {}: loss {}, validation HR@10 {}, NDCG@10 {} ({} examples, {} s; process {} MB, off-heap {} MB)",
+          epoch, round(loss), round(val.hitRate()), round(val.ndcg()), examples, round(seconds),
+          Pointer.physicalBytes() >> 20, Pointer.totalBytes() >> 20);
+      if (val.ndcg() > bestNdcg) {
+        bestNdcg = val.ndcg();
+        bestEpoch = epoch;
+        best = sparkNetwork.getNetwork().params().dup();
+      }
+    }
+    ComputationGraph trained = sparkNetwork.getNetwork();
+    trained.setParams(best);
+
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("interactions", wh.interactions());
+    data.put("events", window.getLong(0));
+    data.put("users", window.getLong(3));
+    data.put("items", vocabulary.size());
+    data.put("from", Instant.EPOCH.plusNanos(window.getLong(1) * 1000).toString());
+    data.put("to", Instant.EPOCH.plusNanos(window.getLong(2) * 1000).toString());
+    data.put("held_out_users", heldOut.size());
+    data.put("validation_users", validation.size());
+    data.put("examples_per_epoch", examples);
+    Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
+        s.asMap(), data, epochs, bestEpoch, Map.of());
+    manifest = save(spark, wh, version, trained, vocabulary, heldOut, manifest);
+    events.unpersist();
+    sequences.unpersist();
+    return new TrainResult(version, manifest, true, (System.nanoTime() - started) / 1e9);
+  }
+
+  /** The per-partition example generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
+  private static org.apache.spark.api.java.function.Function2<Integer, Iterator<UserSequence>, Iterator<MultiDataSet>>
+      examples(TrainSettings s, ModelShape shape, int epoch, LongAccumulator made) {
+    long seed = s.seed();
+    int m = shape.history();
+    int items = shape.items();
+    int negatives = s.negatives();
+    int batchSize = s.batchSize();
+    HistoryWeights weights = s.model().weights();
+    return (partition, it) -> {
+      List<TrainingExamples.Example> all = new ArrayList<>();
+      while (it.hasNext()) {
+        UserSequence seq = it.next();
+        SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
+        all.addAll(TrainingExamples.of(LeaveOneOut.train(seq), seq.sortedItems(), m, weights, negatives, items, random));
+      }
+      made.add(all.size());
+      Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
+      List<MultiDataSet> batches = new ArrayList<>();
+      for (int from = 0; from < all.size(); from += batchSize) {
+        batches.add(TrainingExamples.batch(all.subList(from, Math.min(all.size(), from + batchSize))));
+      }
+      return batches.iterator();
+    };
+  }
+
+  private static List<SampledCase> validationCases(List<UserSequence> heldOut, TrainSettings s, ModelShape shape) {
+    List<UserSequence> users = new ArrayList<>(heldOut);
+    users.sort(Comparator.comparing(UserSequence::userId));
+    if (users.size() > s.validationUsers()) {
+      Collections.shuffle(users, new Random(s.seed()));
+      users = users.subList(0, s.validationUsers());
+    }
+    List<SampledCase> cases = new ArrayList<>();
+    for (UserSequence u : users) {
+      SampledCase c = LeaveOneOut.sampledCase(u, false, shape.history(), s.model().weights(), s.validationNegatives(),
+          shape.items(), new SplittableRandom(mix(s.seed(), -1, u.userId().hashCode())));
+      if (c.history().length() > 0) {
+        cases.add(c);
+      }
+    }
+    return cases;
+  }
+
+  private static Manifest save(SparkSession spark, Warehouse wh, String version, ComputationGraph network,
+      Vocabulary vocabulary, List<UserSequence> heldOut, Manifest manifest) {
+    var conf = spark.sparkContext().hadoopConfiguration();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("attnflow-train-" + version + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a local folder for the model: " + e.getMessage(), e);
+    }
+    ModelFiles.writeNetwork(dir, network);
+    ModelStore.writeVocabulary(conf, dir, vocabulary);
+    List<Object[]> split = new ArrayList<>();
+    heldOut.stream().sorted(Comparator.comparing(UserSequence::userId)).forEach(u -> {
+      int v = LeaveOneOut.position(u, false);
+      int t = LeaveOneOut.position(u, true);
+      split.add(new Object[] {u.userId(), vocabulary.id(u.items()[v]), u.ts()[v], vocabulary.id(u.items()[t]), u.ts()[t]});
+    });
+    SmallParquet.write(conf, new org.apache.hadoop.fs.Path(dir.resolve(ModelStore.SPLIT).toUri()), "split", List.of(
+        new SmallParquet.Column("user_id", SmallParquet.Kind.STRING),
+        new SmallParquet.Column("validation_item_id", SmallParquet.Kind.STRING),
+        new SmallParquet.Column("validation_ts", SmallParquet.Kind.TIMESTAMP_MICROS),
+        new SmallParquet.Column("test_item_id", SmallParquet.Kind.STRING),
+        new SmallParquet.Column("test_ts", SmallParquet.Kind.TIMESTAMP_MICROS)), split);
+    Manifest complete = ModelFiles.writeManifest(dir, manifest);
+    ModelStore store = new ModelStore(wh, conf);
+    store.publish(dir, version);
+    store.promote(version);
+    return complete;
+  }
+
+  static long mix(long seed, long a, long b) {
+    long h = seed * 0x9E3779B97F4A7C15L + a;
+    h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + b;
+    return h ^ (h >>> 29);
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 1e5) / 1e5;
+  }
+}

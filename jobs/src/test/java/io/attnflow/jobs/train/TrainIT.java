@@ -1,0 +1,173 @@
+package io.attnflow.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.apache.spark.sql.functions.col;
+
+import io.attnflow.core.data.Interaction;
+import io.attnflow.core.eval.LeaveOneOut;
+import io.attnflow.core.eval.Metrics;
+import io.attnflow.core.eval.Ranking;
+import io.attnflow.core.eval.SampledCase;
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.AttentionVertex;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.UserHistory;
+import io.attnflow.core.model.UserSequence;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.core.testing.PlantedSignal;
+import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.config.TrainSettings;
+import io.attnflow.jobs.ingest.IngestJob;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Training through dl4j-spark on the shared local[2] session. */
+class TrainIT {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void spark() {
+    spark = TestSpark.session();
+  }
+
+  private static TrainSettings settings(Path wh, String... sets) {
+    List<String> all = new ArrayList<>(List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
+        "train.pool-hidden=8", "train.batch-size=128", "train.learning-rate=0.01"));
+    all.addAll(List.of(sets));
+    return Settings.load(List.of(), all).train();
+  }
+
+  private static void writeInteractions(Path wh, List<Interaction> interactions) {
+    StructType schema = new StructType()
+        .add("user_id", DataTypes.StringType).add("item_id", DataTypes.StringType)
+        .add("ts", DataTypes.TimestampType).add("event", DataTypes.StringType).add("value", DataTypes.DoubleType);
+    List<Row> rows = interactions.stream().map(i -> RowFactory.create(i.userId(), i.itemId(),
+        Timestamp.from(java.time.Instant.EPOCH.plusNanos(i.tsMicros() * 1000)), i.event(), i.value())).toList();
+    spark.createDataFrame(rows, schema).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
+  }
+
+  @Test
+  void plantedClusterFollowingIsRecoveredFarAbovePopularity(@TempDir Path wh) {
+    List<Interaction> planted = PlantedSignal.generate(300, 15, 10, 12, 0.1, 7);
+    writeInteractions(wh, planted);
+    TrainResult r = TrainJob.run(spark, settings(wh, "model.history-length=10", "train.epochs=6"), "planted");
+
+    ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration()).load("latest");
+    assertThat(loaded.version()).isEqualTo("planted");
+    Vocabulary vocabulary = loaded.model().vocabulary();
+
+    // The same test cases for both rankers: each user's held-out last item against 100 negatives.
+    Map<String, List<Interaction>> byUser = planted.stream().collect(Collectors.groupingBy(Interaction::userId));
+    Map<Integer, Integer> popularity = new HashMap<>();
+    List<SampledCase> cases = new ArrayList<>();
+    for (List<Interaction> events : byUser.values()) {
+      events.sort(Comparator.comparingLong(Interaction::tsMicros));
+      UserSequence seq = new UserSequence(events.get(0).userId(),
+          events.stream().mapToInt(i -> vocabulary.index(i.itemId()).getAsInt()).toArray(),
+          events.stream().mapToLong(Interaction::tsMicros).toArray(),
+          events.stream().map(Interaction::event).toArray(String[]::new));
+      for (int item : LeaveOneOut.train(seq).items()) {
+        popularity.merge(item, 1, Integer::sum);
+      }
+      cases.add(LeaveOneOut.sampledCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0), 100,
+          vocabulary.size(), new SplittableRandom(seq.userId().hashCode())));
+    }
+    double popularityHits = 0;
+    for (SampledCase c : cases) {
+      int[] cand = c.candidates();
+      float[] scores = new float[cand.length];
+      for (int j = 0; j < cand.length; j++) {
+        scores[j] = popularity.getOrDefault(cand[j], 0);
+      }
+      popularityHits += Ranking.hit(Ranking.rank(scores, cand, 0), 10);
+    }
+    double popularityHr = popularityHits / cases.size();
+    Metrics attention = Metrics.sampled(loaded.model(), cases, 10);
+
+    assertThat(r.manifest().epochs()).isNotEmpty();
+    assertThat((Double) r.manifest().bestMetrics().get("val_hr10")).isGreaterThan(0.6);
+    assertThat(attention.hitRate()).as("attention HR@10 vs popularity %.3f", popularityHr)
+        .isGreaterThan(0.6).isGreaterThan(3 * popularityHr);
+  }
+
+  @Test
+  void demoSliceTrainsToAVerifiedModelFolderWithParity(@TempDir Path wh) throws Exception {
+    Path d = TestSpark.demoData();
+    IngestJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh,
+        "input.interactions.path=" + d.resolve("ratings.csv"), "input.interactions.format=movielens-csv",
+        "input.items.path=" + d.resolve("movies.csv"), "input.items.format=movielens-csv")).ingest(), "ingest-slice");
+    // a slice: the first 80 users
+    spark.read().parquet(wh.resolve("interactions").toString()).filter(col("user_id").cast("int").leq(80))
+        .write().parquet(wh.resolve("slice").toString());
+    spark.read().parquet(wh.resolve("slice").toString()).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
+
+    TrainResult r = TrainJob.run(spark, settings(wh, "train.epochs=2", "model.history-length=20"), "slice-v1");
+
+    Path folder = wh.resolve("models").resolve("slice-v1");
+    assertThat(Files.list(folder).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList())
+        .containsExactly("manifest.json", "network.zip", "split.parquet", "vocabulary.parquet");
+    assertThat(Files.readString(wh.resolve("models").resolve("LATEST")).trim()).isEqualTo("slice-v1");
+    assertThat(r.manifest().files()).containsOnlyKeys("network.zip", "split.parquet", "vocabulary.parquet");
+    assertThat(r.manifest().epochs()).hasSizeBetween(1, 2);
+    long users = (Long) DuckDb.scalar("SELECT count(DISTINCT user_id) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')");
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + folder.resolve("split.parquet") + "')")).isEqualTo(users);
+    assertThat(DuckDb.types(folder.resolve("split.parquet").toString())).containsEntry("test_ts", "TIMESTAMP WITH TIME ZONE");
+
+    ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration()).load("latest");
+    AttentionModel model = loaded.model();
+    assertThat(loaded.manifest().shape().items()).isEqualTo(model.vocabulary().size());
+    // parity: DL4J's own output() and the fast scorer on random histories of the trained model
+    SplittableRandom random = new SplittableRandom(3);
+    int m = loaded.manifest().shape().history();
+    int b = 16;
+    int[][] hist = new int[b][m];
+    float[][] w = new float[b][m];
+    int c = ((AttentionVertex) loaded.network().getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).candidates();
+    int[][] cand = new int[b][c];
+    List<UserHistory> histories = new ArrayList<>();
+    for (int u = 0; u < b; u++) {
+      int len = 1 + random.nextInt(m);
+      int[] items = new int[len];
+      float[] weights = new float[len];
+      for (int i = 0; i < len; i++) {
+        items[i] = hist[u][i] = random.nextInt(model.vocabulary().size());
+        weights[i] = w[u][i] = 1f;
+      }
+      for (int j = 0; j < c; j++) {
+        cand[u][j] = random.nextInt(model.vocabulary().size());
+      }
+      histories.add(new UserHistory("u" + u, items, weights));
+    }
+    INDArray out = loaded.network().output(AttentionNetwork.batch(hist, w, cand, new float[b][c]).getFeatures())[0];
+    for (int u = 0; u < b; u++) {
+      for (int j = 0; j < c; j++) {
+        assertThat(model.score(histories.get(u), cand[u][j])).isCloseTo(out.getFloat(u, j), within(1e-4f));
+      }
+    }
+  }
+}
