@@ -73,6 +73,19 @@ public final class AttentionModel implements Serializable {
     return p;
   }
 
+  /**
+   * This model without its candidate table φ (left empty): what tasks need when candidates come in
+   * {@link io.attnflow.core.score.ItemBlock}s of their own, at half the size to broadcast.
+   */
+  public AttentionModel withoutCandidateTable() {
+    return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias);
+  }
+
+  /** Bytes of the item tables (θ and φ), what a broadcast of this model costs per executor. */
+  public long tableBytes() {
+    return 4L * (theta.length + phi.length + poolLogit.length);
+  }
+
   public ModelShape shape() {
     return shape;
   }

@@ -9,7 +9,7 @@ package io.attnflow.core.model;
  * @param poolHidden hidden size of the additive attention pooling
  * @param history    history length m (the most recent m events)
  */
-public record ModelShape(int items, int dim, int projection, int poolHidden, int history) {
+public record ModelShape(int items, int dim, int projection, int poolHidden, int history) implements java.io.Serializable {
   public ModelShape {
     if (items < 1 || dim < 1 || projection < 1 || poolHidden < 1 || history < 1) {
       throw new IllegalArgumentException("Cannot shape a model with " + items + " items, d=" + dim + ", k=" + projection

@@ -1,16 +1,32 @@
 package io.attnflow.core.score;
 
 import io.attnflow.core.model.AttentionModel;
-import org.nd4j.linalg.api.buffer.DataType;
+import java.io.Serializable;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A block of candidate items, ascending indices, with their φ rows gathered into one C-order
- * matrix (n × k) ready to be the right-hand side of the kernel's GEMM. Built once per block and
- * reused for every user batch.
+ * A block of candidate items, ascending indices, with their φ rows (n × k, row-major). Serializable,
+ * so that blocks can be shipped to tasks when the whole item table is too large to broadcast; the
+ * ND4J matrix the kernel multiplies by is made on first use, once per block and task.
  */
-public record ItemBlock(int[] items, INDArray phi) {
+public final class ItemBlock implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int[] items;
+  private final float[] rows;
+  private final int k;
+  private transient INDArray phi;
+
+  public ItemBlock(int[] items, float[] rows, int k) {
+    if (rows.length != items.length * k) {
+      throw new IllegalArgumentException("Cannot make a block of " + items.length + " items from " + rows.length + " floats (k = " + k + ")");
+    }
+    this.items = items;
+    this.rows = rows;
+    this.k = k;
+  }
 
   public static ItemBlock of(AttentionModel model, int[] items) {
     int k = model.k();
@@ -19,7 +35,7 @@ public record ItemBlock(int[] items, INDArray phi) {
     for (int j = 0; j < items.length; j++) {
       System.arraycopy(table, items[j] * k, rows, j * k, k);
     }
-    return new ItemBlock(items, Nd4j.create(rows, new long[] {items.length, k}, 'c').castTo(DataType.FLOAT));
+    return new ItemBlock(items, rows, k);
   }
 
   /** Consecutive blocks of at most {@code size} items covering {@code items} (ascending). */
@@ -27,12 +43,34 @@ public record ItemBlock(int[] items, INDArray phi) {
     int n = (items.length + size - 1) / size;
     ItemBlock[] blocks = new ItemBlock[n];
     for (int b = 0; b < n; b++) {
-      blocks[b] = of(model, java.util.Arrays.copyOfRange(items, b * size, Math.min(items.length, (b + 1) * size)));
+      blocks[b] = of(model, Arrays.copyOfRange(items, b * size, Math.min(items.length, (b + 1) * size)));
     }
     return blocks;
   }
 
   public int size() {
     return items.length;
+  }
+
+  public int[] items() {
+    return items;
+  }
+
+  /** φ of the block's j-th item, k floats from {@code j * k}. */
+  float[] rows() {
+    return rows;
+  }
+
+  /** The block's φ rows as a C-order n × k matrix. */
+  INDArray phi() {
+    if (phi == null) {
+      phi = Nd4j.create(rows, new long[] {items.length, k}, 'c');
+    }
+    return phi;
+  }
+
+  /** The position of {@code item} in this block, or a negative number. */
+  int indexOf(int item) {
+    return Arrays.binarySearch(items, item);
   }
 }

@@ -33,6 +33,7 @@ public final class ScoringKernel {
   private final FloatBuffer stackedBuffer;
   private INDArray logits;
   private float[] acc = new float[0];
+  private long alphaCount;
 
   /** @param maxRows the most history rows one batch may stack (batch size × m) */
   public ScoringKernel(AttentionModel model, int maxRows) {
@@ -108,23 +109,76 @@ public final class ScoringKernel {
   }
 
   /**
-   * The top {@code r} history items behind candidate {@code item}, by contribution (equal items of
-   * the history merged: weights and contributions summed).
+   * Every user's top {@code topK} over {@code blocks}, with the top {@code reasons} history items of
+   * each pick: users in batches of {@code batchSize}, each batch against every block.
+   *
+   * @param seen per user, sorted item indices never to recommend to them
    */
-  public List<Explanation> explain(UserHistory h, int item, int r) {
-    float[] alphas = model.alphas(h, item);
+  public List<List<Pick>> recommend(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int topK, int reasons,
+      int batchSize) {
+    List<List<Pick>> out = new ArrayList<>(users.size());
+    for (int from = 0; from < users.size(); from += batchSize) {
+      List<UserHistory> batch = users.subList(from, Math.min(users.size(), from + batchSize));
+      int[][] batchSeen = Arrays.copyOfRange(seen, from, from + batch.size());
+      TopK[] heaps = new TopK[batch.size()];
+      Arrays.setAll(heaps, u -> new TopK(topK));
+      for (ItemBlock block : blocks) {
+        score(batch, batchSeen, block, heaps);
+        alphaCount += (long) batch.stream().mapToInt(UserHistory::length).sum() * block.size();
+      }
+      for (int u = 0; u < batch.size(); u++) {
+        int[] items = heaps[u].items();
+        float[] scores = heaps[u].scores();
+        List<Pick> picks = new ArrayList<>(items.length);
+        for (int p = 0; p < items.length; p++) {
+          picks.add(new Pick(items[p], scores[p], explain(batch.get(u), blockOf(blocks, items[p]), items[p], reasons)));
+        }
+        out.add(picks);
+      }
+    }
+    return out;
+  }
+
+  /** How many α_ij this kernel has evaluated. */
+  public long alphaCount() {
+    return alphaCount;
+  }
+
+  private static ItemBlock blockOf(ItemBlock[] blocks, int item) {
+    for (ItemBlock b : blocks) {
+      if (b.indexOf(item) >= 0) {
+        return b;
+      }
+    }
+    throw new IllegalStateException("Item " + item + " is in no block");
+  }
+
+  /**
+   * The top {@code r} history items behind candidate {@code item} of {@code block}, by contribution
+   * w_i α_ij / Σ w (equal items of the history merged: weights and contributions summed).
+   */
+  public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
+    float[] theta = model.thetaTable();
+    float[] phi = block.rows();
+    int j = block.indexOf(item) * k;
     double sum = h.weightSum();
     Map<Integer, float[]> byItem = new LinkedHashMap<>(); // item -> {alpha, weight, contribution}
     for (int i = 0; i < h.length(); i++) {
-      float[] e = byItem.computeIfAbsent(h.items()[i], x -> new float[3]);
-      e[0] = alphas[i];
+      int hi = h.items()[i];
+      float dot = 0;
+      for (int c = 0; c < k; c++) {
+        dot += theta[hi * k + c] * phi[j + c];
+      }
+      float alpha = sigmoid(dot + model.bias());
+      float[] e = byItem.computeIfAbsent(hi, x -> new float[3]);
+      e[0] = alpha;
       e[1] += h.weights()[i];
-      e[2] += (float) (h.weights()[i] * alphas[i] / sum);
+      e[2] += (float) (h.weights()[i] * alpha / sum);
     }
     List<Explanation> all = new ArrayList<>();
     byItem.forEach((i, e) -> all.add(new Explanation(i, e[0], e[1], e[2])));
     all.sort(Comparator.comparingDouble((Explanation e) -> -e.contribution()).thenComparingInt(Explanation::item));
-    return all.subList(0, Math.min(r, all.size()));
+    return List.copyOf(all.subList(0, Math.min(r, all.size())));
   }
 
   static float sigmoid(float x) {

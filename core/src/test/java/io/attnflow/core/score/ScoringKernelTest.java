@@ -66,6 +66,9 @@ class ScoringKernelTest {
     for (ItemBlock block : ItemBlock.split(model, all, blockSize)) {
       kernel.score(batch, seen, block, heaps);
     }
+    // recommend() (batches × blocks, with explanations) picks the same items as the heaps
+    List<List<Pick>> picks = new ScoringKernel(model, users * m)
+        .recommend(batch, seen, ItemBlock.split(model, all, blockSize), topK, 2, Math.max(1, users / 2));
 
     for (int u = 0; u < users; u++) {
       UserHistory h = batch.get(u);
@@ -79,6 +82,17 @@ class ScoringKernelTest {
       int[] got = heaps[u].items();
       float[] gotScores = heaps[u].scores();
       assertThat(got).hasSize(Math.min(topK, naive.size()));
+      assertThat(picks.get(u).stream().mapToInt(Pick::item).toArray()).containsExactly(got);
+      // merging the picks of two halves of the corpus gives the same list
+      int half = items / 2;
+      int[] lo = Arrays.copyOfRange(all, 0, half);
+      int[] hi = Arrays.copyOfRange(all, half, items);
+      List<Pick> merged = Pick.merge(
+          lo.length == 0 ? List.of() : new ScoringKernel(model, m).recommend(List.of(h), new int[][] {seen[u]},
+              ItemBlock.split(model, lo, blockSize), topK, 2, 1).get(0),
+          new ScoringKernel(model, m).recommend(List.of(h), new int[][] {seen[u]},
+              ItemBlock.split(model, hi, blockSize), topK, 2, 1).get(0), topK);
+      assertThat(merged.stream().mapToInt(Pick::item).toArray()).containsExactly(got);
       for (int r = 0; r < got.length; r++) {
         // same scores rank by rank; items equal unless two scores tie within float rounding
         assertThat(gotScores[r]).isCloseTo(naive.get(r)[1], within(1e-5f));
@@ -93,15 +107,16 @@ class ScoringKernelTest {
     AttentionModel model = model(30, 6, 5, 6, 3);
     UserHistory h = new UserHistory("u", new int[] {4, 9, 4, 17, 2}, new float[] {1, 2, 0.5f, 1, 3});
     ScoringKernel kernel = new ScoringKernel(model, 6);
-    List<Explanation> all = kernel.explain(h, 11, 10);
+    ItemBlock block = ItemBlock.of(model, new int[] {3, 11, 20});
+    List<Explanation> all = kernel.explain(h, block, 11, 10);
     // item 4 appears twice: merged, weight 1 + 0.5
     assertThat(all).hasSize(4);
     assertThat(all.stream().filter(e -> e.item() == 4).findFirst().orElseThrow().weight()).isEqualTo(1.5f);
     double sum = all.stream().mapToDouble(Explanation::contribution).sum();
     assertThat(sum).isCloseTo(model.score(h, 11), within(1e-5));
     assertThat(all).isSortedAccordingTo(Comparator.comparingDouble((Explanation e) -> -e.contribution()));
-    assertThat(kernel.explain(h, 11, 2)).containsExactlyElementsOf(all.subList(0, 2));
+    assertThat(kernel.explain(h, block, 11, 2)).containsExactlyElementsOf(all.subList(0, 2));
     float[] alphas = model.alphas(h, 11);
-    assertThat(all.stream().filter(e -> e.item() == 17).findFirst().orElseThrow().alpha()).isEqualTo(alphas[3]);
+    assertThat(all.stream().filter(e -> e.item() == 17).findFirst().orElseThrow().alpha()).isCloseTo(alphas[3], within(1e-6f));
   }
 }

@@ -85,6 +85,15 @@ public final class ConfigReader {
     }
   }
 
+  /** A list of strings. */
+  public List<String> stringList(String key) {
+    try {
+      return List.copyOf(config.getStringList(key));
+    } catch (ConfigException e) {
+      return bad(key, "a list of strings", e, List.of());
+    }
+  }
+
   /** A free-form object of string values, e.g. extra Spark properties. */
   public Map<String, String> stringMap(String key) {
     Map<String, String> out = new LinkedHashMap<>();

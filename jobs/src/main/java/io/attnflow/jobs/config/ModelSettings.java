@@ -11,7 +11,19 @@ import java.util.Map;
  * @param version       "latest" or a version folder under {@code models/}
  * @param historyLength m
  */
-public record ModelSettings(String version, int historyLength, HistoryWeights weights) {
+public record ModelSettings(String version, int historyLength, HistoryWeights weights) implements java.io.Serializable {
+
+  /**
+   * The history settings a model was trained with, from its manifest: scoring must form histories
+   * the way training did, whatever the configuration says now.
+   */
+  public static ModelSettings of(io.attnflow.core.model.Manifest manifest) {
+    Map<String, Object> c = manifest.config();
+    Map<String, Double> weights = new LinkedHashMap<>();
+    ((Map<?, ?>) c.get("event_weights")).forEach((k, v) -> weights.put((String) k, ((Number) v).doubleValue()));
+    return new ModelSettings(manifest.version(), manifest.shape().history(),
+        new HistoryWeights(weights, ((Number) c.get("half_life_days")).doubleValue()));
+  }
 
   static ModelSettings from(ConfigReader r) {
     Map<String, String> raw = r.stringMap("model.event-weights");

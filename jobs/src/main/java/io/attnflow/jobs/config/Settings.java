@@ -8,7 +8,8 @@ import java.util.List;
  * All of attnflow's settings, validated together at start-up whatever the job, so that a bad key
  * meant for a later stage of the nightly run fails now and not hours later.
  */
-public record Settings(SparkSettings spark, IngestSettings ingest, ModelSettings model, TrainSettings train) {
+public record Settings(SparkSettings spark, IngestSettings ingest, ModelSettings model, TrainSettings train,
+    ScoreSettings score) {
 
   /** Loads and validates; {@link ConfigProblems} lists every problem. */
   public static Settings load(List<File> files, List<String> sets) {
@@ -18,7 +19,8 @@ public record Settings(SparkSettings spark, IngestSettings ingest, ModelSettings
   public static Settings from(Config config) {
     ConfigReader r = new ConfigReader(config);
     ModelSettings model = ModelSettings.from(r);
-    Settings s = new Settings(SparkSettings.from(r), IngestSettings.from(r), model, TrainSettings.from(r, model));
+    Settings s = new Settings(SparkSettings.from(r), IngestSettings.from(r), model, TrainSettings.from(r, model),
+        ScoreSettings.from(r, model));
     r.finish();
     return s;
   }

@@ -1,0 +1,449 @@
+package io.attnflow.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.UserHistory;
+import io.attnflow.core.model.UserSequence;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.core.score.Explanation;
+import io.attnflow.core.score.ItemBlock;
+import io.attnflow.core.score.Pick;
+import io.attnflow.core.score.ScoringKernel;
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.config.ModelSettings;
+import io.attnflow.jobs.config.ScoreSettings;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
+
+/**
+ * Score: for every user of {@code interactions/} as of the end of {@code dt}, the top-K items of the
+ * corpus by the attention score s_uj, with the history items that explain each pick, written to
+ * {@code recommendations/dt=…} and {@code attention/dt=…} (DESIGN §4, §5).
+ *
+ * <p>Histories are formed as the model was trained: its history length and event weights come
+ * from its manifest, not from the current {@code model.*} settings. Users are partitioned by user_id. When the model's item tables fit {@code
+ * score.broadcast-budget-mb} they are broadcast and each partition runs the {@link ScoringKernel}
+ * over every item block (built once per partition). Past the budget only θ is broadcast: the
+ * candidate table is split into item blocks, an RDD crossed with groups of users, each pair yields
+ * partial top-K lists, and those merge per user — the way Spark ML's ALS {@code recommendForAll}
+ * avoids a cross join. Both modes give the same rows. Users without a usable history get the most
+ * popular unseen items ({@code source = fallback_popular}).
+ *
+ * <p>Both tables are written with dynamic partition overwrite (a re-run replaces exactly its own
+ * {@code dt}), sorted by user_id and rank, in files of about {@code score.target-file-mb}; then
+ * each {@code dt} folder gets its {@code _SUCCESS} and the run its manifest under {@code runs/}.
+ */
+public final class ScoreJob {
+  /** Bytes one recommendation row takes in Parquet, roughly, to size files (3 reasons, snappy). */
+  private static final long ROW_BYTES = 64;
+
+  static final StructType PICKS = new StructType()
+      .add("user_id", DataTypes.StringType, false)
+      .add("rank", DataTypes.IntegerType, false)
+      .add("item_id", DataTypes.StringType, false)
+      .add("score", DataTypes.FloatType, false)
+      .add("reasons", DataTypes.createArrayType(new StructType()
+          .add("item_id", DataTypes.StringType, false)
+          .add("alpha", DataTypes.FloatType, false)
+          .add("weight", DataTypes.FloatType, false)
+          .add("contribution", DataTypes.FloatType, false), false), false)
+      .add("source", DataTypes.StringType, false);
+
+  private ScoreJob() {}
+
+  public static ScoreResult run(SparkSession spark, ScoreSettings settings, String runId) {
+    Instant generatedAt = Instant.now();
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
+    ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(settings.model().version());
+    AttentionModel model = loaded.model();
+    ScoreSettings s = settings.withModel(ModelSettings.of(loaded.manifest()));
+    seconds.put("load_model", elapsed(t0));
+
+    long t1 = System.nanoTime();
+    long end = endMicros(s);
+    Dataset<Row> users = users(spark, wh, s, end);
+    int[] candidates = candidates(spark, wh, s, model.vocabulary(), end);
+    if (candidates.length == 0) {
+      throw new BadInputException("Cannot score " + s.dt() + ": no item of the model's vocabulary passes the candidate rules "
+          + "(score.blocklist, score.categories, score.freshness-days)");
+    }
+    int[] popular = popular(spark, wh, s, model.vocabulary(), candidates, end);
+    seconds.put("prepare", elapsed(t1));
+
+    long t2 = System.nanoTime();
+    boolean broadcast = model.tableBytes() <= s.broadcastBudgetBytes();
+    LongAccumulator alphas = jsc.sc().longAccumulator("alphas");
+    LongAccumulator fallbacks = jsc.sc().longAccumulator("fallbacks");
+    Broadcast<int[]> popularB = jsc.broadcast(popular);
+    int partitions = s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism();
+    JavaRDD<UserInput> inputs = users.repartition(partitions, col("user_id")).javaRDD().map(ScoreJob::userInput);
+    JavaRDD<Row> rows;
+    if (broadcast) {
+      Broadcast<AttentionModel> modelB = jsc.broadcast(model);
+      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, alphas, fallbacks));
+    } else {
+      rows = blocked(jsc, inputs, model, candidates, popularB, s, alphas, fallbacks);
+    }
+    Dataset<Row> picks = spark.createDataFrame(rows, PICKS).persist(StorageLevel.MEMORY_AND_DISK());
+    long recommendationRows = picks.count();
+    seconds.put("score", elapsed(t2));
+
+    long t3 = System.nanoTime();
+    Dataset<Row> recommendations = picks.select(col("user_id"), col("rank"), col("item_id"), col("score"),
+        expr("transform(reasons, r -> named_struct('item_id', r.item_id, 'alpha', r.alpha, 'weight', r.weight))").as("reasons"),
+        col("source"), lit(loaded.version()).as("model_version"), lit(runId).as("run_id"),
+        lit(Timestamp.from(generatedAt)).as("generated_at"), lit(java.sql.Date.valueOf(s.dt())).as("dt"));
+    Dataset<Row> attention = picks.select(col("user_id"), col("rank"), col("item_id"), expr("explode(reasons)").as("r"))
+        .select(col("user_id"), col("item_id"), col("r.item_id").as("history_item_id"), col("r.alpha").as("alpha"),
+            col("r.weight").as("weight"), col("r.contribution").as("contribution"),
+            lit(java.sql.Date.valueOf(s.dt())).as("dt"), col("rank"));
+    long attentionRows = attention.count();
+    String recs = wh.root() + "/recommendations";
+    String att = wh.root() + "/attention";
+    // dt leads the sort: the writer needs rows ordered by its partition column and would otherwise
+    // add a sort of its own that does not keep the user order.
+    write(recommendations, recs, recommendationRows, s, RECOMMENDATION_COLUMNS, col("dt"), col("user_id"), col("rank"));
+    write(attention, att, attentionRows, s, ATTENTION_COLUMNS, col("dt"), col("user_id"), col("rank"),
+        col("contribution").desc(), col("history_item_id"));
+    String part = "/dt=" + s.dt();
+    wh.writeText(recs + part + "/_SUCCESS", "");
+    wh.writeText(att + part + "/_SUCCESS", "");
+    seconds.put("write", elapsed(t3));
+    seconds.put("total", elapsed(t0));
+    long userCount = users.count();
+    picks.unpersist();
+
+    ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
+        userCount, fallbacks.value(), recommendationRows, attentionRows, alphas.value(), seconds,
+        recs + part, att + part, wh.runs() + "/" + runId + ".json");
+    writeManifest(wh, result, s, model, candidates.length);
+    return result;
+  }
+
+  /** Every user with any event before {@code end}: recent counted events (last m) and seen items. */
+  static Dataset<Row> users(SparkSession spark, Warehouse wh, ScoreSettings s, long end) {
+    HistoryWeights weights = s.model().weights();
+    Object[] counted = weights.eventWeights().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toArray();
+    Dataset<Row> events = spark.read().parquet(wh.interactions())
+        .withColumn("t", expr("unix_micros(ts)")).filter(col("t").lt(end));
+    Dataset<Row> recent = events.filter(col("event").isin(counted))
+        .withColumn("rn", row_number().over(Window.partitionBy("user_id")
+            .orderBy(col("t").desc(), col("item_id").desc(), col("event").desc())))
+        .filter(col("rn").leq(s.model().historyLength()))
+        .groupBy("user_id").agg(sort_array(collect_list(struct(col("t"), col("item_id"), col("event")))).as("history"));
+    Dataset<Row> seen = events.filter(col("event").isin(s.excludeSeenEvents().toArray()))
+        .groupBy("user_id").agg(collect_set("item_id").as("seen"));
+    return events.select("user_id").distinct().join(recent, "user_id", "left").join(seen, "user_id", "left");
+  }
+
+  static UserInput userInput(Row r) {
+    List<Row> h = r.isNullAt(1) ? List.of() : r.getList(1);
+    String[] items = new String[h.size()];
+    long[] ts = new long[h.size()];
+    String[] events = new String[h.size()];
+    for (int i = 0; i < h.size(); i++) {
+      ts[i] = h.get(i).getLong(0);
+      items[i] = h.get(i).getString(1);
+      events[i] = h.get(i).getString(2);
+    }
+    String[] seen = r.isNullAt(2) ? new String[0] : r.<String>getList(2).toArray(String[]::new);
+    return new UserInput(r.getString(0), items, ts, events, seen);
+  }
+
+  /** The vocabulary indices allowed as candidates (ascending). */
+  static int[] candidates(SparkSession spark, Warehouse wh, ScoreSettings s, Vocabulary vocabulary, long end) {
+    boolean filtered = !s.allowCategories().isEmpty() || !s.denyCategories().isEmpty() || s.freshnessDays() > 0;
+    java.util.Set<String> allowed = null;
+    if (filtered) {
+      Dataset<Row> items = spark.read().parquet(wh.items());
+      if (!s.allowCategories().isEmpty()) {
+        items = items.filter(col("category").isin(s.allowCategories().toArray()));
+      }
+      if (!s.denyCategories().isEmpty()) {
+        items = items.filter(col("category").isNull().or(col("category").isin(s.denyCategories().toArray()).unary_$bang()));
+      }
+      if (s.freshnessDays() > 0) {
+        long from = end - s.freshnessDays() * 86_400_000_000L;
+        items = items.filter(expr("unix_micros(published_at)").geq(from).and(expr("unix_micros(published_at)").lt(end)));
+      }
+      allowed = new java.util.HashSet<>(items.select("item_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    }
+    java.util.Set<String> blocked = new java.util.HashSet<>(s.blocklist());
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < vocabulary.size(); i++) {
+      String id = vocabulary.id(i);
+      if (!blocked.contains(id) && (allowed == null || allowed.contains(id))) {
+        out.add(i);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Candidate indices by popularity (counted events in the window), most popular first. */
+  static int[] popular(SparkSession spark, Warehouse wh, ScoreSettings s, Vocabulary vocabulary, int[] candidates, long end) {
+    Object[] counted = s.model().weights().eventWeights().entrySet().stream().filter(e -> e.getValue() > 0)
+        .map(Map.Entry::getKey).toArray();
+    long from = s.popularDays() > 0 ? end - s.popularDays() * 86_400_000_000L : Long.MIN_VALUE;
+    List<Row> top = spark.read().parquet(wh.interactions()).withColumn("t", expr("unix_micros(ts)"))
+        .filter(col("t").lt(end).and(col("t").geq(from)).and(col("event").isin(counted)))
+        .groupBy("item_id").agg(count(lit(1)).as("n"))
+        .orderBy(col("n").desc(), col("item_id").asc())
+        .limit(s.topK() + 1000).collectAsList();
+    List<Integer> out = new ArrayList<>();
+    for (Row r : top) {
+      vocabulary.index(r.getString(0)).ifPresent(i -> {
+        if (Arrays.binarySearch(candidates, i) >= 0) {
+          out.add(i);
+        }
+      });
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
+  private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
+      int[] popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
+    ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
+    ScoringKernel kernel = new ScoringKernel(model, s.userBatch() * s.model().historyLength());
+    List<Row> out = new ArrayList<>();
+    List<UserInput> chunk = new ArrayList<>();
+    while (users.hasNext()) {
+      chunk.add(users.next());
+      if (chunk.size() == 4 * s.userBatch() || !users.hasNext()) {
+        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, fallbacks));
+        chunk.clear();
+      }
+    }
+    alphas.add(kernel.alphaCount());
+    return out.iterator();
+  }
+
+  /** Scores a chunk of users against {@code blocks}; users without a usable history get the fallback. */
+  private static List<Row> scoreChunk(List<UserInput> chunk, AttentionModel model, ScoringKernel kernel, ItemBlock[] blocks,
+      int[] popular, ScoreSettings s, LongAccumulator fallbacks) {
+    Vocabulary v = model.vocabulary();
+    long end = endMicros(s);
+    List<UserHistory> histories = new ArrayList<>();
+    List<int[]> seen = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<Row> out = new ArrayList<>();
+    for (UserInput u : chunk) {
+      int[] seenIdx = seen(u, v);
+      UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
+      if (h.length() == 0) {
+        fallbacks.add(1);
+        out.addAll(fallback(u.userId(), popular, seenIdx, v, s.topK()));
+        continue;
+      }
+      histories.add(h);
+      seen.add(seenIdx);
+      ids.add(u.userId());
+    }
+    List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), blocks, s.topK(), s.reasons(), s.userBatch());
+    for (int u = 0; u < ids.size(); u++) {
+      out.addAll(rows(ids.get(u), picks.get(u), v, "attention"));
+    }
+    return out;
+  }
+
+  /** The end of dt (exclusive), microseconds: histories are as of this instant. */
+  static long endMicros(ScoreSettings s) {
+    return Instant.from(s.dt().plusDays(1).atStartOfDay(ZoneOffset.UTC)).toEpochMilli() * 1000;
+  }
+
+  /** The user's seen items as sorted vocabulary indices (items the model does not know are dropped). */
+  static int[] seen(UserInput u, Vocabulary v) {
+    return Arrays.stream(u.seen()).map(v::index).filter(java.util.OptionalInt::isPresent)
+        .mapToInt(java.util.OptionalInt::getAsInt).sorted().toArray();
+  }
+
+  /** The user's history as the model sees it at {@code end}: known items, weighted, last m. */
+  static UserHistory history(UserInput u, Vocabulary v, HistoryWeights weights, int m, long end) {
+    int[] items = new int[u.items().length];
+    int n = 0;
+    long[] ts = new long[items.length];
+    String[] events = new String[items.length];
+    for (int i = 0; i < items.length; i++) {
+      var index = v.index(u.items()[i]);
+      if (index.isPresent()) {
+        items[n] = index.getAsInt();
+        ts[n] = u.ts()[i];
+        events[n++] = u.events()[i];
+      }
+    }
+    UserSequence seq = new UserSequence(u.userId(), Arrays.copyOf(items, n), Arrays.copyOf(ts, n), Arrays.copyOf(events, n));
+    return seq.historyBefore(n, m, weights, end);
+  }
+
+  private static List<Row> fallback(String userId, int[] popular, int[] seen, Vocabulary v, int k) {
+    List<Pick> picks = new ArrayList<>();
+    for (int item : popular) {
+      if (picks.size() == k) {
+        break;
+      }
+      if (Arrays.binarySearch(seen, item) < 0) {
+        picks.add(new Pick(item, 0f, List.of()));
+      }
+    }
+    return rows(userId, picks, v, "fallback_popular");
+  }
+
+  private static List<Row> rows(String userId, List<Pick> picks, Vocabulary v, String source) {
+    List<Row> out = new ArrayList<>(picks.size());
+    for (int r = 0; r < picks.size(); r++) {
+      Pick p = picks.get(r);
+      List<Row> reasons = new ArrayList<>(p.reasons().size());
+      for (Explanation e : p.reasons()) {
+        reasons.add(RowFactory.create(v.id(e.item()), e.alpha(), e.weight(), e.contribution()));
+      }
+      out.add(RowFactory.create(userId, r + 1, v.id(p.item()), p.score(), reasons.toArray(), source));
+    }
+    return out;
+  }
+
+  /** Blocked mode: groups of users × item blocks, partial top-K merged per user. */
+  private static JavaRDD<Row> blocked(JavaSparkContext jsc, JavaRDD<UserInput> inputs, AttentionModel model, int[] candidates,
+      Broadcast<int[]> popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
+    ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
+    JavaRDD<ItemBlock> blockRdd = jsc.parallelize(Arrays.asList(blocks), blocks.length);
+    Broadcast<AttentionModel> thetaOnly = jsc.broadcast(model.withoutCandidateTable());
+    int groupSize = 4 * s.userBatch();
+    JavaRDD<List<UserInput>> groups = inputs.mapPartitions(it -> {
+      List<List<UserInput>> out = new ArrayList<>();
+      List<UserInput> g = new ArrayList<>();
+      while (it.hasNext()) {
+        g.add(it.next());
+        if (g.size() == groupSize || !it.hasNext()) {
+          out.add(g);
+          g = new ArrayList<>();
+        }
+      }
+      return out.iterator();
+    });
+    JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).flatMapToPair(pair -> {
+      AttentionModel m = thetaOnly.value();
+      ScoringKernel kernel = new ScoringKernel(m, s.userBatch() * s.model().historyLength());
+      Vocabulary v = m.vocabulary();
+      long end = endMicros(s);
+      List<UserHistory> histories = new ArrayList<>();
+      List<int[]> seen = new ArrayList<>();
+      for (UserInput u : pair._1()) {
+        UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
+        if (h.length() > 0) {
+          histories.add(h);
+          seen.add(seen(u, v));
+        }
+      }
+      List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), new ItemBlock[] {pair._2()},
+          s.topK(), s.reasons(), s.userBatch());
+      alphas.add(kernel.alphaCount());
+      List<Tuple2<String, List<Pick>>> out = new ArrayList<>();
+      for (int u = 0; u < histories.size(); u++) {
+        out.add(new Tuple2<>(histories.get(u).userId(), picks.get(u)));
+      }
+      return out.iterator();
+    });
+    JavaRDD<Row> scored = partial.reduceByKey((a, b) -> Pick.merge(a, b, s.topK()))
+        .flatMap(e -> rows(e._1(), e._2(), thetaOnly.value().vocabulary(), "attention").iterator());
+    JavaRDD<Row> fallbackRows = inputs.mapPartitions(it -> {
+      Vocabulary v = thetaOnly.value().vocabulary();
+      long end = endMicros(s);
+      List<Row> out = new ArrayList<>();
+      while (it.hasNext()) {
+        UserInput u = it.next();
+        if (history(u, v, s.model().weights(), s.model().historyLength(), end).length() == 0) {
+          fallbacks.add(1);
+          out.addAll(fallback(u.userId(), popular.value(), seen(u, v), v, s.topK()));
+        }
+      }
+      return out.iterator();
+    });
+    return scored.union(fallbackRows);
+  }
+
+  /** The columns of recommendations/ (DESIGN §5), dt last. */
+  static final String[] RECOMMENDATION_COLUMNS = {"user_id", "rank", "item_id", "score", "reasons", "source",
+      "model_version", "run_id", "generated_at", "dt"};
+  /** The columns of attention/ (DESIGN §5), dt last. */
+  static final String[] ATTENTION_COLUMNS = {"user_id", "item_id", "history_item_id", "alpha", "weight", "contribution", "dt"};
+
+  /**
+   * Replaces exactly the dt partition of {@code path} with {@code columns} of {@code rows}: ranges
+   * of users per file (so row-group statistics on user_id make look-ups cheap), sorted within, in
+   * files of about the target size.
+   */
+  private static void write(Dataset<Row> rows, String path, long count, ScoreSettings s, String[] columns, Column... sort) {
+    int files = (int) Math.max(1, Math.min(10_000, count * ROW_BYTES / s.targetFileBytes() + 1));
+    rows.repartitionByRange(files, col("user_id")).sortWithinPartitions(sort)
+        .select(Arrays.stream(columns).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+        .write().mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy("dt").parquet(path);
+  }
+
+  private static void writeManifest(Warehouse wh, ScoreResult r, ScoreSettings s, AttentionModel model, int candidates) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_id", r.runId());
+    m.put("job", "score");
+    m.put("dt", r.dt().toString());
+    m.put("model_version", r.modelVersion());
+    m.put("mode", r.mode());
+    m.put("users", r.users());
+    m.put("fallback_users", r.fallbackUsers());
+    m.put("candidates", candidates);
+    m.put("recommendation_rows", r.recommendationRows());
+    m.put("attention_rows", r.attentionRows());
+    m.put("alpha_evaluations", r.alphas());
+    m.put("alphas_per_second", Math.round(r.alphasPerSecond()));
+    m.put("seconds", r.seconds());
+    m.put("config", Map.of("top_k", s.topK(), "reasons", s.reasons(), "user_batch", s.userBatch(),
+        "item_block", s.itemBlock(), "history_length", s.model().historyLength(), "model_table_mb", model.tableBytes() >> 20));
+    m.put("tables", Map.of("recommendations", r.recommendationsPath(), "attention", r.attentionPath()));
+    try {
+      wh.writeText(r.reportPath(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Cannot render the run manifest: " + e.getMessage(), e);
+    }
+  }
+
+  private static double elapsed(long since) {
+    return Math.round((System.nanoTime() - since) / 1e7) / 100.0;
+  }
+}

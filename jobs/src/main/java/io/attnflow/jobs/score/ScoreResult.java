@@ -1,0 +1,34 @@
+package io.attnflow.jobs.score;
+
+import java.time.LocalDate;
+import java.util.Map;
+
+/**
+ * What one scoring run did.
+ *
+ * @param mode         {@code broadcast} or {@code blocked}
+ * @param alphas       α_ij evaluated
+ * @param seconds      wall time per stage
+ * @param reportPath   the run manifest under runs/
+ */
+public record ScoreResult(
+    String runId,
+    LocalDate dt,
+    String modelVersion,
+    String mode,
+    long users,
+    long fallbackUsers,
+    long recommendationRows,
+    long attentionRows,
+    long alphas,
+    Map<String, Double> seconds,
+    String recommendationsPath,
+    String attentionPath,
+    String reportPath) {
+
+  /** α evaluations per second of the scoring stage. */
+  public double alphasPerSecond() {
+    double s = seconds.getOrDefault("score", 0.0);
+    return s > 0 ? alphas / s : 0;
+  }
+}

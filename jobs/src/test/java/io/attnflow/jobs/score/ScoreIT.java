@@ -1,0 +1,163 @@
+package io.attnflow.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.AttentionVertex;
+import io.attnflow.core.model.UserHistory;
+import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.config.ScoreSettings;
+import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.ingest.IngestJob;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
+import io.attnflow.jobs.train.TrainJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The scoring job on a demo slice with a briefly trained model, read back with DuckDB. */
+class ScoreIT {
+  @TempDir
+  static Path wh;
+
+  private static SparkSession spark;
+  private static final LocalDate DAY = LocalDate.of(2030, 1, 1);
+
+  @BeforeAll
+  static void warehouseWithAModel() {
+    spark = TestSpark.session();
+    Path d = TestSpark.demoData();
+    IngestJob.run(spark, settings("input.interactions.path=" + d.resolve("ratings.csv"),
+        "input.interactions.format=movielens-csv", "input.items.path=" + d.resolve("movies.csv"),
+        "input.items.format=movielens-csv").ingest(), "ingest-score");
+    spark.read().parquet(wh.resolve("interactions").toString()).filter(col("user_id").cast("int").leq(60))
+        .write().parquet(wh.resolve("slice").toString());
+    spark.read().parquet(wh.resolve("slice").toString()).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
+    TrainJob.run(spark, settings("train.epochs=1", "train.dim=16", "train.projection=16", "model.history-length=20").train(),
+        "m1");
+  }
+
+  private static Settings settings(String... sets) {
+    List<String> all = new ArrayList<>(List.of("warehouse=" + wh));
+    all.addAll(List.of(sets));
+    return Settings.load(List.of(), all);
+  }
+
+  private static ScoreSettings score(LocalDate day, String... sets) {
+    return settings(sets).score().withDt(day);
+  }
+
+  private static String recs(LocalDate day) {
+    return "read_parquet('" + wh.resolve("recommendations") + "/dt=" + day + "/*.parquet')";
+  }
+
+  /** Every row but run_id and generated_at, which name the run. */
+  private static List<Map<String, Object>> content(LocalDate day) {
+    return DuckDb.query("SELECT user_id, rank, item_id, score, reasons::VARCHAR AS reasons, source, model_version FROM "
+        + recs(day) + " ORDER BY user_id, rank");
+  }
+
+  @Test
+  void outputHonoursTheBiContract() {
+    ScoreResult r = ScoreJob.run(spark, score(DAY), "score-contract");
+    assertThat(r.mode()).isEqualTo("broadcast");
+    assertThat(r.users()).isEqualTo(60);
+    assertThat(r.recommendationRows()).isEqualTo(600);
+    assertThat(r.attentionRows()).isEqualTo(1800);
+
+    String all = "read_parquet('" + wh.resolve("recommendations") + "/*/*.parquet', hive_partitioning = true)";
+    assertThat(DuckDb.types(wh.resolve("recommendations") + "/*/*.parquet")).containsKeys("dt");
+    Map<String, Object> types = DuckDb.query("SELECT typeof(dt) AS dt, typeof(generated_at) AS g, typeof(rank) AS r, "
+        + "typeof(score) AS s, typeof(reasons) AS reasons FROM " + all + " LIMIT 1").get(0);
+    assertThat(types).containsEntry("dt", "DATE").containsEntry("g", "TIMESTAMP WITH TIME ZONE")
+        .containsEntry("r", "INTEGER").containsEntry("s", "FLOAT")
+        .containsEntry("reasons", "STRUCT(item_id VARCHAR, alpha FLOAT, weight FLOAT)[]");
+    assertThat(DuckDb.query("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" + wh.resolve("recommendations")
+            + "/dt=" + DAY + "/*.parquet', hive_partitioning = false))")
+        .stream().map(m -> m.get("column_name")).toList())
+        .containsExactly("user_id", "rank", "item_id", "score", "reasons", "source", "model_version", "run_id", "generated_at");
+    // ranks 1..K without gaps, one item once per user
+    assertThat(DuckDb.scalar("SELECT count(*) FROM (SELECT user_id FROM " + recs(DAY) + " GROUP BY user_id "
+        + "HAVING count(*) <> 10 OR min(rank) <> 1 OR max(rank) <> 10 OR count(DISTINCT rank) <> 10 OR count(DISTINCT item_id) <> 10)"))
+        .isEqualTo(0L);
+    // scores fall with rank; every α in (0, 1); no item the user has seen
+    assertThat(DuckDb.scalar("SELECT count(*) FROM (SELECT score < lead(score) OVER (PARTITION BY user_id ORDER BY rank) AS up FROM "
+        + recs(DAY) + ") WHERE up")).isEqualTo(0L);
+    String attention = "read_parquet('" + wh.resolve("attention") + "/dt=" + DAY + "/*.parquet')";
+    assertThat(DuckDb.query("SELECT count(*) AS n, min(alpha) > 0 AND max(alpha) < 1 AS inside FROM " + attention).get(0))
+        .containsEntry("n", 1800L).containsEntry("inside", true);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM " + recs(DAY) + " r JOIN read_parquet('" + wh.resolve("interactions")
+        + "/*.parquet') i USING (user_id, item_id)")).isEqualTo(0L);
+    // explanations add up: the contributions of all history items sum to the score, the top 3 to at most it
+    assertThat(DuckDb.scalar("SELECT count(*) FROM (SELECT a.user_id, a.item_id, sum(contribution) AS c, any_value(r.score) AS s "
+        + "FROM " + attention + " a JOIN " + recs(DAY) + " r USING (user_id, item_id) GROUP BY ALL) WHERE c > s + 1e-5"))
+        .isEqualTo(0L);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM parquet_metadata('" + wh.resolve("recommendations") + "/*/*.parquet') "
+        + "WHERE type = 'INT96'")).isEqualTo(0L);
+    assertThat(wh.resolve("recommendations/dt=" + DAY + "/_SUCCESS")).exists();
+    assertThat(wh.resolve("attention/dt=" + DAY + "/_SUCCESS")).exists();
+    assertThat(r.reportPath()).endsWith("runs/score-contract.json");
+  }
+
+  @Test
+  void blockedModeEqualsBroadcastAndReRunsReplaceOnlyTheirDay() {
+    LocalDate a = DAY.plusDays(1);
+    LocalDate b = DAY.plusDays(2);
+    ScoreJob.run(spark, score(a), "score-a");
+    ScoreResult blocked = ScoreJob.run(spark, score(b, "score.broadcast-budget-mb=0", "score.item-block=500"), "score-b");
+    assertThat(blocked.mode()).isEqualTo("blocked");
+    assertThat(content(b)).isEqualTo(content(a));
+
+    List<Map<String, Object>> before = content(b);
+    ScoreJob.run(spark, score(a, "score.user-batch=7", "score.item-block=999"), "score-a-again");
+    assertThat(content(a)).isEqualTo(content(b));
+    assertThat(DuckDb.scalar("SELECT count(DISTINCT run_id) FROM " + recs(a))).isEqualTo(1L);
+    assertThat(DuckDb.scalar("SELECT any_value(run_id) FROM " + recs(a))).isEqualTo("score-a-again");
+    assertThat(content(b)).isEqualTo(before);
+    assertThat(DuckDb.scalar("SELECT any_value(run_id) FROM " + recs(b))).isEqualTo("score-b");
+  }
+
+  @Test
+  void writtenScoresEqualDl4jOutputForSampledUsers() throws Exception {
+    LocalDate day = DAY.plusDays(3);
+    ScoreJob.run(spark, score(day), "score-parity");
+    ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration()).load("latest");
+    // histories as the job formed them: the model's m (20 here, while model.history-length says 50)
+    ScoreSettings s = score(day).withModel(io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()));
+    assertThat(s.model().historyLength()).isEqualTo(20);
+    int c = ((AttentionVertex) loaded.network().getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).candidates();
+    int m = s.model().historyLength();
+    List<Row> users = ScoreJob.users(spark, new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()), s,
+        ScoreJob.endMicros(s)).filter(col("user_id").isin("3", "17", "42")).collectAsList();
+    assertThat(users).hasSize(3);
+    for (Row u : users) {
+      UserHistory h = ScoreJob.history(ScoreJob.userInput(u), loaded.model().vocabulary(), s.model().weights(), m,
+          ScoreJob.endMicros(s));
+      List<Map<String, Object>> top = DuckDb.query("SELECT item_id, score FROM " + recs(day) + " WHERE user_id = '"
+          + u.getString(0) + "' ORDER BY rank LIMIT " + c);
+      int[] hist = java.util.Arrays.copyOf(h.items(), m);
+      float[] w = java.util.Arrays.copyOf(h.weights(), m);
+      int[] cand = top.stream().mapToInt(t -> loaded.model().vocabulary().index((String) t.get("item_id")).getAsInt()).toArray();
+      INDArray out = loaded.network().output(AttentionNetwork.batch(new int[][] {hist}, new float[][] {w},
+          new int[][] {cand}, new float[1][c]).getFeatures())[0];
+      for (int j = 0; j < c; j++) {
+        assertThat(((Number) top.get(j).get("score")).floatValue()).isCloseTo(out.getFloat(0, j), within(1e-4f));
+      }
+    }
+    assertThat(Files.exists(wh.resolve("runs/score-parity.json"))).isTrue();
+  }
+}
