@@ -2,6 +2,7 @@ package io.attnflow.jobs;
 
 import io.attnflow.core.model.ModelException;
 import io.attnflow.jobs.cli.IngestCommand;
+import io.attnflow.jobs.cli.NightlyCommand;
 import io.attnflow.jobs.cli.ScoreCommand;
 import io.attnflow.jobs.cli.TrainCommand;
 import io.attnflow.jobs.config.ConfigProblems;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "attnflow", mixinStandardHelpOptions = true, version = "attnflow 0.1.0",
     description = "Nightly attention-based ranking on Apache Spark.",
-    subcommands = {IngestCommand.class, TrainCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {IngestCommand.class, TrainCommand.class, ScoreCommand.class, NightlyCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
   private Main() {}
 

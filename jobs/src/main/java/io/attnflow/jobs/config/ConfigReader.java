@@ -85,6 +85,14 @@ public final class ConfigReader {
     }
   }
 
+  public boolean bool(String key) {
+    try {
+      return config.getBoolean(key);
+    } catch (ConfigException e) {
+      return bad(key, "true or false", e, false);
+    }
+  }
+
   /** A list of strings. */
   public List<String> stringList(String key) {
     try {

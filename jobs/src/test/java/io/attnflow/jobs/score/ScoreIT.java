@@ -131,6 +131,12 @@ class ScoreIT {
   }
 
   @Test
+  void missingModelExitsFourBeforeWritingAnything(@TempDir Path empty) {
+    assertThat(io.attnflow.jobs.Main.run("score", "--dt", "2030-01-01", "--set", "warehouse=" + empty)).isEqualTo(4);
+    assertThat(empty.resolve("recommendations")).doesNotExist();
+  }
+
+  @Test
   void writtenScoresEqualDl4jOutputForSampledUsers() throws Exception {
     LocalDate day = DAY.plusDays(3);
     ScoreJob.run(spark, score(day), "score-parity");
