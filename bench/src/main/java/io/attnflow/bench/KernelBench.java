@@ -1,0 +1,52 @@
+package io.attnflow.bench;
+
+import java.util.Collection;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs {@link KernelBenchmark} and prints the kernel's α evaluations per second as a share of the
+ * GEMM bound measured in the same run: bound = sgemm FLOP/s ÷ 2k (one α costs one k-dot, 2k flops).
+ * The target (DESIGN §8) is at least 50%.
+ */
+public final class KernelBench {
+  private KernelBench() {}
+
+  public static void main(String[] args) throws RunnerException {
+    Options options = new OptionsBuilder().include(KernelBenchmark.class.getName()).build();
+    Collection<RunResult> results = new Runner(options).run();
+    double gemmMs = 0;
+    double kernelMs = 0;
+    int k = 64;
+    int users = 32;
+    int m = 50;
+    int n = 4096;
+    for (RunResult r : results) {
+      String name = r.getParams().getBenchmark();
+      k = Integer.parseInt(r.getParams().getParam("k"));
+      users = Integer.parseInt(r.getParams().getParam("users"));
+      m = Integer.parseInt(r.getParams().getParam("m"));
+      n = Integer.parseInt(r.getParams().getParam("block"));
+      if (name.endsWith(".sgemm")) {
+        gemmMs = r.getPrimaryResult().getScore();
+      } else {
+        kernelMs = r.getPrimaryResult().getScore();
+      }
+    }
+    double alphas = (double) users * m * n;
+    double gflops = 2.0 * k * alphas / (gemmMs * 1e6);
+    double bound = alphas / (gemmMs / 1e3);
+    double kernel = alphas / (kernelMs / 1e3);
+    System.out.printf("%nkernel benchmark: B=%d users × m=%d history rows × n=%d candidates, k=%d%n", users, m, n, k);
+    System.out.printf("  %-34s %12s%n", "measure", "value");
+    System.out.printf("  %-34s %12.2f%n", "sgemm ms per call", gemmMs);
+    System.out.printf("  %-34s %12.1f%n", "sgemm GFLOP/s", gflops);
+    System.out.printf("  %-34s %,12.0f%n", "GEMM bound α/s (FLOP/s ÷ 2k)", bound);
+    System.out.printf("  %-34s %12.2f%n", "kernel ms per call", kernelMs);
+    System.out.printf("  %-34s %,12.0f%n", "kernel α/s", kernel);
+    System.out.printf("  %-34s %11.1f%%%n", "kernel / GEMM bound", 100 * kernel / bound);
+  }
+}
