@@ -4,12 +4,10 @@ import io.attnflow.jobs.config.Settings;
 import io.attnflow.jobs.nightly.NightlyJob;
 import io.attnflow.jobs.spark.Sessions;
 import java.io.PrintWriter;
-import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code attnflow nightly}: ingest, train when needed, score the day, verify. */
@@ -22,15 +20,15 @@ public final class NightlyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--dt", paramLabel = "YYYY-MM-DD", description = "The day to score (default: score.dt, \"today\" in UTC).")
-  LocalDate dt;
+  @Mixin
+  DayOption day;
 
   @Override
   public Integer call() {
     Settings settings = options.settings();
     String runId = RunIds.next("nightly");
     NightlyJob.NightlyResult r = NightlyJob.run(Sessions.create(settings.spark()), settings,
-        dt == null ? settings.score().dt() : dt, runId);
+        day.or(settings.score().dt()), runId);
     PrintWriter out = spec.commandLine().getOut();
     out.println("nightly " + runId + ": ok");
     IngestCommand.print(r.ingest(), out);

@@ -6,12 +6,10 @@ import io.attnflow.jobs.score.ScoreJob;
 import io.attnflow.jobs.score.ScoreResult;
 import io.attnflow.jobs.spark.Sessions;
 import java.io.PrintWriter;
-import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code attnflow score --dt YYYY-MM-DD}: every user's top-K with explanations, for one day. */
@@ -24,13 +22,13 @@ public final class ScoreCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--dt", paramLabel = "YYYY-MM-DD", description = "The day to score (default: score.dt, \"today\" in UTC).")
-  LocalDate dt;
+  @Mixin
+  DayOption day;
 
   @Override
   public Integer call() {
     Settings settings = options.settings();
-    ScoreSettings s = dt == null ? settings.score() : settings.score().withDt(dt);
+    ScoreSettings s = settings.score().withDt(day.or(settings.score().dt()));
     ScoreResult r = ScoreJob.run(Sessions.create(settings.spark()), s, RunIds.next("score"));
     print(r, spec.commandLine().getOut());
     return 0;

@@ -45,7 +45,7 @@ public final class ModelStore {
   }
 
   /** A verified, loaded model. */
-  public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network, java.nio.file.Path localDir) {}
+  public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network) {}
 
   public String folder(String version) {
     return root + "/" + version;
@@ -133,18 +133,33 @@ public final class ModelStore {
         throw new ModelException("Cannot load model " + v + ": " + src + " does not exist");
       }
       java.nio.file.Path local = Files.createTempDirectory("attnflow-model-" + v + "-");
-      for (var status : fs.listStatus(src)) {
-        String name = status.getPath().getName();
-        if (!name.startsWith(".")) {
-          fs.copyToLocalFile(false, status.getPath(), new Path(local.resolve(name).toUri()), true);
+      try {
+        for (var status : fs.listStatus(src)) {
+          String name = status.getPath().getName();
+          if (!name.startsWith(".")) {
+            fs.copyToLocalFile(false, status.getPath(), new Path(local.resolve(name).toUri()), true);
+          }
         }
+        Manifest manifest = ModelFiles.verify(local);
+        ComputationGraph network = ModelFiles.readNetwork(local, manifest);
+        Vocabulary vocabulary = readVocabulary(local);
+        return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network);
+      } finally {
+        deleteLocal(local);
       }
-      Manifest manifest = ModelFiles.verify(local);
-      ComputationGraph network = ModelFiles.readNetwork(local, manifest);
-      Vocabulary vocabulary = readVocabulary(local);
-      return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, local);
     } catch (IOException e) {
       throw new ModelException("Cannot load model " + v + " from " + src + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a local folder the store made (a staged or loaded model). */
+  public static void deleteLocal(java.nio.file.Path dir) {
+    try (var files = Files.walk(dir)) {
+      for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary folder left behind is not worth failing a run over
     }
   }
 

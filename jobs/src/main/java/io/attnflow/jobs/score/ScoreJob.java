@@ -149,7 +149,7 @@ public final class ScoreJob {
     wh.writeText(att + part + "/_SUCCESS", "");
     seconds.put("write", elapsed(t3));
     seconds.put("total", elapsed(t0));
-    long userCount = users.count();
+    long userCount = picks.select("user_id").distinct().count();
     picks.unpersist();
 
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",

@@ -7,6 +7,7 @@ import java.util.Map;
  * What one scoring run did.
  *
  * @param mode         {@code broadcast} or {@code blocked}
+ * @param users        users with at least one pick
  * @param alphas       α_ij evaluated
  * @param seconds      wall time per stage
  * @param reportPath   the run manifest under runs/

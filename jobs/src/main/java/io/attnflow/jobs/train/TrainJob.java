@@ -231,6 +231,7 @@ public final class TrainJob {
     ModelStore store = new ModelStore(wh, conf);
     store.publish(dir, version);
     store.promote(version);
+    ModelStore.deleteLocal(dir);
     return complete;
   }
 
