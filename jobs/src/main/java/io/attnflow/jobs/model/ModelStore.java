@@ -51,8 +51,40 @@ public final class ModelStore {
     return root + "/" + version;
   }
 
+  /**
+   * Saves a trained network as {@code models/<version>}: the folder (network, vocabulary, split,
+   * manifest with checksums) is assembled on the driver's disk, published and promoted to latest.
+   *
+   * @param split one row per held-out user: user_id, validation item, its time, test item, its time
+   */
+  public Manifest save(String version, ComputationGraph network, Vocabulary vocabulary, List<Object[]> split,
+      Manifest manifest) {
+    java.nio.file.Path dir;
+    try {
+      dir = Files.createTempDirectory("attnflow-model-" + version + "-");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot create a local folder for the model: " + e.getMessage(), e);
+    }
+    try {
+      ModelFiles.writeNetwork(dir, network);
+      writeVocabulary(conf, dir, vocabulary);
+      SmallParquet.write(conf, new Path(dir.resolve(SPLIT).toUri()), "split", List.of(
+          new SmallParquet.Column("user_id", SmallParquet.Kind.STRING),
+          new SmallParquet.Column("validation_item_id", SmallParquet.Kind.STRING),
+          new SmallParquet.Column("validation_ts", SmallParquet.Kind.TIMESTAMP_MICROS),
+          new SmallParquet.Column("test_item_id", SmallParquet.Kind.STRING),
+          new SmallParquet.Column("test_ts", SmallParquet.Kind.TIMESTAMP_MICROS)), split);
+      Manifest complete = ModelFiles.writeManifest(dir, manifest);
+      publish(dir, version);
+      promote(version);
+      return complete;
+    } finally {
+      deleteLocal(dir);
+    }
+  }
+
   /** Writes the vocabulary (item_id, index) into a local model folder. */
-  public static void writeVocabulary(Configuration conf, java.nio.file.Path dir, Vocabulary vocabulary) {
+  static void writeVocabulary(Configuration conf, java.nio.file.Path dir, Vocabulary vocabulary) {
     List<Object[]> rows = new ArrayList<>(vocabulary.size());
     for (int i = 0; i < vocabulary.size(); i++) {
       rows.add(new Object[] {vocabulary.id(i), i});

@@ -15,12 +15,7 @@ import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.TrainSettings;
 import io.attnflow.jobs.model.ModelStore;
-import io.attnflow.jobs.model.SmallParquet;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -206,33 +201,13 @@ public final class TrainJob {
 
   private static Manifest save(SparkSession spark, Warehouse wh, String version, ComputationGraph network,
       Vocabulary vocabulary, List<UserSequence> heldOut, Manifest manifest) {
-    var conf = spark.sparkContext().hadoopConfiguration();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("attnflow-train-" + version + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a local folder for the model: " + e.getMessage(), e);
-    }
-    ModelFiles.writeNetwork(dir, network);
-    ModelStore.writeVocabulary(conf, dir, vocabulary);
     List<Object[]> split = new ArrayList<>();
     heldOut.stream().sorted(Comparator.comparing(UserSequence::userId)).forEach(u -> {
       int v = LeaveOneOut.position(u, false);
       int t = LeaveOneOut.position(u, true);
       split.add(new Object[] {u.userId(), vocabulary.id(u.items()[v]), u.ts()[v], vocabulary.id(u.items()[t]), u.ts()[t]});
     });
-    SmallParquet.write(conf, new org.apache.hadoop.fs.Path(dir.resolve(ModelStore.SPLIT).toUri()), "split", List.of(
-        new SmallParquet.Column("user_id", SmallParquet.Kind.STRING),
-        new SmallParquet.Column("validation_item_id", SmallParquet.Kind.STRING),
-        new SmallParquet.Column("validation_ts", SmallParquet.Kind.TIMESTAMP_MICROS),
-        new SmallParquet.Column("test_item_id", SmallParquet.Kind.STRING),
-        new SmallParquet.Column("test_ts", SmallParquet.Kind.TIMESTAMP_MICROS)), split);
-    Manifest complete = ModelFiles.writeManifest(dir, manifest);
-    ModelStore store = new ModelStore(wh, conf);
-    store.publish(dir, version);
-    store.promote(version);
-    ModelStore.deleteLocal(dir);
-    return complete;
+    return new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).save(version, network, vocabulary, split, manifest);
   }
 
   static long mix(long seed, long a, long b) {
