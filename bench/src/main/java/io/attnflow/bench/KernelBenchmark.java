@@ -80,7 +80,7 @@ public class KernelBenchmark {
     int[] all = new int[n];
     java.util.Arrays.setAll(all, i -> i);
     items = ItemBlock.of(model, all);
-    kernel = new ScoringKernel(model, users * m);
+    kernel = new ScoringKernel(model);
     a = Nd4j.rand(DataType.FLOAT, users * m, k);
     b = Nd4j.rand(DataType.FLOAT, n, k);
     c = Nd4j.createUninitialized(DataType.FLOAT, users * m, n);

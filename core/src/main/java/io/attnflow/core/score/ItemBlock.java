@@ -7,7 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A block of candidate items, ascending indices, with their φ rows (n × k, row-major). Serializable,
+ * A block of candidate items, ascending indices, with their φ rows and the bias b as one more
+ * column (n × (k+1), row-major), so that one GEMM against θ rows ending in a 1 yields θᵀφ + b
+ * directly. Serializable,
  * so that blocks can be shipped to tasks when the whole item table is too large to broadcast; the
  * ND4J matrix the kernel multiplies by is made on first use, once per block and task.
  */
@@ -19,9 +21,11 @@ public final class ItemBlock implements Serializable {
   private final int k;
   private transient INDArray phi;
 
+  /** @param rows n rows of k + 1 floats: φ_j, then b */
   public ItemBlock(int[] items, float[] rows, int k) {
-    if (rows.length != items.length * k) {
-      throw new IllegalArgumentException("Cannot make a block of " + items.length + " items from " + rows.length + " floats (k = " + k + ")");
+    if (rows.length != items.length * (k + 1)) {
+      throw new IllegalArgumentException("Cannot make a block of " + items.length + " items from " + rows.length
+          + " floats (k + 1 = " + (k + 1) + " a row)");
     }
     this.items = items;
     this.rows = rows;
@@ -30,10 +34,11 @@ public final class ItemBlock implements Serializable {
 
   public static ItemBlock of(AttentionModel model, int[] items) {
     int k = model.k();
-    float[] rows = new float[items.length * k];
+    float[] rows = new float[items.length * (k + 1)];
     float[] table = model.phiTable();
     for (int j = 0; j < items.length; j++) {
-      System.arraycopy(table, items[j] * k, rows, j * k, k);
+      System.arraycopy(table, items[j] * k, rows, j * (k + 1), k);
+      rows[j * (k + 1) + k] = model.bias();
     }
     return new ItemBlock(items, rows, k);
   }
@@ -56,15 +61,15 @@ public final class ItemBlock implements Serializable {
     return items;
   }
 
-  /** φ of the block's j-th item, k floats from {@code j * k}. */
+  /** φ of the block's j-th item, k floats from {@code j * (k + 1)}, then b. */
   float[] rows() {
     return rows;
   }
 
-  /** The block's φ rows as a C-order n × k matrix. */
+  /** The block's rows as a C-order n × (k+1) matrix. */
   INDArray phi() {
     if (phi == null) {
-      phi = Nd4j.create(rows, new long[] {items.length, k}, 'c');
+      phi = Nd4j.create(rows, new long[] {items.length, k + 1}, 'c');
     }
     return phi;
   }

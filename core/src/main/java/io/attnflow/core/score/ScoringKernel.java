@@ -12,36 +12,50 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The scoring kernel: for a batch of B users and a block of n candidates, one GEMM of the stacked
- * history projections (R = Σ history lengths rows of θ, k columns) by the block's φ rows
- * transposed gives every logit θ_iᵀφ_j (R × n); a single pass over that matrix then applies
- * α = σ(logit + b), accumulates Σ_i w_i α_ij per user, divides by Σ_i w_i, masks the user's seen
- * items and offers the rest to the user's bounded {@link TopK}. Users × items is never held: memory
- * is R × n floats for the logits, set by the batch and block sizes, whatever the corpus size. The
- * GEMM buffers are allocated once per kernel and reused (ND4J's {@code gemm} into a pre-allocated
- * C-order output is an order of magnitude faster than {@code mmul} on these skinny shapes).
+ * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}) and a block of n
+ * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ and a
+ * 1, k+1 columns) by the block's rows (φ and b) transposed gives every θ_iᵀφ_j + b (R × n);
+ * ND4J's multi-threaded sigmoid turns them into α in place; a second GEMM by the users' weight
+ * matrix (users × R, row u holding w_i / Σw on user u's rows, 0 elsewhere) reduces them to the
+ * scores s_uj; a last pass masks the user's seen items and offers the rest to the user's bounded
+ * {@link TopK}. Everything heavy is BLAS or ND4J's native loops: a scalar Java σ pass measured at
+ * under a tenth of the GEMM bound. The weight matrix makes the reduction cost MICRO_BATCH / k of
+ * the first GEMM, hence the small micro-batches.
  *
- * <p>Not thread-safe: one kernel per task.
+ * <p>Users × items is never held: memory is R × n floats for the logits, set by the micro-batch,
+ * history length and block size, whatever the corpus size. All matrices are allocated once per
+ * kernel and reused. Not thread-safe: one kernel per task.
  */
 public final class ScoringKernel {
+  /** Users per GEMM pair; see the class comment for why it is small. */
+  static final int MICRO_BATCH = 16;
+
   private final AttentionModel model;
   private final int maxRows;
   private final int k;
   private final INDArray stacked;
   private final FloatBuffer stackedBuffer;
+  private final INDArray userWeights;
+  private final FloatBuffer userWeightsBuffer;
   private INDArray logits;
-  private float[] acc = new float[0];
+  private INDArray sums;
   private long alphaCount;
 
-  /** @param maxRows the most history rows one batch may stack (batch size × m) */
-  public ScoringKernel(AttentionModel model, int maxRows) {
+  /** A kernel for histories of at most {@code model.shape().history()} items. */
+  public ScoringKernel(AttentionModel model) {
     this.model = model;
-    this.maxRows = maxRows;
+    this.maxRows = MICRO_BATCH * model.shape().history();
     this.k = model.k();
-    this.stacked = Nd4j.createUninitialized(DataType.FLOAT, maxRows, k);
+    this.stacked = Nd4j.zeros(DataType.FLOAT, maxRows, k + 1);
     this.stackedBuffer = stacked.data().asNioFloat();
+    for (int r = 0; r < maxRows; r++) {
+      stackedBuffer.put(r * (k + 1) + k, 1f); // the bias column
+    }
+    this.userWeights = Nd4j.zeros(DataType.FLOAT, MICRO_BATCH, maxRows);
+    this.userWeightsBuffer = userWeights.data().asNioFloat();
   }
 
   /**
@@ -51,61 +65,62 @@ public final class ScoringKernel {
    * @param heaps per user, the top-K to offer scores to
    */
   public void score(List<UserHistory> batch, int[][] seen, ItemBlock block, TopK[] heaps) {
-    int rows = stack(batch);
     int n = block.size();
     if (logits == null || logits.columns() != n) {
       logits = Nd4j.createUninitialized(DataType.FLOAT, maxRows, n);
-      acc = new float[n];
+      sums = Nd4j.createUninitialized(DataType.FLOAT, MICRO_BATCH, n);
     }
-    Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);
-    FloatBuffer c = logits.data().asNioFloat();
-    float bias = model.bias();
-    int[] items = block.items();
-    int r = 0;
-    for (int u = 0; u < batch.size(); u++) {
-      UserHistory h = batch.get(u);
-      Arrays.fill(acc, 0, n, 0f);
-      float[] w = h.weights();
-      for (int i = 0; i < h.length(); i++, r++) {
-        float wi = w[i];
-        int base = r * n;
+    for (int from = 0; from < batch.size(); from += MICRO_BATCH) {
+      int to = Math.min(batch.size(), from + MICRO_BATCH);
+      List<UserHistory> micro = batch.subList(from, to);
+      stack(micro);
+      Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);
+      Transforms.sigmoid(logits, false);
+      Nd4j.gemm(userWeights, logits, sums, false, false, 1.0, 0.0);
+      FloatBuffer s = sums.data().asNioFloat();
+      int[] items = block.items();
+      for (int u = 0; u < micro.size(); u++) {
+        TopK heap = heaps[from + u];
+        int[] userSeen = seen[from + u];
+        int base = u * n;
+        int p = 0;
         for (int j = 0; j < n; j++) {
-          acc[j] += wi * sigmoid(c.get(base + j) + bias);
+          int item = items[j];
+          while (p < userSeen.length && userSeen[p] < item) {
+            p++;
+          }
+          if (p < userSeen.length && userSeen[p] == item) {
+            continue;
+          }
+          heap.offer(item, s.get(base + j));
         }
+        alphaCount += (long) micro.get(u).length() * n;
       }
-      float inv = (float) (1.0 / h.weightSum());
-      TopK heap = heaps[u];
-      int[] userSeen = seen[u];
-      int s = 0;
-      for (int j = 0; j < n; j++) {
-        int item = items[j];
-        while (s < userSeen.length && userSeen[s] < item) {
-          s++;
-        }
-        if (s < userSeen.length && userSeen[s] == item) {
-          continue;
-        }
-        heap.offer(item, acc[j] * inv);
-      }
-    }
-    if (r != rows) {
-      throw new IllegalStateException("stacked " + rows + " rows but reduced " + r);
     }
   }
 
-  /** Copies the batch's θ rows into the reused left-hand matrix; rows past the batch are left as they are. */
-  private int stack(List<UserHistory> batch) {
+  /**
+   * Copies the micro-batch's θ rows into the reused left-hand matrix and writes its weight matrix;
+   * rows past the micro-batch keep stale θ but get weight 0, so they never reach a score.
+   */
+  private void stack(List<UserHistory> micro) {
     float[] theta = model.thetaTable();
+    for (int i = 0; i < MICRO_BATCH * maxRows; i++) {
+      userWeightsBuffer.put(i, 0f);
+    }
     int r = 0;
-    for (UserHistory h : batch) {
+    for (int u = 0; u < micro.size(); u++) {
+      UserHistory h = micro.get(u);
       if (r + h.length() > maxRows) {
-        throw new IllegalArgumentException("Cannot stack " + (r + h.length()) + " history rows (the kernel holds " + maxRows + ")");
+        throw new IllegalArgumentException("Cannot stack " + (r + h.length()) + " history rows (the kernel holds " + maxRows
+            + "; histories are at most m = " + model.shape().history() + " long)");
       }
-      for (int item : h.items()) {
-        stackedBuffer.put(r++ * k, theta, item * k, k);
+      float inv = (float) (1.0 / h.weightSum());
+      for (int i = 0; i < h.length(); i++, r++) {
+        stackedBuffer.put(r * (k + 1), theta, h.items()[i] * k, k);
+        userWeightsBuffer.put(u * maxRows + r, h.weights()[i] * inv);
       }
     }
-    return r;
   }
 
   /**
@@ -124,7 +139,6 @@ public final class ScoringKernel {
       Arrays.setAll(heaps, u -> new TopK(topK));
       for (ItemBlock block : blocks) {
         score(batch, batchSeen, block, heaps);
-        alphaCount += (long) batch.stream().mapToInt(UserHistory::length).sum() * block.size();
       }
       for (int u = 0; u < batch.size(); u++) {
         int[] items = heaps[u].items();
@@ -160,7 +174,7 @@ public final class ScoringKernel {
   public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
     float[] theta = model.thetaTable();
     float[] phi = block.rows();
-    int j = block.indexOf(item) * k;
+    int j = block.indexOf(item) * (k + 1);
     double sum = h.weightSum();
     Map<Integer, float[]> byItem = new LinkedHashMap<>(); // item -> {alpha, weight, contribution}
     for (int i = 0; i < h.length(); i++) {

@@ -62,12 +62,12 @@ class ScoringKernelTest {
     Arrays.setAll(all, i -> i);
     TopK[] heaps = new TopK[users];
     Arrays.setAll(heaps, u -> new TopK(topK));
-    ScoringKernel kernel = new ScoringKernel(model, users * m);
+    ScoringKernel kernel = new ScoringKernel(model);
     for (ItemBlock block : ItemBlock.split(model, all, blockSize)) {
       kernel.score(batch, seen, block, heaps);
     }
     // recommend() (batches × blocks, with explanations) picks the same items as the heaps
-    List<List<Pick>> picks = new ScoringKernel(model, users * m)
+    List<List<Pick>> picks = new ScoringKernel(model)
         .recommend(batch, seen, ItemBlock.split(model, all, blockSize), topK, 2, Math.max(1, users / 2));
 
     for (int u = 0; u < users; u++) {
@@ -88,9 +88,9 @@ class ScoringKernelTest {
       int[] lo = Arrays.copyOfRange(all, 0, half);
       int[] hi = Arrays.copyOfRange(all, half, items);
       List<Pick> merged = Pick.merge(
-          lo.length == 0 ? List.of() : new ScoringKernel(model, m).recommend(List.of(h), new int[][] {seen[u]},
+          lo.length == 0 ? List.of() : new ScoringKernel(model).recommend(List.of(h), new int[][] {seen[u]},
               ItemBlock.split(model, lo, blockSize), topK, 2, 1).get(0),
-          new ScoringKernel(model, m).recommend(List.of(h), new int[][] {seen[u]},
+          new ScoringKernel(model).recommend(List.of(h), new int[][] {seen[u]},
               ItemBlock.split(model, hi, blockSize), topK, 2, 1).get(0), topK);
       assertThat(merged.stream().mapToInt(Pick::item).toArray()).containsExactly(got);
       for (int r = 0; r < got.length; r++) {
@@ -106,7 +106,7 @@ class ScoringKernelTest {
   void explanationsAreTheTopHistoryItemsByContributionAndSumToTheScore() {
     AttentionModel model = model(30, 6, 5, 6, 3);
     UserHistory h = new UserHistory("u", new int[] {4, 9, 4, 17, 2}, new float[] {1, 2, 0.5f, 1, 3});
-    ScoringKernel kernel = new ScoringKernel(model, 6);
+    ScoringKernel kernel = new ScoringKernel(model);
     ItemBlock block = ItemBlock.of(model, new int[] {3, 11, 20});
     List<Explanation> all = kernel.explain(h, block, 11, 10);
     // item 4 appears twice: merged, weight 1 + 0.5

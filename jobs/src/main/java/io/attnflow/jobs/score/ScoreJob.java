@@ -243,7 +243,7 @@ public final class ScoreJob {
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
       int[] popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
-    ScoringKernel kernel = new ScoringKernel(model, s.userBatch() * s.model().historyLength());
+    ScoringKernel kernel = new ScoringKernel(model);
     List<Row> out = new ArrayList<>();
     List<UserInput> chunk = new ArrayList<>();
     while (users.hasNext()) {
@@ -361,7 +361,7 @@ public final class ScoreJob {
     });
     JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).flatMapToPair(pair -> {
       AttentionModel m = thetaOnly.value();
-      ScoringKernel kernel = new ScoringKernel(m, s.userBatch() * s.model().historyLength());
+      ScoringKernel kernel = new ScoringKernel(m);
       Vocabulary v = m.vocabulary();
       long end = endMicros(s);
       List<UserHistory> histories = new ArrayList<>();
