@@ -100,7 +100,11 @@ public final class ScoreJob {
 
     long t1 = System.nanoTime();
     long end = endMicros(s);
-    Dataset<Row> users = users(spark, wh, s, end);
+    int partitions = s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism();
+    // histories are built here, so that the score stage (and its α/s) times scoring alone
+    Dataset<Row> users = users(spark, wh, s, end).repartition(partitions, col("user_id"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    users.count();
     int[] candidates = candidates(spark, wh, s, model.vocabulary(), end);
     if (candidates.length == 0) {
       throw new BadInputException("Cannot score " + s.dt() + ": no item of the model's vocabulary passes the candidate rules "
@@ -114,8 +118,7 @@ public final class ScoreJob {
     LongAccumulator alphas = jsc.sc().longAccumulator("alphas");
     LongAccumulator fallbacks = jsc.sc().longAccumulator("fallbacks");
     Broadcast<int[]> popularB = jsc.broadcast(popular);
-    int partitions = s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism();
-    JavaRDD<UserInput> inputs = users.repartition(partitions, col("user_id")).javaRDD().map(ScoreJob::userInput);
+    JavaRDD<UserInput> inputs = users.javaRDD().map(ScoreJob::userInput);
     JavaRDD<Row> rows;
     if (broadcast) {
       Broadcast<AttentionModel> modelB = jsc.broadcast(model);
@@ -151,6 +154,7 @@ public final class ScoreJob {
     seconds.put("total", elapsed(t0));
     long userCount = picks.select("user_id").distinct().count();
     picks.unpersist();
+    users.unpersist();
 
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
         userCount, fallbacks.value(), recommendationRows, attentionRows, alphas.value(), seconds,
