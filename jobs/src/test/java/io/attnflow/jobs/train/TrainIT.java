@@ -115,6 +115,21 @@ class TrainIT {
   }
 
   @Test
+  void sameDataAndConfigGiveTheSameModel(@TempDir Path wh) throws Exception {
+    writeInteractions(wh, PlantedSignal.generate(120, 8, 8, 10, 0.1, 11));
+    TrainSettings s = settings(wh, "model.history-length=8", "train.epochs=2");
+    TrainJob.run(spark, s, "first");
+    TrainJob.run(spark, s, "second");
+    var conf = spark.sparkContext().hadoopConfiguration();
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), conf), conf);
+    INDArray first = store.load("first").network().params();
+    INDArray second = store.load("second").network().params();
+    assertThat(second.equalsWithEps(first, 0)).as("parameters of two identical trainings").isTrue();
+    assertThat(Files.readAllBytes(wh.resolve("models/second/vocabulary.parquet")))
+        .isEqualTo(Files.readAllBytes(wh.resolve("models/first/vocabulary.parquet")));
+  }
+
+  @Test
   void demoSliceTrainsToAVerifiedModelFolderWithParity(@TempDir Path wh) throws Exception {
     Path d = TestSpark.demoData();
     IngestJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh,
