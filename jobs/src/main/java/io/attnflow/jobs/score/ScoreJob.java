@@ -10,8 +10,6 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.HistoryWeights;
 import io.attnflow.core.model.UserHistory;
@@ -26,7 +24,6 @@ import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -39,7 +36,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -65,14 +61,9 @@ import scala.Tuple2;
  * avoids a cross join. Both modes give the same rows. Users without a usable history get the most
  * popular unseen items ({@code source = fallback_popular}).
  *
- * <p>Both tables are written with dynamic partition overwrite (a re-run replaces exactly its own
- * {@code dt}), sorted by user_id and rank, in files of about {@code score.target-file-mb}; then
- * each {@code dt} folder gets its {@code _SUCCESS} and the run its manifest under {@code runs/}.
+ * <p>{@link ScoreOutput} writes both tables and the run manifest.
  */
 public final class ScoreJob {
-  /** Bytes one recommendation row takes in Parquet, roughly, to size files (3 reasons, snappy). */
-  private static final long ROW_BYTES = 64;
-
   static final StructType PICKS = new StructType()
       .add("user_id", DataTypes.StringType, false)
       .add("rank", DataTypes.IntegerType, false)
@@ -131,25 +122,7 @@ public final class ScoreJob {
     seconds.put("score", elapsed(t2));
 
     long t3 = System.nanoTime();
-    Dataset<Row> recommendations = picks.select(col("user_id"), col("rank"), col("item_id"), col("score"),
-        expr("transform(reasons, r -> named_struct('item_id', r.item_id, 'alpha', r.alpha, 'weight', r.weight))").as("reasons"),
-        col("source"), lit(loaded.version()).as("model_version"), lit(runId).as("run_id"),
-        lit(Timestamp.from(generatedAt)).as("generated_at"), lit(java.sql.Date.valueOf(s.dt())).as("dt"));
-    Dataset<Row> attention = picks.select(col("user_id"), col("rank"), col("item_id"), expr("explode(reasons)").as("r"))
-        .select(col("user_id"), col("item_id"), col("r.item_id").as("history_item_id"), col("r.alpha").as("alpha"),
-            col("r.weight").as("weight"), col("r.contribution").as("contribution"),
-            lit(java.sql.Date.valueOf(s.dt())).as("dt"), col("rank"));
-    long attentionRows = attention.count();
-    String recs = wh.root() + "/recommendations";
-    String att = wh.root() + "/attention";
-    // dt leads the sort: the writer needs rows ordered by its partition column and would otherwise
-    // add a sort of its own that does not keep the user order.
-    write(recommendations, recs, recommendationRows, s, RECOMMENDATION_COLUMNS, col("dt"), col("user_id"), col("rank"));
-    write(attention, att, attentionRows, s, ATTENTION_COLUMNS, col("dt"), col("user_id"), col("rank"),
-        col("contribution").desc(), col("history_item_id"));
-    String part = "/dt=" + s.dt();
-    wh.writeText(recs + part + "/_SUCCESS", "");
-    wh.writeText(att + part + "/_SUCCESS", "");
+    long attentionRows = ScoreOutput.write(wh, picks, recommendationRows, s, loaded.version(), runId, generatedAt);
     seconds.put("write", elapsed(t3));
     seconds.put("total", elapsed(t0));
     long userCount = picks.select("user_id").distinct().count();
@@ -158,8 +131,8 @@ public final class ScoreJob {
 
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
         userCount, fallbacks.value(), recommendationRows, attentionRows, alphas.value(), seconds,
-        recs + part, att + part, wh.runs() + "/" + runId + ".json");
-    writeManifest(wh, result, s, model, candidates.length);
+        ScoreOutput.recommendations(wh, s.dt()), ScoreOutput.attention(wh, s.dt()), wh.runs() + "/" + runId + ".json");
+    ScoreOutput.writeManifest(wh, result, s, model, candidates.length);
     return result;
   }
 
@@ -402,49 +375,6 @@ public final class ScoreJob {
       return out.iterator();
     });
     return scored.union(fallbackRows);
-  }
-
-  /** The columns of recommendations/ (DESIGN §5), dt last. */
-  static final String[] RECOMMENDATION_COLUMNS = {"user_id", "rank", "item_id", "score", "reasons", "source",
-      "model_version", "run_id", "generated_at", "dt"};
-  /** The columns of attention/ (DESIGN §5), dt last. */
-  static final String[] ATTENTION_COLUMNS = {"user_id", "item_id", "history_item_id", "alpha", "weight", "contribution", "dt"};
-
-  /**
-   * Replaces exactly the dt partition of {@code path} with {@code columns} of {@code rows}: ranges
-   * of users per file (so row-group statistics on user_id make look-ups cheap), sorted within, in
-   * files of about the target size.
-   */
-  private static void write(Dataset<Row> rows, String path, long count, ScoreSettings s, String[] columns, Column... sort) {
-    int files = (int) Math.max(1, Math.min(10_000, count * ROW_BYTES / s.targetFileBytes() + 1));
-    rows.repartitionByRange(files, col("user_id")).sortWithinPartitions(sort)
-        .select(Arrays.stream(columns).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-        .write().mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy("dt").parquet(path);
-  }
-
-  private static void writeManifest(Warehouse wh, ScoreResult r, ScoreSettings s, AttentionModel model, int candidates) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("run_id", r.runId());
-    m.put("job", "score");
-    m.put("dt", r.dt().toString());
-    m.put("model_version", r.modelVersion());
-    m.put("mode", r.mode());
-    m.put("users", r.users());
-    m.put("fallback_users", r.fallbackUsers());
-    m.put("candidates", candidates);
-    m.put("recommendation_rows", r.recommendationRows());
-    m.put("attention_rows", r.attentionRows());
-    m.put("alpha_evaluations", r.alphas());
-    m.put("alphas_per_second", Math.round(r.alphasPerSecond()));
-    m.put("seconds", r.seconds());
-    m.put("config", Map.of("top_k", s.topK(), "reasons", s.reasons(), "user_batch", s.userBatch(),
-        "item_block", s.itemBlock(), "history_length", s.model().historyLength(), "model_table_mb", model.tableBytes() >> 20));
-    m.put("tables", Map.of("recommendations", r.recommendationsPath(), "attention", r.attentionPath()));
-    try {
-      wh.writeText(r.reportPath(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("Cannot render the run manifest: " + e.getMessage(), e);
-    }
   }
 
   private static double elapsed(long since) {
