@@ -33,7 +33,7 @@ class ScoringKernelTest {
     return AttentionModel.fromNetwork(net, shape, Vocabulary.of(ids));
   }
 
-  @Property(tries = 25)
+  @Property(tries = 100)
   void blockedKernelEqualsNaiveLoops(@ForAll @IntRange(min = 5, max = 90) int items,
       @ForAll @IntRange(min = 1, max = 12) int users, @ForAll @IntRange(min = 1, max = 8) int m,
       @ForAll @IntRange(min = 1, max = 40) int blockSize, @ForAll @IntRange(min = 1, max = 15) int topK,
