@@ -82,7 +82,9 @@ class ScoringKernelTest {
       int[] got = heaps[u].items();
       float[] gotScores = heaps[u].scores();
       assertThat(got).hasSize(Math.min(topK, naive.size()));
-      assertThat(picks.get(u).stream().mapToInt(Pick::item).toArray()).containsExactly(got);
+      // Other batchings and blockings give the same lists up to near-ties: BLAS rounds edge tiles
+      // differently, so two items whose scores differ by ~1e-7 may swap; nothing else may differ.
+      assertSameUpToNearTies(model, h, picks.get(u).stream().mapToInt(Pick::item).toArray(), got);
       // merging the picks of two halves of the corpus gives the same list
       int half = items / 2;
       int[] lo = Arrays.copyOfRange(all, 0, half);
@@ -92,12 +94,22 @@ class ScoringKernelTest {
               ItemBlock.split(model, lo, blockSize), topK, 2, 1).get(0),
           new ScoringKernel(model).recommend(List.of(h), new int[][] {seen[u]},
               ItemBlock.split(model, hi, blockSize), topK, 2, 1).get(0), topK);
-      assertThat(merged.stream().mapToInt(Pick::item).toArray()).containsExactly(got);
+      assertSameUpToNearTies(model, h, merged.stream().mapToInt(Pick::item).toArray(), got);
       for (int r = 0; r < got.length; r++) {
         // same scores rank by rank; items equal unless two scores tie within float rounding
         assertThat(gotScores[r]).isCloseTo(naive.get(r)[1], within(1e-5f));
         assertThat(gotScores[r]).isCloseTo(model.score(h, got[r]), within(1e-5f));
         assertThat(Arrays.binarySearch(seen[u], got[r])).isNegative();
+      }
+    }
+  }
+
+  private static void assertSameUpToNearTies(AttentionModel model, UserHistory h, int[] actual, int[] expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int r = 0; r < expected.length; r++) {
+      if (actual[r] != expected[r]) {
+        assertThat(model.score(h, actual[r])).as("rank %d: %d instead of %d", r, actual[r], expected[r])
+            .isCloseTo(model.score(h, expected[r]), within(1e-5f));
       }
     }
   }
