@@ -5,34 +5,39 @@ package io.attnflow.core.ingest;
  * the run report carry, so it is part of the output contract: never rename one.
  */
 public enum RejectReason {
-  MISSING_FIELD("missing_field", "a required field is absent or empty"),
-  EXTRA_FIELDS("extra_fields", "more fields than the layout has columns"),
-  MALFORMED("malformed", "the record cannot be split into fields (bad quoting, not a JSON object)"),
-  BAD_NUMBER("bad_number", "a numeric field does not parse"),
-  BAD_TIMESTAMP("bad_timestamp", "a timestamp does not parse"),
-  TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range", "a timestamp lies outside ingest.timestamps"),
-  EMPTY_ID("empty_id", "user_id or item_id is empty"),
-  INVALID_ENCODING("invalid_encoding", "the bytes are not valid in the input's charset"),
-  LINE_TOO_LONG("line_too_long", "the record is longer than ingest.max-line-bytes"),
-  DUPLICATE_EVENT("duplicate_event", "the same event was already read (first occurrence kept)"),
-  DUPLICATE_ITEM("duplicate_item", "the same item_id was already read (first occurrence kept)"),
-  UNKNOWN_ITEM("unknown_item", "the interaction's item is absent from the items input");
+  /** A required field is absent or empty. */
+  MISSING_FIELD("missing_field"),
+  /** More fields than the layout has columns. */
+  EXTRA_FIELDS("extra_fields"),
+  /** The record cannot be split into fields (bad quoting, not a JSON object). */
+  MALFORMED("malformed"),
+  /** A numeric field does not parse. */
+  BAD_NUMBER("bad_number"),
+  /** A timestamp does not parse. */
+  BAD_TIMESTAMP("bad_timestamp"),
+  /** A timestamp lies outside ingest.timestamps. */
+  TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
+  /** user_id or item_id is empty. */
+  EMPTY_ID("empty_id"),
+  /** The bytes are not valid in the input's charset. */
+  INVALID_ENCODING("invalid_encoding"),
+  /** The record is longer than ingest.max-line-bytes. */
+  LINE_TOO_LONG("line_too_long"),
+  /** The same event was already read (first occurrence kept). */
+  DUPLICATE_EVENT("duplicate_event"),
+  /** The same item_id was already read (first occurrence kept). */
+  DUPLICATE_ITEM("duplicate_item"),
+  /** The interaction's item is absent from the items input. */
+  UNKNOWN_ITEM("unknown_item");
 
   private final String code;
-  private final String meaning;
 
-  RejectReason(String code, String meaning) {
+  RejectReason(String code) {
     this.code = code;
-    this.meaning = meaning;
   }
 
   /** The stable snake_case name written to {@code rejects/}. */
   public String code() {
     return code;
-  }
-
-  /** One line for people reading a report. */
-  public String meaning() {
-    return meaning;
   }
 }

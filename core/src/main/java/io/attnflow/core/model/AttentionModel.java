@@ -103,10 +103,6 @@ public final class AttentionModel implements Serializable {
     return bias;
   }
 
-  public float pooledBias() {
-    return pooledBias;
-  }
-
   /** θ of item i, k floats starting at {@code i * k} of {@link #thetaTable()}. */
   public float[] thetaTable() {
     return theta;

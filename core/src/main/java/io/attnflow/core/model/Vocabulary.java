@@ -39,10 +39,6 @@ public final class Vocabulary implements Serializable {
     return i == null ? OptionalInt.empty() : OptionalInt.of(i);
   }
 
-  public List<String> ids() {
-    return List.of(ids);
-  }
-
   private Map<String, Integer> index() {
     if (index == null) {
       Map<String, Integer> m = new HashMap<>(ids.length * 2);

@@ -40,6 +40,9 @@ public final class ScoringKernel {
   private final FloatBuffer stackedBuffer;
   private final INDArray userWeights;
   private final FloatBuffer userWeightsBuffer;
+  /** Row bounds of the previous micro-batch's users: their weight entries are the only non-zeros. */
+  private final int[] bounds = new int[MICRO_BATCH + 1];
+  private int previousUsers;
   private INDArray logits;
   private INDArray sums;
   private long alphaCount;
@@ -105,8 +108,10 @@ public final class ScoringKernel {
    */
   private void stack(List<UserHistory> micro) {
     float[] theta = model.thetaTable();
-    for (int i = 0; i < MICRO_BATCH * maxRows; i++) {
-      userWeightsBuffer.put(i, 0f);
+    for (int u = 0; u < previousUsers; u++) {
+      for (int r = bounds[u]; r < bounds[u + 1]; r++) {
+        userWeightsBuffer.put(u * maxRows + r, 0f);
+      }
     }
     int r = 0;
     for (int u = 0; u < micro.size(); u++) {
@@ -116,11 +121,14 @@ public final class ScoringKernel {
             + "; histories are at most m = " + model.shape().history() + " long)");
       }
       float inv = (float) (1.0 / h.weightSum());
+      bounds[u] = r;
       for (int i = 0; i < h.length(); i++, r++) {
         stackedBuffer.put(r * (k + 1), theta, h.items()[i] * k, k);
         userWeightsBuffer.put(u * maxRows + r, h.weights()[i] * inv);
       }
+      bounds[u + 1] = r;
     }
+    previousUsers = micro.size();
   }
 
   /**

@@ -13,6 +13,8 @@ public final class TopK {
   private final int[] items;
   private final float[] scores;
   private int size;
+  /** Positions in rank order, computed once after the last change (items() and scores() share it). */
+  private Integer[] order;
 
   public TopK(int k) {
     if (k < 1) {
@@ -42,6 +44,7 @@ public final class TopK {
   }
 
   public void offer(int item, float score) {
+    order = null;
     if (size < k) {
       items[size] = item;
       scores[size] = score;
@@ -81,10 +84,13 @@ public final class TopK {
   }
 
   private Integer[] order() {
-    Integer[] order = new Integer[size];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> before(scores[a], items[a], scores[b], items[b]) ? -1
-        : before(scores[b], items[b], scores[a], items[a]) ? 1 : 0);
+    if (order == null) {
+      Integer[] o = new Integer[size];
+      Arrays.setAll(o, i -> i);
+      Arrays.sort(o, (a, b) -> before(scores[a], items[a], scores[b], items[b]) ? -1
+          : before(scores[b], items[b], scores[a], items[a]) ? 1 : 0);
+      order = o;
+    }
     return order;
   }
 

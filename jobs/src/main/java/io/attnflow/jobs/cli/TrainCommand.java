@@ -5,8 +5,6 @@ import io.attnflow.jobs.spark.Sessions;
 import io.attnflow.jobs.train.TrainJob;
 import io.attnflow.jobs.train.TrainResult;
 import java.io.PrintWriter;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,9 +16,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train the attention model on the warehouse's interactions through dl4j-spark.")
 public final class TrainCommand implements Callable<Integer> {
-  private static final DateTimeFormatter VERSION =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-
   @Mixin
   JobOptions options;
 
@@ -31,7 +26,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings = options.settings();
     TrainResult r = TrainJob.run(Sessions.create(settings.spark()), settings.train(),
-        VERSION.format(java.time.Instant.now()));
+        TrainJob.newVersion());
     print(r, spec.commandLine().getOut());
     return 0;
   }

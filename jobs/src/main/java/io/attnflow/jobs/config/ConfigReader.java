@@ -132,11 +132,6 @@ public final class ConfigReader {
     problems.add(key + " = " + shown + " is not valid (expected " + expected + ")");
   }
 
-  /** Adds problems found outside this reader (unknown keys, say). */
-  public void problems(List<String> more) {
-    problems.addAll(more);
-  }
-
   /** @throws ConfigProblems listing every problem recorded */
   public void finish() {
     if (!problems.isEmpty()) {

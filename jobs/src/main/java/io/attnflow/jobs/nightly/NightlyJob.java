@@ -37,7 +37,7 @@ public final class NightlyJob {
     Warehouse wh = new Warehouse(settings.train().warehouse(), spark.sparkContext().hadoopConfiguration());
     boolean noModel = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).latest().isEmpty();
     Optional<TrainResult> trained = noModel || settings.nightlyRetrain()
-        ? Optional.of(TrainJob.run(spark, settings.train(), runId.replace("nightly-", "")))
+        ? Optional.of(TrainJob.run(spark, settings.train(), TrainJob.newVersion()))
         : Optional.empty();
     ScoreResult score = ScoreJob.run(spark, settings.score().withDt(dt), runId + "-score");
     verify(spark, score);

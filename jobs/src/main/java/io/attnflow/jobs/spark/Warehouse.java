@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -46,7 +47,11 @@ public final class Warehouse {
     Path p = new Path(path);
     try {
       FileSystem fs = p.getFileSystem(hadoop);
-      fs.setWriteChecksum(false); // no hidden .crc sibling beside a report on the local file system
+      // The local file system adds a hidden .crc sibling; write through its raw file system instead
+      // (turning checksums off would change the shared, cached instance for every later writer).
+      if (fs instanceof ChecksumFileSystem checksummed) {
+        fs = checksummed.getRawFileSystem();
+      }
       try (OutputStream out = fs.create(p, true)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }

@@ -68,7 +68,15 @@ public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
   private static final int K = 10;
 
+  private static final java.time.format.DateTimeFormatter VERSION =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
+
   private TrainJob() {}
+
+  /** A new model version: the UTC time of the training start, e.g. {@code 20261124-012429}. */
+  public static String newVersion() {
+    return VERSION.format(Instant.now());
+  }
 
   public static TrainResult run(SparkSession spark, TrainSettings s, String version) {
     long started = System.nanoTime();
