@@ -66,12 +66,22 @@ public final class ItemBlock implements Serializable {
     return rows;
   }
 
-  /** The block's rows as a C-order n × (k+1) matrix. */
+  /**
+   * The block's rows as a C-order {@link #width()} × (k+1) matrix: the n rows, then zero rows up to
+   * whole SIMD vectors, so that the kernel's σ pass runs on whole vectors only. The padding columns
+   * of the kernel's logits are computed but never offered to a heap.
+   */
   INDArray phi() {
     if (phi == null) {
-      phi = Nd4j.create(rows, new long[] {items.length, k + 1}, 'c');
+      phi = Nd4j.create(Arrays.copyOf(rows, width() * (k + 1)), new long[] {width(), k + 1}, 'c');
     }
     return phi;
+  }
+
+  /** The block's size rounded up to whole SIMD vectors. */
+  int width() {
+    int lanes = SigmoidSum.lanes();
+    return (items.length + lanes - 1) / lanes * lanes;
   }
 
   /** The position of {@code item} in this block, or a negative number. */
