@@ -32,10 +32,11 @@ public final class LeaveOneOut {
   }
 
   /**
-   * A sampled case for an evaluable user: the history before the target (as of the target's time),
-   * the target, and {@code negatives} items the user never interacted with, drawn with {@code random}.
+   * The held-out case of an evaluable user: the history before the target (as of the target's
+   * time), the target, {@code negatives} items the user never interacted with, drawn with
+   * {@code random}, and the user's other items.
    */
-  public static SampledCase sampledCase(UserSequence s, boolean test, int m, HistoryWeights weights, int negatives,
+  public static HeldOutCase heldOutCase(UserSequence s, boolean test, int m, HistoryWeights weights, int negatives,
       int vocabularySize, SplittableRandom random) {
     int p = position(s, test);
     UserHistory h = s.historyBefore(p, m, weights, s.ts()[p]);
@@ -49,6 +50,9 @@ public final class LeaveOneOut {
       } while (!drawn.add(j));
       neg[n] = j;
     }
-    return new SampledCase(h, s.items()[p], neg);
+    int target = s.items()[p];
+    int[] others = java.util.Arrays.stream(seen).distinct().filter(i -> i != target).toArray();
+    int[] before = java.util.Arrays.stream(s.items(), 0, p).sorted().distinct().toArray();
+    return new HeldOutCase(h, target, neg, others, before);
   }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 public record Metrics(double hitRate, double ndcg, int cases) {
 
   /** The attention model's score ranks each case's target among its negatives. */
-  public static Metrics sampled(AttentionModel model, List<SampledCase> cases, int k) {
+  public static Metrics sampled(AttentionModel model, List<HeldOutCase> cases, int k) {
     double hr = 0;
     double ndcg = 0;
-    for (SampledCase c : cases) {
+    for (HeldOutCase c : cases) {
       int[] candidates = c.candidates();
       float[] scores = model.scores(List.of(c.history()), candidates);
       int rank = Ranking.rank(scores, candidates, 0);

@@ -60,6 +60,11 @@ public final class ModelFiles {
     return complete;
   }
 
+  /** Parses a manifest's JSON (unverified: for the metadata of a model not loaded, e.g. the promotion gate's). */
+  public static Manifest parseManifest(java.io.InputStream in) throws IOException {
+    return JSON.readValue(in, Manifest.class);
+  }
+
   /**
    * Reads and checks a model folder: the manifest parses, its format version is this code's, every
    * listed file exists with its checksum, and no data file is unlisted.

@@ -32,7 +32,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static void print(TrainResult r, PrintWriter out) {
-    out.printf("train %s: ok in %.0f s%s%n", r.version(), r.seconds(), r.promoted() ? ", promoted to latest" : "");
+    out.printf("train %s: ok in %.0f s; %s%n", r.version(), r.seconds(), r.promotion().reason());
     out.printf("  %-6s %9s %13s %14s %8s%n", "epoch", "loss", "val HR@10", "val NDCG@10", "seconds");
     for (Map<String, Object> e : r.manifest().epochs()) {
       out.printf("  %-6s %9.4f %13.4f %14.4f %8.1f%s%n", e.get("epoch"), e.get("loss"), e.get("val_hr10"),

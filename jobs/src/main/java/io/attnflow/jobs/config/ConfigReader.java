@@ -102,6 +102,30 @@ public final class ConfigReader {
     }
   }
 
+  /** A non-empty list of integers, each in [min, max]. */
+  public List<Integer> intList(String key, int min, int max) {
+    String expected = "a non-empty list of integers in [" + min + ", " + max + "]";
+    try {
+      List<Integer> v = List.copyOf(config.getIntList(key));
+      check(!v.isEmpty() && v.stream().allMatch(x -> x >= min && x <= max), key, v.toString(), expected);
+      return v.isEmpty() ? List.of(min) : v;
+    } catch (ConfigException e) {
+      return bad(key, expected, e, List.of(min));
+    }
+  }
+
+  /** A non-empty list of numbers, each in [min, max]. */
+  public List<Double> doubleList(String key, double min, double max) {
+    String expected = "a non-empty list of numbers in [" + min + ", " + max + "]";
+    try {
+      List<Double> v = List.copyOf(config.getDoubleList(key));
+      check(!v.isEmpty() && v.stream().allMatch(x -> x >= min && x <= max), key, v.toString(), expected);
+      return v.isEmpty() ? List.of(min) : v;
+    } catch (ConfigException e) {
+      return bad(key, expected, e, List.of(min));
+    }
+  }
+
   /** A free-form object of string values, e.g. extra Spark properties. */
   public Map<String, String> stringMap(String key) {
     Map<String, String> out = new LinkedHashMap<>();

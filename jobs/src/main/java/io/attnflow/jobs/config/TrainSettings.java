@@ -19,7 +19,8 @@ public record TrainSettings(
     int averagingFrequency,
     long seed,
     int validationNegatives,
-    int validationUsers) {
+    int validationUsers,
+    double promotionTolerance) {
 
   static TrainSettings from(ConfigReader r, ModelSettings model) {
     return new TrainSettings(
@@ -37,7 +38,8 @@ public record TrainSettings(
         r.intIn("train.averaging-frequency", 1, 10_000),
         r.intIn("train.seed", 0, Integer.MAX_VALUE),
         r.intIn("train.validation-negatives", 1, 100_000),
-        r.intIn("train.validation-users", 1, Integer.MAX_VALUE));
+        r.intIn("train.validation-users", 1, Integer.MAX_VALUE),
+        r.doubleIn("train.promotion-tolerance", 0, 1));
   }
 
   /** The settings as the model manifest records them. */

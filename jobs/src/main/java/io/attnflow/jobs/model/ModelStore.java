@@ -45,7 +45,12 @@ public final class ModelStore {
   }
 
   /** A verified, loaded model. */
-  public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network) {}
+  /**
+   * A verified model. {@code split} has one row per held-out user of its training: user_id,
+   * validation item_id, its time (µs), test item_id, its time (µs).
+   */
+  public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network,
+      List<Object[]> split) {}
 
   public String folder(String version) {
     return root + "/" + version;
@@ -53,7 +58,8 @@ public final class ModelStore {
 
   /**
    * Saves a trained network as {@code models/<version>}: the folder (network, vocabulary, split,
-   * manifest with checksums) is assembled on the driver's disk, published and promoted to latest.
+   * manifest with checksums) is assembled on the driver's disk and published; {@link #promote}
+   * makes it the latest.
    *
    * @param split one row per held-out user: user_id, validation item, its time, test item, its time
    */
@@ -76,7 +82,6 @@ public final class ModelStore {
           new SmallParquet.Column("test_ts", SmallParquet.Kind.TIMESTAMP_MICROS)), split);
       Manifest complete = ModelFiles.writeManifest(dir, manifest);
       publish(dir, version);
-      promote(version);
       return complete;
     } finally {
       deleteLocal(dir);
@@ -148,6 +153,16 @@ public final class ModelStore {
     }
   }
 
+  /** The manifest of {@code version}, unverified: metadata only (e.g. the promotion gate's baseline). */
+  public Manifest manifest(String version) {
+    Path p = new Path(folder(version) + "/" + ModelFiles.MANIFEST);
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      return ModelFiles.parseManifest(in);
+    } catch (IOException e) {
+      throw new ModelException("Cannot read the manifest of model " + version + " (" + p + "): " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Loads {@code version} ("latest": the promoted one), verified.
    *
@@ -175,7 +190,8 @@ public final class ModelStore {
         Manifest manifest = ModelFiles.verify(local);
         ComputationGraph network = ModelFiles.readNetwork(local, manifest);
         Vocabulary vocabulary = readVocabulary(local);
-        return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network);
+        List<Object[]> split = SmallParquet.read(conf, new Path(local.resolve(SPLIT).toUri()));
+        return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, split);
       } finally {
         deleteLocal(local);
       }

@@ -2,7 +2,7 @@ package io.attnflow.jobs.train;
 
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.Metrics;
-import io.attnflow.core.eval.SampledCase;
+import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *       fast scorer; the parameters of the best epoch are kept and training stops after
  *       {@code train.patience} epochs without improvement.
  *   <li>The folder is assembled on the driver (network, vocabulary, split, manifest with
- *       checksums), published, and promoted to {@code latest}.
+ *       checksums), published, and promoted to {@code latest} if the {@link Promotion} gate lets it.
  * </ol>
  * Everything random is seeded from {@code train.seed}.
  */
@@ -97,7 +97,7 @@ public final class TrainJob {
     ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m);
 
     List<UserSequence> heldOut = sequences.filter(LeaveOneOut::evaluable).collect();
-    List<SampledCase> validation = validationCases(heldOut, s, shape);
+    List<HeldOutCase> validation = validationCases(heldOut, s, shape);
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
 
@@ -157,10 +157,17 @@ public final class TrainJob {
     data.put("examples_per_epoch", examples);
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
-    manifest = save(spark, wh, version, trained, vocabulary, heldOut, manifest);
+    ModelStore store = new ModelStore(wh, spark.sparkContext().hadoopConfiguration());
+    manifest = save(store, version, trained, vocabulary, heldOut, manifest);
+    Promotion promotion = Promotion.decide(version, bestNdcg,
+        store.latest().map(v -> Map.entry(v, validationNdcg(store.manifest(v)))), s.promotionTolerance());
+    if (promotion.promoted()) {
+      store.promote(version);
+    }
+    LOG.info("train: {}", promotion.reason());
     events.unpersist();
     sequences.unpersist();
-    return new TrainResult(version, manifest, true, (System.nanoTime() - started) / 1e9);
+    return new TrainResult(version, manifest, promotion, (System.nanoTime() - started) / 1e9);
   }
 
   /** The per-partition example generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
@@ -189,16 +196,16 @@ public final class TrainJob {
     };
   }
 
-  private static List<SampledCase> validationCases(List<UserSequence> heldOut, TrainSettings s, ModelShape shape) {
+  private static List<HeldOutCase> validationCases(List<UserSequence> heldOut, TrainSettings s, ModelShape shape) {
     List<UserSequence> users = new ArrayList<>(heldOut);
     users.sort(Comparator.comparing(UserSequence::userId));
     if (users.size() > s.validationUsers()) {
       Collections.shuffle(users, new Random(s.seed()));
       users = users.subList(0, s.validationUsers());
     }
-    List<SampledCase> cases = new ArrayList<>();
+    List<HeldOutCase> cases = new ArrayList<>();
     for (UserSequence u : users) {
-      SampledCase c = LeaveOneOut.sampledCase(u, false, shape.history(), s.model().weights(), s.validationNegatives(),
+      HeldOutCase c = LeaveOneOut.heldOutCase(u, false, shape.history(), s.model().weights(), s.validationNegatives(),
           shape.items(), new SplittableRandom(mix(s.seed(), -1, u.userId().hashCode())));
       if (c.history().length() > 0) {
         cases.add(c);
@@ -207,7 +214,13 @@ public final class TrainJob {
     return cases;
   }
 
-  private static Manifest save(SparkSession spark, Warehouse wh, String version, ComputationGraph network,
+  /** The validation NDCG@10 a model's manifest records for its kept epoch. */
+  static double validationNdcg(Manifest m) {
+    Object v = m.bestMetrics().get("val_ndcg10");
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  private static Manifest save(ModelStore store, String version, ComputationGraph network,
       Vocabulary vocabulary, List<UserSequence> heldOut, Manifest manifest) {
     List<Object[]> split = new ArrayList<>();
     heldOut.stream().sorted(Comparator.comparing(UserSequence::userId)).forEach(u -> {
@@ -215,7 +228,7 @@ public final class TrainJob {
       int t = LeaveOneOut.position(u, true);
       split.add(new Object[] {u.userId(), vocabulary.id(u.items()[v]), u.ts()[v], vocabulary.id(u.items()[t]), u.ts()[t]});
     });
-    return new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).save(version, network, vocabulary, split, manifest);
+    return store.save(version, network, vocabulary, split, manifest);
   }
 
   static long mix(long seed, long a, long b) {

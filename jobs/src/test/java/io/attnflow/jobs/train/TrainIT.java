@@ -8,7 +8,7 @@ import io.attnflow.core.data.Interaction;
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.Metrics;
 import io.attnflow.core.eval.Ranking;
-import io.attnflow.core.eval.SampledCase;
+import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.AttentionVertex;
@@ -83,7 +83,7 @@ class TrainIT {
     // The same test cases for both rankers: each user's held-out last item against 100 negatives.
     Map<String, List<Interaction>> byUser = planted.stream().collect(Collectors.groupingBy(Interaction::userId));
     Map<Integer, Integer> popularity = new HashMap<>();
-    List<SampledCase> cases = new ArrayList<>();
+    List<HeldOutCase> cases = new ArrayList<>();
     for (List<Interaction> events : byUser.values()) {
       events.sort(Comparator.comparingLong(Interaction::tsMicros));
       UserSequence seq = new UserSequence(events.get(0).userId(),
@@ -93,11 +93,11 @@ class TrainIT {
       for (int item : LeaveOneOut.train(seq).items()) {
         popularity.merge(item, 1, Integer::sum);
       }
-      cases.add(LeaveOneOut.sampledCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0), 100,
+      cases.add(LeaveOneOut.heldOutCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0), 100,
           vocabulary.size(), new SplittableRandom(seq.userId().hashCode())));
     }
     double popularityHits = 0;
-    for (SampledCase c : cases) {
+    for (HeldOutCase c : cases) {
       int[] cand = c.candidates();
       float[] scores = new float[cand.length];
       for (int j = 0; j < cand.length; j++) {

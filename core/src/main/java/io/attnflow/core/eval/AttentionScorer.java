@@ -1,0 +1,25 @@
+package io.attnflow.core.eval;
+
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.UserHistory;
+import java.util.List;
+
+/** The attention model as a {@link Scorer}: s_uj, the weighted mean of α_ij over the history. */
+public record AttentionScorer(AttentionModel model) implements Scorer {
+  @Override
+  public String name() {
+    return "attention";
+  }
+
+  @Override
+  public void scoreAll(HeldOutCase c, float[] out) {
+    UserHistory history = c.history();
+    if (history.length() == 0) {
+      java.util.Arrays.fill(out, 0f);
+      return;
+    }
+    int[] all = new int[out.length];
+    java.util.Arrays.setAll(all, i -> i);
+    System.arraycopy(model.scores(List.of(history), all), 0, out, 0, out.length);
+  }
+}

@@ -1,0 +1,77 @@
+package io.attnflow.jobs.cli;
+
+import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.evaluate.EvaluateJob;
+import io.attnflow.jobs.evaluate.EvaluateJob.EvaluateResult;
+import io.attnflow.jobs.evaluate.EvaluateJob.Figure;
+import io.attnflow.jobs.spark.Sessions;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code attnflow evaluate}: the model against baselines on its leave-one-out split. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate a model (model.version, default latest) against most-popular, item-kNN and ALS on the "
+        + "leave-one-out split its training recorded, with sampled and full-ranking protocols.")
+public final class EvaluateCommand implements Callable<Integer> {
+  @Mixin
+  JobOptions options;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Settings settings = options.settings();
+    EvaluateResult r = EvaluateJob.run(Sessions.create(settings.spark()), settings.evaluate(), RunIds.next("evaluate"));
+    print(r, spec.commandLine().getOut());
+    return 0;
+  }
+
+  static void print(EvaluateResult r, PrintWriter out) {
+    out.printf("evaluate %s: ok in %.0f s, model %s, %d held-out users, %d items%n", r.runId(), r.seconds(), r.modelVersion(),
+        r.users(), r.items());
+    out.println("  ALS grid, validation NDCG@" + EvaluateJob.SELECTION_K + " (full ranking): " + r.alsGrid());
+    for (String protocol : List.of("sampled", "full")) {
+      List<Figure> figures = r.figures().stream().filter(f -> f.split().equals("test") && f.protocol().equals(protocol)).toList();
+      Map<String, Map<String, Double>> table = new LinkedHashMap<>();
+      List<String> columns = new ArrayList<>();
+      for (Figure f : figures) {
+        String column = f.metric().equals("mrr") ? "MRR" : label(f.metric()) + "@" + f.k();
+        if (!columns.contains(column)) {
+          columns.add(column);
+        }
+        table.computeIfAbsent(f.method() + (f.params().isEmpty() ? "" : " (" + f.params() + ")"), m -> new LinkedHashMap<>())
+            .put(column, f.value());
+      }
+      out.printf("%n  test split, %s%n", protocol.equals("sampled") ? "target among sampled negatives" : "full ranking over unseen items");
+      StringBuilder head = new StringBuilder(String.format("  %-30s", "method"));
+      columns.forEach(c -> head.append(String.format(" %8s", c)));
+      out.println(head);
+      table.forEach((method, values) -> {
+        StringBuilder line = new StringBuilder(String.format("  %-30s", method));
+        columns.forEach(c -> line.append(String.format(" %8.4f", values.getOrDefault(c, Double.NaN))));
+        out.println(line);
+      });
+    }
+    out.println();
+    out.println("  metrics: " + r.metricsPath());
+    out.println("  report:  " + r.reportPath());
+  }
+
+  private static String label(String metric) {
+    return switch (metric) {
+      case "hr" -> "HR";
+      case "ndcg" -> "NDCG";
+      case "coverage" -> "Cov";
+      default -> metric;
+    };
+  }
+}

@@ -1,0 +1,288 @@
+package io.attnflow.jobs.evaluate;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.attnflow.core.eval.AttentionScorer;
+import io.attnflow.core.eval.Factors;
+import io.attnflow.core.eval.HeldOutCase;
+import io.attnflow.core.eval.ItemKnn;
+import io.attnflow.core.eval.LeaveOneOut;
+import io.attnflow.core.eval.MetricSums;
+import io.attnflow.core.eval.MostPopular;
+import io.attnflow.core.eval.Protocol;
+import io.attnflow.core.eval.Scorer;
+import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.UserSequence;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.config.EvaluateSettings;
+import io.attnflow.jobs.config.ModelSettings;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
+import io.attnflow.jobs.train.Sequences;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.recommendation.ALS;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Offline evaluation of a model against baselines on the leave-one-out split its training recorded
+ * ({@code split.parquet}): the second-to-last event of each held-out user is the validation target,
+ * the last the test target, and at test time the validation item joins the history.
+ *
+ * <ol>
+ *   <li>The interactions of the model's training window are read back as sequences; each held-out
+ *       user's last two events must still be the recorded ones (else the job fails, naming a user).
+ *   <li>Baselines are fitted on the driver from the training events (for test, the validation
+ *       events join them): most-popular, item-kNN and Spark ML ALS (implicit), whose rank ×
+ *       reg-param grid is chosen on validation NDCG@10 of the full ranking.
+ *   <li>Every method ranks every case under both protocols, distributed over the users: the target
+ *       against {@code evaluate.negatives} seeded negatives, and against every item the user has not
+ *       interacted with. HR@K, NDCG@K, MRR and catalogue coverage@K are summed per partition and merged.
+ *   <li>The figures go to {@code evaluations/metrics/run_id=<run>/} (Parquet) and
+ *       {@code evaluations/reports/<run>.json}.
+ * </ol>
+ */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  /** The cut-off the ALS grid is chosen on (evaluate.ks must hold it). */
+  public static final int SELECTION_K = 10;
+
+  /** One figure of the evaluation; {@code k} is null for MRR. */
+  public record Figure(String split, String protocol, String method, String params, String metric, Integer k,
+      double value, long users) {}
+
+  /** What an evaluation produced. */
+  public record EvaluateResult(String runId, String modelVersion, Instant evaluatedAt, long users, int items,
+      List<Figure> figures, Map<String, Double> alsGrid, String metricsPath, String reportPath, double seconds) {}
+
+  /** The key figures are grouped by in one pass. */
+  record Key(String split, String protocol, String method, String params) implements java.io.Serializable {}
+
+  private EvaluateJob() {}
+
+  public static EvaluateResult run(SparkSession spark, EvaluateSettings settings, String runId) {
+    long started = System.nanoTime();
+    Instant evaluatedAt = Instant.now();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
+    ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(settings.model().version());
+    EvaluateSettings s = settings.withModel(ModelSettings.of(loaded.manifest()));
+    AttentionModel model = loaded.model();
+    Vocabulary vocabulary = model.vocabulary();
+    int items = vocabulary.size();
+
+    Map<String, Object[]> split = new HashMap<>();
+    loaded.split().forEach(r -> split.put((String) r[0], r));
+    if (split.isEmpty()) {
+      throw new BadInputException("Cannot evaluate model " + loaded.version() + ": its split has no held-out user");
+    }
+    Instant to = Instant.parse((String) loaded.manifest().data().get("to"));
+    long windowEnd = to.getEpochSecond() * 1_000_000 + to.getNano() / 1000; // the last event training saw
+    Dataset<Row> events = Sequences.events(spark, wh.interactions(), s.model().weights()).filter(col("t").leq(windowEnd));
+    List<UserSequence> all = Sequences.of(events, jsc.broadcast(vocabulary)).collect();
+    List<UserSequence> heldOut = heldOut(all, split, vocabulary, loaded.version(), s);
+    LOG.info("evaluate: model {}, {} users ({} held out, {} evaluated), {} items", loaded.version(), all.size(),
+        split.size(), heldOut.size(), items);
+
+    List<UserSequence> training = all.stream().map(LeaveOneOut::train).toList();
+    List<UserSequence> withValidation = all.stream()
+        .map(u -> LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).toList();
+    Map<String, Integer> userIndex = new HashMap<>();
+    all.stream().map(UserSequence::userId).sorted().forEach(u -> userIndex.put(u, userIndex.size()));
+    JavaRDD<UserSequence> users = jsc.parallelize(heldOut, jsc.defaultParallelism()).persist(StorageLevel.MEMORY_ONLY());
+
+    // validation: the ALS grid next to the others, then the chosen ALS refitted with the validation events for test
+    List<Scorer> validation = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(training, items),
+        ItemKnn.of(training, items)));
+    for (int rank : s.alsRanks()) {
+      for (double reg : s.alsRegParams()) {
+        validation.add(als(spark, training, userIndex, items, rank, reg, s));
+      }
+    }
+    Map<Key, MetricSums> sums = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
+    sums.putAll(evaluate(jsc, users, false, validation, s, items));
+    Map<String, Double> grid = new java.util.LinkedHashMap<>();
+    sums.forEach((k, v) -> {
+      if (k.method().equals("als") && k.protocol().equals(Protocol.FULL.label())) {
+        grid.put(k.params(), ndcgAt(v, SELECTION_K));
+      }
+    });
+    String best = grid.entrySet().stream().max(Map.Entry.<String, Double>comparingByValue()
+        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
+    Map<String, String> p = parseParams(best);
+    LOG.info("evaluate: ALS grid (validation NDCG@{} full ranking) {}; chosen {}", SELECTION_K, grid, best);
+    List<Scorer> test = List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
+        ItemKnn.of(withValidation, items),
+        als(spark, withValidation, userIndex, items, Integer.parseInt(p.get("rank")), Double.parseDouble(p.get("reg")), s));
+    sums.putAll(evaluate(jsc, users, true, test, s, items));
+    users.unpersist();
+
+    List<Figure> figures = new ArrayList<>();
+    sums.forEach((k, v) -> v.metrics().forEach(m ->
+        figures.add(new Figure(k.split(), k.protocol(), k.method(), k.params(), m.metric(), m.k(), m.value(), v.cases()))));
+    figures.sort(java.util.Comparator.comparing(Figure::split).thenComparing(Figure::protocol)
+        .thenComparing(f -> methodOrder(f.method())).thenComparing(Figure::params));
+    EvaluateResult result = new EvaluateResult(runId, loaded.version(), evaluatedAt, heldOut.size(), items, figures, grid,
+        wh.root() + "/evaluations/metrics/run_id=" + runId, wh.root() + "/evaluations/reports/" + runId + ".json",
+        (System.nanoTime() - started) / 1e9);
+    EvaluationOutput.write(spark, wh, result, s);
+    return result;
+  }
+
+  /** The held-out users to evaluate (a seeded sample past {@code evaluate.users}), checked against the recorded split. */
+  private static List<UserSequence> heldOut(List<UserSequence> all, Map<String, Object[]> split, Vocabulary v, String version,
+      EvaluateSettings s) {
+    List<UserSequence> out = new ArrayList<>();
+    int mismatched = 0;
+    String example = null;
+    Set<String> found = new HashSet<>();
+    for (UserSequence u : all) {
+      Object[] r = split.get(u.userId());
+      if (r == null) {
+        continue;
+      }
+      found.add(u.userId());
+      int n = u.length();
+      boolean same = LeaveOneOut.evaluable(u)
+          && v.id(u.items()[n - 2]).equals(r[1]) && u.ts()[n - 2] == (Long) r[2]
+          && v.id(u.items()[n - 1]).equals(r[3]) && u.ts()[n - 1] == (Long) r[4];
+      if (same) {
+        out.add(u);
+      } else {
+        mismatched++;
+        example = example == null ? "user " + u.userId() + " (recorded validation " + r[1] + ", test " + r[3] + ")" : example;
+      }
+    }
+    int missing = split.size() - found.size();
+    if (mismatched > 0 || missing > 0) {
+      throw new BadInputException("Cannot evaluate model " + version + ": interactions/ no longer holds the split its "
+          + "training recorded: " + mismatched + " held-out users end differently" + (example == null ? "" : ", e.g. " + example)
+          + ", " + missing + " are gone. Evaluate a model trained on the current interactions.");
+    }
+    out.sort(java.util.Comparator.comparing(UserSequence::userId));
+    if (s.users() > 0 && out.size() > s.users()) {
+      Collections.shuffle(out, new Random(s.seed()));
+      out = new ArrayList<>(out.subList(0, s.users()));
+      out.sort(java.util.Comparator.comparing(UserSequence::userId));
+    }
+    return out;
+  }
+
+  /** Every case of {@code users} (validation or test) ranked by every scorer under both protocols; sums per key. */
+  private static Map<Key, MetricSums> evaluate(JavaSparkContext jsc, JavaRDD<UserSequence> users, boolean test,
+      List<Scorer> scorers, EvaluateSettings s, int items) {
+    Broadcast<List<Scorer>> b = jsc.broadcast(scorers);
+    String split = test ? "test" : "validation";
+    int[] ks = s.ks().clone();
+    int maxK = ks[ks.length - 1];
+    HistoryWeights weights = s.model().weights();
+    int m = s.model().historyLength();
+    int negatives = s.negatives();
+    long seed = s.seed();
+    return users.mapPartitions(it -> {
+      Map<Key, MetricSums> out = new HashMap<>();
+      float[] scores = new float[items];
+      while (it.hasNext()) {
+        UserSequence u = it.next();
+        SplittableRandom random = new SplittableRandom(seed * 31 + u.userId().hashCode() * 2L + (test ? 1 : 0));
+        HeldOutCase c = LeaveOneOut.heldOutCase(u, test, m, weights, negatives, items, random);
+        for (Scorer scorer : b.value()) {
+          scorer.scoreAll(c, scores);
+          for (Protocol protocol : Protocol.values()) {
+            Protocol.Ranked r = protocol.rank(c, scores, maxK);
+            out.computeIfAbsent(new Key(split, protocol.label(), scorer.name(), scorer.params()),
+                k -> new MetricSums(ks, items)).add(r.rank(), r.top());
+          }
+        }
+      }
+      return List.of(out).iterator();
+    }).reduce((x, y) -> {
+      y.forEach((k, v) -> x.merge(k, v, MetricSums::merge));
+      return x;
+    });
+  }
+
+  /** Spark ML ALS (implicit feedback: 1 per user-item pair) fitted on {@code training}, as a scorer. */
+  private static Factors als(SparkSession spark, List<UserSequence> training, Map<String, Integer> userIndex, int items,
+      int rank, double reg, EvaluateSettings s) {
+    List<Row> rows = new ArrayList<>();
+    for (UserSequence u : training) {
+      int user = userIndex.get(u.userId());
+      for (int i : java.util.Arrays.stream(u.items()).distinct().toArray()) {
+        rows.add(RowFactory.create(user, i, 1.0f));
+      }
+    }
+    StructType schema = new StructType().add("user", DataTypes.IntegerType).add("item", DataTypes.IntegerType)
+        .add("rating", DataTypes.FloatType);
+    ALSModel fitted = new ALS().setImplicitPrefs(true).setRank(rank).setRegParam(reg).setAlpha(s.alsAlpha())
+        .setMaxIter(s.alsIterations()).setSeed(s.seed()).setUserCol("user").setItemCol("item").setRatingCol("rating")
+        .fit(spark.createDataFrame(rows, schema));
+    String[] ids = new String[userIndex.size()];
+    userIndex.forEach((id, i) -> ids[i] = id);
+    Map<String, float[]> users = new HashMap<>();
+    for (Row r : fitted.userFactors().collectAsList()) {
+      users.put(ids[r.getInt(0)], floats(r.getList(1)));
+    }
+    float[][] itemFactors = new float[items][];
+    for (Row r : fitted.itemFactors().collectAsList()) {
+      itemFactors[r.getInt(0)] = floats(r.getList(1));
+    }
+    return new Factors("als", String.format(Locale.ROOT, "rank=%d,reg=%s", rank, reg), users, itemFactors);
+  }
+
+  private static float[] floats(List<Float> list) {
+    float[] out = new float[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = list.get(i);
+    }
+    return out;
+  }
+
+  private static double ndcgAt(MetricSums sums, int k) {
+    return sums.metrics().stream().filter(m -> m.metric().equals("ndcg") && Integer.valueOf(k).equals(m.k()))
+        .findFirst().orElseThrow().value();
+  }
+
+  private static Map<String, String> parseParams(String params) {
+    Map<String, String> out = new HashMap<>();
+    for (String kv : params.split(",")) {
+      String[] p = kv.split("=", 2);
+      out.put(p[0], p[1]);
+    }
+    return out;
+  }
+
+  /** The attention model first, then the baselines from the simplest. */
+  static int methodOrder(String method) {
+    return switch (method) {
+      case "attention" -> 0;
+      case "most_popular" -> 1;
+      case "item_knn" -> 2;
+      default -> 3;
+    };
+  }
+}
