@@ -2,7 +2,15 @@ package io.attnflow.jobs;
 
 import io.attnflow.jobs.config.SparkSettings;
 import io.attnflow.jobs.spark.Sessions;
+import io.attnflow.core.data.Interaction;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -23,6 +31,16 @@ public final class TestSpark {
           "spark.default.parallelism", "2")));
     }
     return spark;
+  }
+
+  /** Writes {@code interactions} as the warehouse's interactions/ table. */
+  public static void writeInteractions(Path warehouse, List<Interaction> interactions) {
+    StructType schema = new StructType()
+        .add("user_id", DataTypes.StringType).add("item_id", DataTypes.StringType)
+        .add("ts", DataTypes.TimestampType).add("event", DataTypes.StringType).add("value", DataTypes.DoubleType);
+    List<Row> rows = interactions.stream().map(i -> RowFactory.create(i.userId(), i.itemId(),
+        Timestamp.from(Instant.EPOCH.plusNanos(i.tsMicros() * 1000)), i.event(), i.value())).toList();
+    session().createDataFrame(rows, schema).write().mode("overwrite").parquet(warehouse.resolve("interactions").toString());
   }
 
   /** The bundled demo data (data/ml-latest-small), from the jobs module's folder. */

@@ -26,7 +26,6 @@ import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,11 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,19 +55,10 @@ class TrainIT {
     return Settings.load(List.of(), all).train();
   }
 
-  private static void writeInteractions(Path wh, List<Interaction> interactions) {
-    StructType schema = new StructType()
-        .add("user_id", DataTypes.StringType).add("item_id", DataTypes.StringType)
-        .add("ts", DataTypes.TimestampType).add("event", DataTypes.StringType).add("value", DataTypes.DoubleType);
-    List<Row> rows = interactions.stream().map(i -> RowFactory.create(i.userId(), i.itemId(),
-        Timestamp.from(java.time.Instant.EPOCH.plusNanos(i.tsMicros() * 1000)), i.event(), i.value())).toList();
-    spark.createDataFrame(rows, schema).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
-  }
-
   @Test
   void plantedClusterFollowingIsRecoveredFarAbovePopularity(@TempDir Path wh) {
     List<Interaction> planted = PlantedSignal.generate(300, 15, 10, 12, 0.1, 7);
-    writeInteractions(wh, planted);
+    TestSpark.writeInteractions(wh, planted);
     TrainResult r = TrainJob.run(spark, settings(wh, "model.history-length=10", "train.epochs=6"), "planted");
 
     ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
@@ -115,8 +101,32 @@ class TrainIT {
   }
 
   @Test
+  void promotionGateKeepsAWorseModelBackAndLetsItThroughWithinTolerance(@TempDir Path wh) {
+    TestSpark.writeInteractions(wh, PlantedSignal.generate(200, 10, 8, 10, 0.1, 5));
+    var conf = spark.sparkContext().hadoopConfiguration();
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), conf), conf);
+    TrainResult good = TrainJob.run(spark, settings(wh, "model.history-length=8", "train.epochs=4"), "good");
+    assertThat(good.promoted()).isTrue();
+    assertThat(good.promotion().reason()).contains("no model was latest");
+
+    // a learning rate too small to learn anything: validation NDCG@10 far below the good model's
+    TrainResult bad = TrainJob.run(spark, settings(wh, "model.history-length=8", "train.epochs=1",
+        "train.learning-rate=0.0000001"), "bad");
+    assertThat(TrainJob.validationNdcg(bad.manifest())).isLessThan(TrainJob.validationNdcg(good.manifest()) - 0.01);
+    assertThat(bad.promoted()).isFalse();
+    assertThat(bad.promotion().reason()).startsWith("kept bad unpromoted").contains("latest stays good");
+    assertThat(store.latest()).contains("good");
+    assertThat(store.load("bad").version()).isEqualTo("bad"); // kept, complete and loadable
+
+    TrainResult tolerated = TrainJob.run(spark, settings(wh, "model.history-length=8", "train.epochs=1",
+        "train.learning-rate=0.0000001", "train.promotion-tolerance=1"), "tolerated");
+    assertThat(tolerated.promoted()).isTrue();
+    assertThat(store.latest()).contains("tolerated");
+  }
+
+  @Test
   void sameDataAndConfigGiveTheSameModel(@TempDir Path wh) throws Exception {
-    writeInteractions(wh, PlantedSignal.generate(120, 8, 8, 10, 0.1, 11));
+    TestSpark.writeInteractions(wh, PlantedSignal.generate(120, 8, 8, 10, 0.1, 11));
     TrainSettings s = settings(wh, "model.history-length=8", "train.epochs=2");
     TrainJob.run(spark, s, "first");
     TrainJob.run(spark, s, "second");

@@ -1,0 +1,157 @@
+package io.attnflow.jobs.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.attnflow.core.eval.AttentionScorer;
+import io.attnflow.core.eval.HeldOutCase;
+import io.attnflow.core.eval.LeaveOneOut;
+import io.attnflow.core.eval.MetricSums;
+import io.attnflow.core.eval.Protocol;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.UserSequence;
+import io.attnflow.core.testing.PlantedSignal;
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.config.EvaluateSettings;
+import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.evaluate.EvaluateJob.EvaluateResult;
+import io.attnflow.jobs.evaluate.EvaluateJob.Figure;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
+import io.attnflow.jobs.train.Sequences;
+import io.attnflow.jobs.train.TrainJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.evaluation.RankingMetrics;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.Tuple2;
+
+/** The evaluate job on a model trained on planted clusters, and its metrics against Spark's RankingMetrics. */
+class EvaluateIT {
+  private static SparkSession spark;
+  @TempDir
+  static Path wh;
+
+  @BeforeAll
+  static void trainAModel() {
+    spark = TestSpark.session();
+    TestSpark.writeInteractions(wh, PlantedSignal.generate(240, 12, 10, 12, 0.1, 3));
+    TrainJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
+        "train.pool-hidden=8", "train.batch-size=128", "model.history-length=10", "train.epochs=5")).train(), "planted");
+  }
+
+  private static EvaluateSettings settings(String... sets) {
+    List<String> all = new ArrayList<>(List.of("warehouse=" + wh, "evaluate.als.ranks=[4, 8]",
+        "evaluate.als.reg-params=[0.1]", "evaluate.als.iterations=5", "evaluate.negatives=50"));
+    all.addAll(List.of(sets));
+    return Settings.load(List.of(), all).evaluate();
+  }
+
+  private static double figure(EvaluateResult r, String split, String protocol, String method, String metric, Integer k) {
+    return r.figures().stream().filter(f -> f.split().equals(split) && f.protocol().equals(protocol)
+            && f.method().equals(method) && f.metric().equals(metric) && java.util.Objects.equals(f.k(), k))
+        .mapToDouble(Figure::value).findFirst().orElseThrow(() -> new AssertionError("no " + method + " " + metric + "@" + k));
+  }
+
+  @Test
+  void everyMethodUnderBothProtocolsWrittenForBi() throws Exception {
+    EvaluateResult r = EvaluateJob.run(spark, settings(), "eval-1");
+
+    assertThat(r.users()).isEqualTo(240);
+    assertThat(r.alsGrid()).containsOnlyKeys("rank=4,reg=0.1", "rank=8,reg=0.1");
+    for (String protocol : List.of("sampled", "full")) {
+      List<Figure> test = r.figures().stream().filter(f -> f.split().equals("test") && f.protocol().equals(protocol)).toList();
+      assertThat(test.stream().map(Figure::method).distinct()).containsExactly("attention", "most_popular", "item_knn", "als");
+      assertThat(test).allSatisfy(f -> assertThat(f.value()).isBetween(0.0, 1.0));
+      assertThat(test.stream().filter(f -> f.method().equals("attention")).map(f -> f.metric() + "@" + f.k()))
+          .containsExactlyInAnyOrder("hr@1", "hr@5", "hr@10", "hr@20", "ndcg@1", "ndcg@5", "ndcg@10", "ndcg@20", "mrr@null",
+              "coverage@1", "coverage@5", "coverage@10", "coverage@20");
+      // users follow planted clusters: the attention model ranks far above popularity
+      double popular = figure(r, "test", protocol, "most_popular", "ndcg", 10);
+      assertThat(figure(r, "test", protocol, "attention", "ndcg", 10)).as("%s: attention vs most-popular %.3f", protocol, popular)
+          .isGreaterThan(1.5 * popular);
+    }
+    // the sampled candidates are a subset of the full ranking's: a target never ranks worse among them
+    for (Figure f : r.figures()) {
+      if (f.protocol().equals("full") && f.metric().equals("hr")) {
+        Figure sampled = r.figures().stream().filter(g -> g.protocol().equals("sampled")
+            && g.equals(new Figure(f.split(), "sampled", f.method(), f.params(), "hr", f.k(), g.value(), f.users()))).findFirst().orElseThrow();
+        assertThat(sampled.value()).as(f.toString()).isGreaterThanOrEqualTo(f.value());
+      }
+    }
+    // HR@K and NDCG@K grow with K, and NDCG@1 = HR@1
+    assertThat(figure(r, "test", "full", "attention", "hr", 20)).isGreaterThanOrEqualTo(figure(r, "test", "full", "attention", "hr", 10));
+    assertThat(figure(r, "test", "full", "item_knn", "ndcg", 1)).isEqualTo(figure(r, "test", "full", "item_knn", "hr", 1));
+
+    String metrics = "read_parquet('" + r.metricsPath() + "/*.parquet')";
+    assertThat(DuckDb.types(r.metricsPath() + "/*.parquet")).containsEntry("evaluated_at", "TIMESTAMP WITH TIME ZONE")
+        .containsEntry("k", "INTEGER").containsEntry("value", "DOUBLE").containsEntry("users", "BIGINT");
+    assertThat(DuckDb.scalar("SELECT count(*) FROM " + metrics)).isEqualTo((long) r.figures().size());
+    assertThat(DuckDb.scalar("SELECT count(DISTINCT params) FROM " + metrics + " WHERE split = 'validation' AND method = 'als'"))
+        .isEqualTo(2L);
+    String report = Files.readString(Path.of(r.reportPath()));
+    assertThat(report).contains("\"model_version\" : \"planted\"").contains("als_grid_validation_ndcg10_full");
+
+    // the same run again gives the same figures (seeded negatives, samples and ALS)
+    EvaluateResult again = EvaluateJob.run(spark, settings(), "eval-2");
+    assertThat(again.figures()).isEqualTo(r.figures());
+  }
+
+  @Test
+  void ndcgPrecisionRecallAndMrrAgreeWithSparkRankingMetrics() {
+    var conf = spark.sparkContext().hadoopConfiguration();
+    ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), conf), conf).load("planted");
+    HistoryWeights weights = new HistoryWeights(Map.of("click", 1.0), 0);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<UserSequence> users = Sequences.of(Sequences.events(spark, wh.resolve("interactions").toString(), weights),
+        jsc.broadcast(loaded.model().vocabulary())).collect();
+    AttentionScorer scorer = new AttentionScorer(loaded.model());
+    int items = loaded.model().vocabulary().size();
+    int[] ks = {1, 3, 10};
+    MetricSums sums = new MetricSums(ks, items);
+    List<Tuple2<List<Integer>, List<Integer>>> lists = new ArrayList<>();
+    float[] scores = new float[items];
+    for (UserSequence u : users) {
+      HeldOutCase c = LeaveOneOut.heldOutCase(u, true, 10, weights, 30, items, new SplittableRandom(u.userId().hashCode()));
+      scorer.scoreAll(c, scores);
+      // the whole ranked candidate list, so that Spark's average precision is the reciprocal rank
+      Protocol.Ranked ranked = Protocol.SAMPLED.rank(c, scores, 31);
+      sums.add(ranked.rank(), ranked.top());
+      lists.add(new Tuple2<>(Arrays.stream(ranked.top()).boxed().toList(), List.of(c.target())));
+    }
+    RankingMetrics<Integer> theirs = RankingMetrics.of(jsc.parallelize(lists, 2));
+    Map<String, Double> ours = sums.metrics().stream()
+        .collect(Collectors.toMap(m -> m.metric() + "@" + m.k(), MetricSums.Metric::value));
+    for (int k : ks) {
+      assertThat(ours.get("ndcg@" + k)).as("NDCG@%d", k).isCloseTo(theirs.ndcgAt(k), within(1e-12));
+      assertThat(ours.get("hr@" + k) / k).as("precision@%d", k).isCloseTo(theirs.precisionAt(k), within(1e-12));
+      assertThat(ours.get("hr@" + k)).as("recall@%d", k).isCloseTo(theirs.recallAt(k), within(1e-12));
+    }
+    assertThat(ours.get("mrr@null")).as("MRR").isCloseTo(theirs.meanAveragePrecision(), within(1e-12));
+    assertThat(ours.get("hr@10")).as("a model worth cross-checking").isGreaterThan(0.3);
+  }
+
+  @Test
+  void refusesWhenInteractionsNoLongerHoldTheRecordedSplit(@TempDir Path other) throws Exception {
+    // the model's folder, next to interactions whose held-out events are different
+    org.apache.commons.io.FileUtils.copyDirectory(wh.resolve("models").toFile(), other.resolve("models").toFile());
+    TestSpark.writeInteractions(other, PlantedSignal.generate(240, 12, 10, 12, 0.1, 4));
+    assertThatThrownBy(() -> EvaluateJob.run(spark, settings("warehouse=" + other), "eval-bad"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("no longer holds the split its training recorded").hasMessageContaining("e.g. user");
+    assertThat(other.resolve("evaluations")).doesNotExist();
+  }
+}
