@@ -26,9 +26,11 @@ public final class AttentionModel implements Serializable {
   private final float[] poolLogit;
   private final float bias;
   private final float pooledBias;
+  private final Aggregation aggregation;
 
   private AttentionModel(ModelShape shape, Vocabulary vocabulary, float[] theta, float[] phi, float[] poolLogit,
-      float bias, float pooledBias) {
+      float bias, float pooledBias, Aggregation aggregation) {
+    this.aggregation = aggregation;
     this.shape = shape;
     this.vocabulary = vocabulary;
     this.theta = theta;
@@ -62,7 +64,9 @@ public final class AttentionModel implements Serializable {
     float[] pool = Transforms.tanh(e.mmul(wa).addRowVector(ba), true).mmul(v).castTo(DataType.FLOAT).dup('c').data().asFloat();
     float b = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.BIAS).getFloat(0);
     float bp = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOLED).getFloat(0);
-    return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp);
+    Aggregation aggregation = ((AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX))
+        .aggregation();
+    return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp, aggregation);
   }
 
   private static INDArray param(ComputationGraph network, String name) {
@@ -78,7 +82,7 @@ public final class AttentionModel implements Serializable {
    * {@link io.attnflow.core.score.ItemBlock}s of their own, at half the size to broadcast.
    */
   public AttentionModel withoutCandidateTable() {
-    return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias);
+    return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias, aggregation);
   }
 
   /** Bytes of the item tables (θ and φ), what a broadcast of this model costs per executor. */
@@ -103,6 +107,11 @@ public final class AttentionModel implements Serializable {
     return bias;
   }
 
+  /** How α over the history become a score. */
+  public Aggregation aggregation() {
+    return aggregation;
+  }
+
   /** θ of item i, k floats starting at {@code i * k} of {@link #thetaTable()}. */
   public float[] thetaTable() {
     return theta;
@@ -123,16 +132,16 @@ public final class AttentionModel implements Serializable {
     return a;
   }
 
-  /** s_uj = Σ_i w_i α_ij / Σ_i w_i, the straightforward way (the reference for the batched scorer). */
+  /** s_uj by the model's {@link Aggregation}, the straightforward way (the reference for the batched scorers). */
   public float score(UserHistory h, int candidate) {
-    float[] a = alphas(h, candidate);
-    double num = 0;
-    double den = 0;
-    for (int r = 0; r < a.length; r++) {
-      num += h.weights()[r] * a[r];
-      den += h.weights()[r];
+    int k = k();
+    double den = h.weightSum();
+    double sum = 0;
+    for (int r = 0; r < h.length(); r++) {
+      float similarity = dot(theta, h.items()[r] * k, phi, candidate * k, k);
+      sum += aggregation.contribution(h.weights()[r], sigmoid(similarity + bias), similarity, den);
     }
-    return (float) (num / den);
+    return aggregation.score(sum);
   }
 
   /** The target-independent user vector u = Σ_i a_i θ_i, a_i = w_i exp(e_i) / Σ_l w_l exp(e_l). */
@@ -182,21 +191,24 @@ public final class AttentionModel implements Serializable {
     }
     INDArray c = Nd4j.createUninitialized(DataType.FLOAT, rows, n);
     Nd4j.gemm(Nd4j.create(a, new long[] {rows, k}, 'c'), Nd4j.create(b, new long[] {n, k}, 'c'), c, false, true, 1.0, 0.0);
-    float[] logits = c.data().asFloat();
+    float[] similarity = c.data().asFloat();
     float[] out = new float[users.size() * n];
+    double[] sums = new double[n];
     r = 0;
     for (int u = 0; u < users.size(); u++) {
       UserHistory h = users.get(u);
       double den = h.weightSum();
+      java.util.Arrays.fill(sums, 0);
       for (int i = 0; i < h.length(); i++, r++) {
         float w = h.weights()[i];
         int base = r * n;
         for (int j = 0; j < n; j++) {
-          out[u * n + j] += w * sigmoid(logits[base + j] + bias);
+          float l = similarity[base + j];
+          sums[j] += aggregation.contribution(w, sigmoid(l + bias), l, den);
         }
       }
       for (int j = 0; j < n; j++) {
-        out[u * n + j] = (float) (out[u * n + j] / den);
+        out[u * n + j] = aggregation.score(sums[j]);
       }
     }
     return out;

@@ -32,8 +32,8 @@ public final class AttentionNetwork {
   private AttentionNetwork() {}
 
   /** The graph configuration for {@code shape} and C candidates per history, trained with Adam, seeded. */
-  public static ComputationGraphConfiguration configuration(ModelShape shape, int candidates, double learningRate,
-      double l2, long seed) {
+  public static ComputationGraphConfiguration configuration(ModelShape shape, Aggregation aggregation, int candidates,
+      double learningRate, double l2, long seed) {
     return new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
@@ -51,7 +51,7 @@ public final class AttentionNetwork {
             .weightInit(new NormalDistribution(0, 0.1))
             .build(), "items")
         .addVertex(VERTEX, new AttentionVertex(shape.dim(), shape.projection(), shape.poolHidden(), shape.history(),
-            candidates, seed),
+            candidates, seed, aggregation),
             EMBED, "weights")
         .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
@@ -59,8 +59,9 @@ public final class AttentionNetwork {
   }
 
   /** A new, initialised network. */
-  public static ComputationGraph create(ModelShape shape, int candidates, double learningRate, double l2, long seed) {
-    ComputationGraph graph = new ComputationGraph(configuration(shape, candidates, learningRate, l2, seed));
+  public static ComputationGraph create(ModelShape shape, Aggregation aggregation, int candidates, double learningRate,
+      double l2, long seed) {
+    ComputationGraph graph = new ComputationGraph(configuration(shape, aggregation, candidates, learningRate, l2, seed));
     graph.init();
     return graph;
   }

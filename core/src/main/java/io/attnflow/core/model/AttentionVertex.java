@@ -25,7 +25,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <pre>
  *   θ_i  = W_θᵀ x_{h_i},   φ_j = W_φᵀ x_j                          (k-dim projections)
  *   α_ij = σ(θ_iᵀ φ_j + b)                                          (seed eq. 4.1)
- *   s_uj = Σ_i w_i α_ij / Σ_i w_i                                   (weighted mean attention)
+ *   s_uj = σ(Σ_i w_i α_ij θ_iᵀφ_j / Σ_i w_i)                        (interest: {@link Aggregation#INTEREST})
+ *     or Σ_i w_i α_ij / Σ_i w_i                                     (weighted mean: {@link Aggregation#MEAN})
  *   e_i  = vᵀ tanh(W_a x_{h_i} + b_a)                               (additive attention pooling)
  *   a_i  = w_i exp(e_i) / Σ_l w_l exp(e_l)                          (softmax over the history, weighted)
  *   u    = Σ_i a_i θ_i,     p_uj = σ(uᵀ φ_j + b_p)                  (target-independent user vector)
@@ -51,11 +52,15 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private int history;
   @JsonProperty private int candidates;
   @JsonProperty private long seed;
+  /** Networks written before the choice existed lack the property: they aggregate by the mean. */
+  @JsonProperty private Aggregation aggregation = Aggregation.MEAN;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
 
-  public AttentionVertex(int dim, int projection, int poolHidden, int history, int candidates, long seed) {
+  public AttentionVertex(int dim, int projection, int poolHidden, int history, int candidates, long seed,
+      Aggregation aggregation) {
+    this.aggregation = aggregation;
     this.candidates = candidates;
     this.dim = dim;
     this.projection = projection;
@@ -88,9 +93,12 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable theta = xh.mmul(p.get(W_THETA)).reshape(-1, m, projection);              // [B, m, k]
     SDVariable phiT = xc.mmul(p.get(W_PHI)).reshape(-1, c, projection).permute(0, 2, 1); // [B, k, C]
 
-    SDVariable alpha = sd.nn.sigmoid(sd.mmul(theta, phiT).add(p.get(BIAS)));           // [B, m, C]
+    SDVariable similarity = sd.mmul(theta, phiT);                                       // [B, m, C]
+    SDVariable alpha = sd.nn.sigmoid(similarity.add(p.get(BIAS)));                      // [B, m, C]
     SDVariable wSum = w.sum(1).reshape(-1, 1);                                           // [B, 1]
-    SDVariable s = sd.mmul(w.reshape(-1, 1, m), alpha).reshape(-1, c).div(wSum);         // [B, C]
+    SDVariable s = aggregation == Aggregation.MEAN
+        ? sd.mmul(w.reshape(-1, 1, m), alpha).reshape(-1, c).div(wSum)                   // [B, C]
+        : sd.nn.sigmoid(sd.mmul(w.reshape(-1, 1, m), alpha.mul(similarity)).reshape(-1, c).div(wSum));
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
         .reshape(-1, m);                                                                 // [B, m]
@@ -137,7 +145,7 @@ public class AttentionVertex extends SameDiffVertex {
   /** A deep copy, inherited training state included (dl4j-spark clones configurations for its workers). */
   @Override
   public GraphVertex clone() {
-    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed);
+    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed, aggregation);
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -153,12 +161,13 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.history == history && v.candidates == candidates && v.seed == seed;
+        && v.poolHidden == poolHidden && v.history == history && v.candidates == candidates && v.seed == seed
+        && v.aggregation == aggregation;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed);
+    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed, aggregation);
   }
 
   public int dim() {
@@ -175,6 +184,10 @@ public class AttentionVertex extends SameDiffVertex {
 
   public int history() {
     return history;
+  }
+
+  public Aggregation aggregation() {
+    return aggregation;
   }
 
   /** C, the candidates scored per history. */

@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}) and a block of n
  * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ and a
  * 1, k+1 columns) by the block's rows (φ and b) transposed gives every θ_iᵀφ_j + b (R × n); then,
- * per user, {@link SigmoidSum} turns the user's rows into scores
- * s_uj = Σ_i (w_i / Σw) σ(·) in one SIMD pass, and a last pass masks the user's seen items and offers
+ * per user, {@link SigmoidSum} turns the user's rows into scores s_uj (by the model's
+ * {@link io.attnflow.core.model.Aggregation}) in one SIMD pass, and a last pass masks the user's seen items and offers
  * the rest to the user's bounded {@link TopK}. The GEMM is BLAS; σ and the reduction are fused so
  * the α are never written back (ND4J's sigmoid followed by a reduction GEMM measured at a third of
  * this speed).
@@ -91,7 +91,7 @@ public final class ScoringKernel {
       stack(micro);
       Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);
       for (int u = 0; u < micro.size(); u++) {
-        SigmoidSum.accumulate(logitsBytes, n, bounds[u], bounds[u + 1], rowWeights, sums);
+        SigmoidSum.accumulate(logitsBytes, n, bounds[u], bounds[u + 1], rowWeights, model.aggregation(), model.bias(), sums);
         offer(items, sums, seen[from + u], heaps[from + u]);
       }
       alphaCount += (long) bounds[micro.size()] * items.length;
@@ -183,7 +183,8 @@ public final class ScoringKernel {
 
   /**
    * The top {@code r} history items behind candidate {@code item} of {@code block}, by contribution
-   * w_i α_ij / Σ w (equal items of the history merged: weights and contributions summed).
+   * ({@link io.attnflow.core.model.Aggregation#contribution}; equal items of the history merged:
+   * weights and contributions summed).
    */
   public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
     float[] theta = model.thetaTable();
@@ -201,7 +202,7 @@ public final class ScoringKernel {
       float[] e = byItem.computeIfAbsent(hi, x -> new float[3]);
       e[0] = alpha;
       e[1] += h.weights()[i];
-      e[2] += (float) (h.weights()[i] * alpha / sum);
+      e[2] += (float) model.aggregation().contribution(h.weights()[i], alpha, dot, sum);
     }
     List<Explanation> all = new ArrayList<>();
     byItem.forEach((i, e) -> all.add(new Explanation(i, e[0], e[1], e[2])));

@@ -1,5 +1,6 @@
 package io.attnflow.core.score;
 
+import io.attnflow.core.model.Aggregation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -8,13 +9,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernel's fused σ and weighted sum: s_j = Σ_i w_i σ(x_ij) over a user's rows of logits, in one
- * pass with the Vector API (SIMD lanes, the JDK's vectorised exp), so that no α is ever written back
- * to memory. Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
+ * The kernel's fused σ and weighted sum over a user's rows of logits x_ij = θ_iᵀφ_j + b, in one pass
+ * with the Vector API (SIMD lanes, the JDK's vectorised exp), so that no α is ever written back to
+ * memory: Σ_i w_i σ(x_ij) for {@link Aggregation#MEAN}, σ(Σ_i w_i σ(x_ij)(x_ij − b)) for
+ * {@link Aggregation#INTEREST}. Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
  */
 final class SigmoidSum {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
   private SigmoidSum() {}
 
@@ -29,25 +32,33 @@ final class SigmoidSum {
   }
 
   /**
-   * Overwrites {@code out[0, n)} with Σ_i weights[i] σ(x_ij) for rows {@code from ≤ i < to} of the
-   * row-major float matrix in {@code logits} (n floats a row, native byte order; n a multiple of
-   * {@link #lanes()}). Rows are summed in order and every column goes through the same SIMD
-   * arithmetic, so a user's scores depend neither on which users share the batch nor on where a
-   * candidate falls in its block.
+   * Overwrites {@code out[0, n)} with the scores of rows {@code from ≤ i < to} (weights already
+   * divided by their sum) of the row-major float matrix in {@code logits} (n floats a row, native
+   * byte order; n a multiple of {@link #lanes()}). Rows are summed in order and every column goes
+   * through the same SIMD arithmetic, so a user's scores depend neither on which users share the
+   * batch nor on where a candidate falls in its block.
    */
-  static void accumulate(ByteBuffer logits, int n, int from, int to, float[] weights, float[] out) {
+  static void accumulate(ByteBuffer logits, int n, int from, int to, float[] weights, Aggregation aggregation, float bias,
+      float[] out) {
     if (n % SPECIES.length() != 0) {
       throw new IllegalArgumentException("Rows of " + n + " floats are not whole vectors of " + SPECIES.length());
     }
     Arrays.fill(out, 0, n, 0f);
+    boolean interest = aggregation == Aggregation.INTEREST;
     for (int i = from; i < to; i += 2) {
       // two rows a pass: one load and store of the sums for two σ; an odd last row pairs with itself at weight 0
       boolean pair = i + 1 < to;
-      addRows(logits, n, i, pair ? i + 1 : i, weights[i], pair ? weights[i + 1] : 0f, out);
+      addRows(logits, n, i, pair ? i + 1 : i, weights[i], pair ? weights[i + 1] : 0f, interest, bias, out);
+    }
+    if (interest) {
+      for (int j = 0; j < n; j += SPECIES.length()) {
+        weightedSigmoid(ONE, FloatVector.fromArray(SPECIES, out, j)).intoArray(out, j);
+      }
     }
   }
 
-  private static void addRows(ByteBuffer logits, int n, int r0, int r1, float w0, float w1, float[] out) {
+  private static void addRows(ByteBuffer logits, int n, int r0, int r1, float w0, float w1, boolean interest, float bias,
+      float[] out) {
     FloatVector v0 = FloatVector.broadcast(SPECIES, w0);
     FloatVector v1 = FloatVector.broadcast(SPECIES, w1);
     int row0 = r0 * n * Float.BYTES;
@@ -55,7 +66,13 @@ final class SigmoidSum {
     for (int j = 0; j < n; j += SPECIES.length()) {
       FloatVector x0 = FloatVector.fromByteBuffer(SPECIES, logits, row0 + j * Float.BYTES, ORDER);
       FloatVector x1 = FloatVector.fromByteBuffer(SPECIES, logits, row1 + j * Float.BYTES, ORDER);
-      FloatVector.fromArray(SPECIES, out, j).add(weightedSigmoid(v0, x0)).add(weightedSigmoid(v1, x1)).intoArray(out, j);
+      FloatVector a0 = weightedSigmoid(v0, x0);
+      FloatVector a1 = weightedSigmoid(v1, x1);
+      if (interest) { // w α (x − b): the attention-weighted similarity
+        a0 = a0.mul(x0.sub(bias));
+        a1 = a1.mul(x1.sub(bias));
+      }
+      FloatVector.fromArray(SPECIES, out, j).add(a0).add(a1).intoArray(out, j);
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,11 +26,12 @@ class AttentionModelTest {
     net.paramTable().get(param).assign(value); // a view of the network's parameters
   }
 
-  @Test
-  void handDerivedScores() {
+  @ParameterizedTest
+  @EnumSource(Aggregation.class)
+  void handDerivedScores(Aggregation aggregation) {
     // d = k = pool = 1, two items, m = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
     ModelShape shape = new ModelShape(2, 1, 1, 1, 2);
-    ComputationGraph net = AttentionNetwork.create(shape, 1, 0.01, 0, 1);
+    ComputationGraph net = AttentionNetwork.create(shape, aggregation, 1, 0.01, 0, 1);
     set(net, "embed_W", Nd4j.createFromArray(new float[][] {{1}, {2}}));
     set(net, "attention_Wt", Nd4j.createFromArray(new float[][] {{0.5f}}));
     set(net, "attention_Wp", Nd4j.createFromArray(new float[][] {{1}}));
@@ -43,8 +45,10 @@ class AttentionModelTest {
 
     // θ = (0.5, 1), φ_1 = 2: α_0 = σ(0.5·2) = σ(1) = 0.731059, α_1 = σ(1·2) = σ(2) = 0.880797
     assertThat(model.alphas(h, 1)).containsExactly(new float[] {0.731059f, 0.880797f}, within(1e-6f));
-    // s = (1·0.731059 + 3·0.880797) / (1 + 3) = 0.843362
-    assertThat(model.score(h, 1)).isCloseTo(0.843362f, within(1e-6f));
+    // mean: s = (1·0.731059 + 3·0.880797) / (1 + 3) = 0.843362
+    // interest: θᵀφ_1 = (1, 2), s = σ((1·0.731059·1 + 3·0.880797·2) / 4) = σ(1.503960) = 0.818164
+    float expected = aggregation == Aggregation.MEAN ? 0.843362f : 0.818164f;
+    assertThat(model.score(h, 1)).isCloseTo(expected, within(1e-6f));
     // e = tanh(x): (0.761594, 0.964028); a ∝ w·exp(e) = (2.141744, 7.866571) → (0.213989, 0.786011)
     // u = 0.213989·0.5 + 0.786011·1 = 0.893005; p = σ(u·φ_1) = σ(1.786011) = 0.856438
     assertThat(model.userVector(h)).containsExactly(new float[] {0.893005f}, within(1e-6f));
@@ -52,15 +56,16 @@ class AttentionModelTest {
 
     INDArray out = net.output(AttentionNetwork.batch(new int[][] {{0, 1}}, new float[][] {{1, 3}}, new int[][] {{1}},
         new float[][] {{1}}).getFeatures())[0];
-    assertThat(out.getFloat(0, 0)).isCloseTo(0.843362f, within(1e-5f));
+    assertThat(out.getFloat(0, 0)).isCloseTo(expected, within(1e-5f));
     assertThat(out.getFloat(0, 1)).isCloseTo(0.856438f, within(1e-5f));
   }
 
-  @Test
-  void fastScorerMatchesDl4jOutputWithin1e4() {
+  @ParameterizedTest
+  @EnumSource(Aggregation.class)
+  void fastScorerMatchesDl4jOutputWithin1e4(Aggregation aggregation) {
     ModelShape shape = new ModelShape(60, 16, 8, 6, 7);
     int c = 3;
-    ComputationGraph net = AttentionNetwork.create(shape, c, 0.05, 0, 11);
+    ComputationGraph net = AttentionNetwork.create(shape, aggregation, c, 0.05, 0, 11);
     SplittableRandom random = new SplittableRandom(5);
     int b = 32;
     int[][] hist = new int[b][shape.history()];

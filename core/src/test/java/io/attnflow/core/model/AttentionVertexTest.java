@@ -13,7 +13,7 @@ class AttentionVertexTest {
 
   @Test
   void jsonRoundTripKeepsShapeAndUpdater() {
-    ComputationGraphConfiguration c = AttentionNetwork.configuration(new ModelShape(20, 8, 6, 4, 5), 3, 0.01, 1e-4, 42);
+    ComputationGraphConfiguration c = AttentionNetwork.configuration(new ModelShape(20, 8, 6, 4, 5), Aggregation.INTEREST, 3, 0.01, 1e-4, 42);
     AttentionVertex back = vertex(ComputationGraphConfiguration.fromJson(c.toJson()));
     assertThat(back).isEqualTo(vertex(c));
     assertThat(back.dim()).isEqualTo(8);
@@ -26,7 +26,7 @@ class AttentionVertexTest {
 
   @Test
   void cloneKeepsInheritedTrainingState() {
-    ComputationGraphConfiguration c = AttentionNetwork.configuration(new ModelShape(20, 8, 6, 4, 5), 3, 0.01, 1e-4, 42);
+    ComputationGraphConfiguration c = AttentionNetwork.configuration(new ModelShape(20, 8, 6, 4, 5), Aggregation.INTEREST, 3, 0.01, 1e-4, 42);
     AttentionVertex original = vertex(c);
     AttentionVertex copy = vertex(c.clone());
     assertThat(copy).isNotSameAs(original).isEqualTo(original);

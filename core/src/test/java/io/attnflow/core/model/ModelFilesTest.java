@@ -22,7 +22,7 @@ class ModelFilesTest {
 
   @BeforeEach
   void save() throws IOException {
-    ComputationGraph net = AttentionNetwork.create(SHAPE, 2, 0.01, 0, 3);
+    ComputationGraph net = AttentionNetwork.create(SHAPE, Aggregation.INTEREST, 2, 0.01, 0, 3);
     ModelFiles.writeNetwork(dir, net);
     Files.writeString(dir.resolve("vocabulary.txt"), "a\nb\n");
     ModelFiles.writeManifest(dir, new Manifest(ModelFiles.FORMAT_VERSION, "v1", "2026-11-24T00:00:00Z", SHAPE, 3,

@@ -17,18 +17,20 @@ import java.util.TreeSet;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import io.attnflow.core.model.Aggregation;
 
 /** The blocked GEMM kernel against the naive loops: s_uj pair by pair, mask, full sort, prefix. */
 class ScoringKernelTest {
-  private static AttentionModel model(int items, int dim, int k, int m, long seed) {
+  private static AttentionModel model(int items, int dim, int k, int m, long seed, Aggregation aggregation) {
     ModelShape shape = new ModelShape(items, dim, k, 4, m);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < items; i++) {
       ids.add(String.format("i%04d", i));
     }
     // a freshly initialised network has small logits; scale θ up so that scores spread over (0, 1)
-    var net = AttentionNetwork.create(shape, 1, 0.01, 0, seed);
+    var net = AttentionNetwork.create(shape, aggregation, 1, 0.01, 0, seed);
     net.paramTable().get("embed_W").muli(20);
     return AttentionModel.fromNetwork(net, shape, Vocabulary.of(ids));
   }
@@ -37,9 +39,9 @@ class ScoringKernelTest {
   void blockedKernelEqualsNaiveLoops(@ForAll @IntRange(min = 5, max = 90) int items,
       @ForAll @IntRange(min = 1, max = 12) int users, @ForAll @IntRange(min = 1, max = 8) int m,
       @ForAll @IntRange(min = 1, max = 40) int blockSize, @ForAll @IntRange(min = 1, max = 15) int topK,
-      @ForAll long seed) {
+      @ForAll long seed, @ForAll Aggregation aggregation) {
     SplittableRandom random = new SplittableRandom(seed);
-    AttentionModel model = model(items, 6, 5, m, seed);
+    AttentionModel model = model(items, 6, 5, m, seed, aggregation);
     List<UserHistory> batch = new ArrayList<>();
     int[][] seen = new int[users][];
     for (int u = 0; u < users; u++) {
@@ -114,9 +116,10 @@ class ScoringKernelTest {
     }
   }
 
-  @Test
-  void explanationsAreTheTopHistoryItemsByContributionAndSumToTheScore() {
-    AttentionModel model = model(30, 6, 5, 6, 3);
+  @ParameterizedTest
+  @EnumSource(Aggregation.class)
+  void explanationsAreTheTopHistoryItemsByContributionAndSumToTheScore(Aggregation aggregation) {
+    AttentionModel model = model(30, 6, 5, 6, 3, aggregation);
     UserHistory h = new UserHistory("u", new int[] {4, 9, 4, 17, 2}, new float[] {1, 2, 0.5f, 1, 3});
     ScoringKernel kernel = new ScoringKernel(model);
     ItemBlock block = ItemBlock.of(model, new int[] {3, 11, 20});
@@ -125,7 +128,7 @@ class ScoringKernelTest {
     assertThat(all).hasSize(4);
     assertThat(all.stream().filter(e -> e.item() == 4).findFirst().orElseThrow().weight()).isEqualTo(1.5f);
     double sum = all.stream().mapToDouble(Explanation::contribution).sum();
-    assertThat(sum).isCloseTo(model.score(h, 11), within(1e-5));
+    assertThat(aggregation.score(sum)).isCloseTo(model.score(h, 11), within(1e-5f));
     assertThat(all).isSortedAccordingTo(Comparator.comparingDouble((Explanation e) -> -e.contribution()));
     assertThat(kernel.explain(h, block, 11, 2)).containsExactlyElementsOf(all.subList(0, 2));
     float[] alphas = model.alphas(h, 11);

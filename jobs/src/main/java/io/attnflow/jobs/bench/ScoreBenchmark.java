@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
+import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.Manifest;
 import io.attnflow.core.model.ModelFiles;
@@ -54,7 +55,7 @@ public final class ScoreBenchmark {
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, "bench", Instant.now().toString(), shape, seed,
         Map.of("event_weights", Map.of("click", 1.0), "half_life_days", 0.0), Map.of(), List.of(), 0, Map.of());
     new ModelStore(new Warehouse(wh, spark.sparkContext().hadoopConfiguration()), spark.sparkContext().hadoopConfiguration())
-        .save("bench", AttentionNetwork.create(shape, 1, 0.01, 0, seed), vocabulary, List.of(), manifest);
+        .save("bench", AttentionNetwork.create(shape, Aggregation.INTEREST, 1, 0.01, 0, seed), vocabulary, List.of(), manifest);
 
     ScoreResult ours = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "score.top-k=" + topK,
         "score.dt=2030-01-01")).score(), "bench-score");

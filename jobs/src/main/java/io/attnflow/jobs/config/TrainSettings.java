@@ -1,12 +1,15 @@
 package io.attnflow.jobs.config;
 
+import io.attnflow.core.model.Aggregation;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Everything the train job reads from configuration ({@code warehouse}, {@code model.*}, {@code train.*}), validated. */
 public record TrainSettings(
     String warehouse,
     ModelSettings model,
+    Aggregation aggregation,
     int dim,
     int projection,
     int poolHidden,
@@ -26,6 +29,7 @@ public record TrainSettings(
     return new TrainSettings(
         r.nonEmptyString("warehouse"),
         model,
+        Aggregation.valueOf(r.oneOf("train.aggregation", List.of("interest", "mean")).toUpperCase(java.util.Locale.ROOT)),
         r.intIn("train.dim", 1, 4096),
         r.intIn("train.projection", 1, 4096),
         r.intIn("train.pool-hidden", 1, 4096),
@@ -48,6 +52,7 @@ public record TrainSettings(
     m.put("history_length", model.historyLength());
     m.put("event_weights", model.weights().eventWeights());
     m.put("half_life_days", model.weights().halfLifeDays());
+    m.put("aggregation", aggregation.name().toLowerCase(java.util.Locale.ROOT));
     m.put("dim", dim);
     m.put("projection", projection);
     m.put("pool_hidden", poolHidden);

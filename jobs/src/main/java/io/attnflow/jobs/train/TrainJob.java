@@ -3,6 +3,7 @@ package io.attnflow.jobs.train;
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.Metrics;
 import io.attnflow.core.eval.HeldOutCase;
+import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
@@ -101,7 +102,7 @@ public final class TrainJob {
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
 
-    ComputationGraph network = AttentionNetwork.create(shape, 1 + s.negatives(), s.learningRate(), s.l2(), s.seed());
+    ComputationGraph network = AttentionNetwork.create(shape, s.aggregation(), 1 + s.negatives(), s.learningRate(), s.l2(), s.seed());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.batchSize())
         .batchSizePerWorker(s.batchSize())
         .averagingFrequency(s.averagingFrequency())
