@@ -79,6 +79,13 @@ public final class EvaluateJob {
   public record EvaluateResult(String runId, String modelVersion, Instant evaluatedAt, long users, int items,
       List<Figure> figures, Map<String, Double> alsGrid, String metricsPath, String reportPath, double seconds) {}
 
+  /** One point of the ALS grid. */
+  record AlsParams(int rank, double reg) {
+    String label() {
+      return String.format(Locale.ROOT, "rank=%d,reg=%s", rank, reg);
+    }
+  }
+
   /** The key figures are grouped by in one pass. */
   record Key(String split, String protocol, String method, String params) implements java.io.Serializable {}
 
@@ -118,9 +125,12 @@ public final class EvaluateJob {
     // validation: the ALS grid next to the others, then the chosen ALS refitted with the validation events for test
     List<Scorer> validation = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(training, items),
         ItemKnn.of(training, items)));
+    Map<String, AlsParams> alsGrid = new java.util.LinkedHashMap<>();
     for (int rank : s.alsRanks()) {
       for (double reg : s.alsRegParams()) {
-        validation.add(als(spark, training, userIndex, items, rank, reg, s));
+        AlsParams params = new AlsParams(rank, reg);
+        alsGrid.put(params.label(), params);
+        validation.add(als(spark, training, userIndex, items, params, s));
       }
     }
     Map<Key, MetricSums> sums = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
@@ -133,11 +143,10 @@ public final class EvaluateJob {
     });
     String best = grid.entrySet().stream().max(Map.Entry.<String, Double>comparingByValue()
         .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
-    Map<String, String> p = parseParams(best);
     LOG.info("evaluate: ALS grid (validation NDCG@{} full ranking) {}; chosen {}", SELECTION_K, grid, best);
     List<Scorer> test = List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
         ItemKnn.of(withValidation, items),
-        als(spark, withValidation, userIndex, items, Integer.parseInt(p.get("rank")), Double.parseDouble(p.get("reg")), s));
+        als(spark, withValidation, userIndex, items, alsGrid.get(best), s));
     sums.putAll(evaluate(jsc, users, true, test, s, items));
     users.unpersist();
 
@@ -228,7 +237,7 @@ public final class EvaluateJob {
 
   /** Spark ML ALS (implicit feedback: 1 per user-item pair) fitted on {@code training}, as a scorer. */
   private static Factors als(SparkSession spark, List<UserSequence> training, Map<String, Integer> userIndex, int items,
-      int rank, double reg, EvaluateSettings s) {
+      AlsParams params, EvaluateSettings s) {
     List<Row> rows = new ArrayList<>();
     for (UserSequence u : training) {
       int user = userIndex.get(u.userId());
@@ -238,7 +247,7 @@ public final class EvaluateJob {
     }
     StructType schema = new StructType().add("user", DataTypes.IntegerType).add("item", DataTypes.IntegerType)
         .add("rating", DataTypes.FloatType);
-    ALSModel fitted = new ALS().setImplicitPrefs(true).setRank(rank).setRegParam(reg).setAlpha(s.alsAlpha())
+    ALSModel fitted = new ALS().setImplicitPrefs(true).setRank(params.rank()).setRegParam(params.reg()).setAlpha(s.alsAlpha())
         .setMaxIter(s.alsIterations()).setSeed(s.seed()).setUserCol("user").setItemCol("item").setRatingCol("rating")
         .fit(spark.createDataFrame(rows, schema));
     String[] ids = new String[userIndex.size()];
@@ -251,7 +260,7 @@ public final class EvaluateJob {
     for (Row r : fitted.itemFactors().collectAsList()) {
       itemFactors[r.getInt(0)] = floats(r.getList(1));
     }
-    return new Factors("als", String.format(Locale.ROOT, "rank=%d,reg=%s", rank, reg), users, itemFactors);
+    return new Factors("als", params.label(), users, itemFactors);
   }
 
   private static float[] floats(List<Float> list) {
@@ -265,15 +274,6 @@ public final class EvaluateJob {
   private static double ndcgAt(MetricSums sums, int k) {
     return sums.metrics().stream().filter(m -> m.metric().equals("ndcg") && Integer.valueOf(k).equals(m.k()))
         .findFirst().orElseThrow().value();
-  }
-
-  private static Map<String, String> parseParams(String params) {
-    Map<String, String> out = new HashMap<>();
-    for (String kv : params.split(",")) {
-      String[] p = kv.split("=", 2);
-      out.put(p[0], p[1]);
-    }
-    return out;
   }
 
   /** The attention model first, then the baselines from the simplest. */

@@ -104,7 +104,7 @@ class SettingsTest {
 
   @Test
   void missingInputPathsAreProblems() {
-    assertThat(Settings.load(List.of(), List.of()).train().dim()).isEqualTo(64); // train needs no inputs
+    assertThat(Settings.load(List.of(), List.of()).train().dim()).isEqualTo(128); // train needs no inputs
     assertThatThrownBy(() -> Settings.load(List.of(), List.of()).ingest().requireInputs())
         .isInstanceOf(ConfigProblems.class)
         .hasMessage("Cannot start: 2 configuration problems\n"
