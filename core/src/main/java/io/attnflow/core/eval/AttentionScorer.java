@@ -4,7 +4,7 @@ import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.UserHistory;
 import java.util.List;
 
-/** The attention model as a {@link Scorer}: s_uj, the weighted mean of α_ij over the history. */
+/** The attention model as a {@link Scorer}: its ranking score (monotone in s_uj). */
 public record AttentionScorer(AttentionModel model) implements Scorer {
   @Override
   public String name() {
@@ -20,6 +20,6 @@ public record AttentionScorer(AttentionModel model) implements Scorer {
     }
     int[] all = new int[out.length];
     java.util.Arrays.setAll(all, i -> i);
-    System.arraycopy(model.scores(List.of(history), all), 0, out, 0, out.length);
+    System.arraycopy(model.rankingScores(List.of(history), all), 0, out, 0, out.length);
   }
 }

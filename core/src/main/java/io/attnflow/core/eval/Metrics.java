@@ -12,7 +12,7 @@ public record Metrics(double hitRate, double ndcg, int cases) {
     double ndcg = 0;
     for (HeldOutCase c : cases) {
       int[] candidates = c.candidates();
-      float[] scores = model.scores(List.of(c.history()), candidates);
+      float[] scores = model.rankingScores(List.of(c.history()), candidates);
       int rank = Ranking.rank(scores, candidates, 0);
       hr += Ranking.hit(rank, k);
       ndcg += Ranking.ndcg(rank, k);

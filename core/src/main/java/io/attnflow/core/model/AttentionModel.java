@@ -132,8 +132,17 @@ public final class AttentionModel implements Serializable {
     return a;
   }
 
-  /** s_uj by the model's {@link Aggregation}, the straightforward way (the reference for the batched scorers). */
+  /** s_uj by the model's {@link Aggregation}, the straightforward way (the reference for DL4J parity). */
   public float score(UserHistory h, int candidate) {
+    return aggregation.score(rankingScore(h, candidate));
+  }
+
+  /**
+   * What ranks candidates: the sum of the history's contributions, before the aggregation's final σ
+   * (if any), so that confident scores do not round to ties at 1.0f; monotone in s_uj. The
+   * straightforward way: the reference for the batched scorers.
+   */
+  public float rankingScore(UserHistory h, int candidate) {
     int k = k();
     double den = h.weightSum();
     double sum = 0;
@@ -141,7 +150,7 @@ public final class AttentionModel implements Serializable {
       float similarity = dot(theta, h.items()[r] * k, phi, candidate * k, k);
       sum += aggregation.contribution(h.weights()[r], sigmoid(similarity + bias), similarity, den);
     }
-    return aggregation.score(sum);
+    return (float) sum;
   }
 
   /** The target-independent user vector u = Σ_i a_i θ_i, a_i = w_i exp(e_i) / Σ_l w_l exp(e_l). */
@@ -170,11 +179,11 @@ public final class AttentionModel implements Serializable {
   }
 
   /**
-   * Scores of every user of {@code users} for every candidate, row-major {@code [users × candidates]},
-   * with one GEMM: the users' stacked θ rows (Σ history lengths × k) times the candidates' φ rows
-   * transposed, then σ and the weighted mean per user.
+   * {@link #rankingScore}s of every user of {@code users} for every candidate, row-major
+   * {@code [users × candidates]}, with one GEMM: the users' stacked θ rows (Σ history lengths × k)
+   * times the candidates' φ rows transposed, then σ and the weighted sum per user.
    */
-  public float[] scores(List<UserHistory> users, int[] candidates) {
+  public float[] rankingScores(List<UserHistory> users, int[] candidates) {
     int k = k();
     int rows = users.stream().mapToInt(UserHistory::length).sum();
     float[] a = new float[rows * k];
@@ -208,7 +217,7 @@ public final class AttentionModel implements Serializable {
         }
       }
       for (int j = 0; j < n; j++) {
-        out[u * n + j] = aggregation.score(sums[j]);
+        out[u * n + j] = (float) sums[j];
       }
     }
     return out;

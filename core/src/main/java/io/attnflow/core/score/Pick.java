@@ -1,12 +1,21 @@
 package io.attnflow.core.score;
 
+import io.attnflow.core.model.Aggregation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One recommended item for a user: its score s_uj and the history items that explain it. */
+/**
+ * One recommended item for a user: its score (the kernel's ranking score until {@link #scored} turns
+ * it into s_uj) and the history items that explain it.
+ */
 public record Pick(int item, float score, List<Explanation> reasons) implements java.io.Serializable {
   public Pick {
     reasons = List.copyOf(reasons); // an immutable, serializable list
+  }
+
+  /** The picks with s_uj as their score, from the ranking scores the kernel ranked them by. */
+  public static List<Pick> scored(List<Pick> picks, Aggregation aggregation) {
+    return picks.stream().map(p -> new Pick(p.item, aggregation.score(p.score), p.reasons)).toList();
   }
 
   /**

@@ -19,9 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}) and a block of n
  * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ and a
  * 1, k+1 columns) by the block's rows (φ and b) transposed gives every θ_iᵀφ_j + b (R × n); then,
- * per user, {@link SigmoidSum} turns the user's rows into scores s_uj (by the model's
- * {@link io.attnflow.core.model.Aggregation}) in one SIMD pass, and a last pass masks the user's seen items and offers
- * the rest to the user's bounded {@link TopK}. The GEMM is BLAS; σ and the reduction are fused so
+ * per user, {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
+ * final σ, if its {@link io.attnflow.core.model.Aggregation} has one: confident scores would round to
+ * ties at 1.0f) in one SIMD pass, and a last pass masks the user's seen items and offers the rest to
+ * the user's bounded {@link TopK}. Heaps and {@link Pick}s hold ranking scores;
+ * {@code Aggregation.score} turns one into s_uj. The GEMM is BLAS; σ and the reduction are fused so
  * the α are never written back (ND4J's sigmoid followed by a reduction GEMM measured at a third of
  * this speed).
  *

@@ -11,13 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The kernel's fused σ and weighted sum over a user's rows of logits x_ij = θ_iᵀφ_j + b, in one pass
  * with the Vector API (SIMD lanes, the JDK's vectorised exp), so that no α is ever written back to
- * memory: Σ_i w_i σ(x_ij) for {@link Aggregation#MEAN}, σ(Σ_i w_i σ(x_ij)(x_ij − b)) for
- * {@link Aggregation#INTEREST}. Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
+ * memory: the ranking scores Σ_i w_i σ(x_ij) for {@link Aggregation#MEAN}, Σ_i w_i σ(x_ij)(x_ij − b)
+ * for {@link Aggregation#INTEREST} (whose s_uj is σ of it). Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
  */
 final class SigmoidSum {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
   private SigmoidSum() {}
 
@@ -32,7 +31,7 @@ final class SigmoidSum {
   }
 
   /**
-   * Overwrites {@code out[0, n)} with the scores of rows {@code from ≤ i < to} (weights already
+   * Overwrites {@code out[0, n)} with the ranking scores of rows {@code from ≤ i < to} (weights already
    * divided by their sum) of the row-major float matrix in {@code logits} (n floats a row, native
    * byte order; n a multiple of {@link #lanes()}). Rows are summed in order and every column goes
    * through the same SIMD arithmetic, so a user's scores depend neither on which users share the
@@ -49,11 +48,6 @@ final class SigmoidSum {
       // two rows a pass: one load and store of the sums for two σ; an odd last row pairs with itself at weight 0
       boolean pair = i + 1 < to;
       addRows(logits, n, i, pair ? i + 1 : i, weights[i], pair ? weights[i + 1] : 0f, interest, bias, out);
-    }
-    if (interest) {
-      for (int j = 0; j < n; j += SPECIES.length()) {
-        weightedSigmoid(ONE, FloatVector.fromArray(SPECIES, out, j)).intoArray(out, j);
-      }
     }
   }
 

@@ -97,20 +97,20 @@ class AttentionModelTest {
     AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()));
     for (int r = 0; r < b; r++) {
       UserHistory h = users.get(r);
-      float[] all = model.scores(List.of(h), cand[r]); // one GEMM for the row's candidates
+      float[] all = model.rankingScores(List.of(h), cand[r]); // one GEMM for the row's candidates
       for (int j = 0; j < c; j++) {
         assertThat(model.score(h, cand[r][j])).isCloseTo(out.getFloat(r, j), within(1e-4f));
-        assertThat(all[j]).isCloseTo(out.getFloat(r, j), within(1e-4f));
+        assertThat(aggregation.score(all[j])).isCloseTo(out.getFloat(r, j), within(1e-4f));
         assertThat(model.pooledScore(model.userVector(h), cand[r][j])).isCloseTo(out.getFloat(r, c + j), within(1e-4f));
       }
     }
     // and the batched GEMM path equals the straightforward one for every user × candidate pair
     int[] pool = new int[shape.items()];
     java.util.Arrays.setAll(pool, i -> i);
-    float[] every = model.scores(users, pool);
+    float[] every = model.rankingScores(users, pool);
     for (int u = 0; u < b; u++) {
       for (int j = 0; j < pool.length; j++) {
-        assertThat(every[u * pool.length + j]).isCloseTo(model.score(users.get(u), j), within(1e-5f));
+        assertThat(every[u * pool.length + j]).isCloseTo(model.rankingScore(users.get(u), j), within(1e-5f));
       }
     }
   }

@@ -77,7 +77,7 @@ class ScoringKernelTest {
       List<float[]> naive = new ArrayList<>(); // {item, score}
       for (int j = 0; j < items; j++) {
         if (Arrays.binarySearch(seen[u], j) < 0) {
-          naive.add(new float[] {j, model.score(h, j)});
+          naive.add(new float[] {j, model.rankingScore(h, j)});
         }
       }
       naive.sort(Comparator.comparingDouble((float[] e) -> -e[1]).thenComparingDouble(e -> e[0]));
@@ -100,7 +100,7 @@ class ScoringKernelTest {
       for (int r = 0; r < got.length; r++) {
         // same scores rank by rank; items equal unless two scores tie within float rounding
         assertThat(gotScores[r]).isCloseTo(naive.get(r)[1], within(1e-5f));
-        assertThat(gotScores[r]).isCloseTo(model.score(h, got[r]), within(1e-5f));
+        assertThat(gotScores[r]).isCloseTo(model.rankingScore(h, got[r]), within(1e-5f));
         assertThat(Arrays.binarySearch(seen[u], got[r])).isNegative();
       }
     }
@@ -110,8 +110,8 @@ class ScoringKernelTest {
     assertThat(actual).hasSameSizeAs(expected);
     for (int r = 0; r < expected.length; r++) {
       if (actual[r] != expected[r]) {
-        assertThat(model.score(h, actual[r])).as("rank %d: %d instead of %d", r, actual[r], expected[r])
-            .isCloseTo(model.score(h, expected[r]), within(1e-5f));
+        assertThat(model.rankingScore(h, actual[r])).as("rank %d: %d instead of %d", r, actual[r], expected[r])
+            .isCloseTo(model.rankingScore(h, expected[r]), within(1e-5f));
       }
     }
   }

@@ -257,7 +257,7 @@ public final class ScoreJob {
     }
     List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), blocks, s.topK(), s.reasons(), s.userBatch());
     for (int u = 0; u < ids.size(); u++) {
-      out.addAll(rows(ids.get(u), picks.get(u), v, "attention"));
+      out.addAll(rows(ids.get(u), Pick.scored(picks.get(u), model.aggregation()), v, "attention"));
     }
     return out;
   }
@@ -360,7 +360,8 @@ public final class ScoreJob {
       return out.iterator();
     });
     JavaRDD<Row> scored = partial.reduceByKey((a, b) -> Pick.merge(a, b, s.topK()))
-        .flatMap(e -> rows(e._1(), e._2(), thetaOnly.value().vocabulary(), "attention").iterator());
+        .flatMap(e -> rows(e._1(), Pick.scored(e._2(), thetaOnly.value().aggregation()), thetaOnly.value().vocabulary(),
+            "attention").iterator());
     JavaRDD<Row> fallbackRows = inputs.mapPartitions(it -> {
       Vocabulary v = thetaOnly.value().vocabulary();
       long end = endMicros(s);
