@@ -54,8 +54,10 @@ public final class ScoreBenchmark {
     ModelShape shape = new ModelShape(vocabulary.size(), k, k, 16, m);
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, "bench", Instant.now().toString(), shape, seed,
         Map.of("event_weights", Map.of("click", 1.0), "half_life_days", 0.0), Map.of(), List.of(), 0, Map.of());
-    new ModelStore(new Warehouse(wh, spark.sparkContext().hadoopConfiguration()), spark.sparkContext().hadoopConfiguration())
-        .save("bench", AttentionNetwork.create(shape, Aggregation.INTEREST, 1, 0.01, 0, seed), vocabulary, List.of(), manifest);
+    ModelStore store = new ModelStore(new Warehouse(wh, spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration());
+    store.save("bench", AttentionNetwork.create(shape, Aggregation.INTEREST, 1, 0.01, 0, seed), vocabulary, List.of(), manifest);
+    store.promote("bench");
 
     ScoreResult ours = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "score.top-k=" + topK,
         "score.dt=2030-01-01")).score(), "bench-score");
