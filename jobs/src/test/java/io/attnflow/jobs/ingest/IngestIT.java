@@ -170,6 +170,67 @@ class IngestIT {
     assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')")).isEqualTo(4L);
   }
 
+  /** Failure proof: every bad-row kind sprinkled through a large file; each row is accepted or rejected where it stands. */
+  @Test
+  void everyBadRowKindSprinkledThroughALargeFileIsAccountedFor(@TempDir Path in, @TempDir Path wh) throws IOException {
+    StringBuilder items = new StringBuilder("item_id,title,category\n");
+    for (int i = 1; i <= 200; i++) {
+      items.append("i").append(i).append(",Item ").append(i).append(",news\n");
+    }
+    Files.writeString(in.resolve("items.csv"), items);
+    String[] kinds = {"duplicate_event", "missing_field", "extra_fields", "bad_number", "bad_timestamp",
+        "timestamp_out_of_range", "empty_id", "unknown_item", "malformed", "line_too_long", "invalid_encoding"};
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write("user_id,item_id,ts,event,value\n".getBytes(StandardCharsets.UTF_8));
+    Map<Long, String> expected = new java.util.TreeMap<>();
+    String previous = null;
+    int rows = 120_000;
+    for (int n = 0; n < rows; n++) {
+      long line = n + 2;
+      String valid = "u" + (n % 5000) + ",i" + (n % 200 + 1) + "," + java.time.Instant.ofEpochSecond(1_700_000_000L + n) + ",view,1";
+      if (n % 997 == 996) {
+        String kind = kinds[(n / 997) % kinds.length];
+        expected.put(line, kind);
+        String bad = switch (kind) {
+          case "duplicate_event" -> previous;
+          case "missing_field" -> "u1,i1";
+          case "extra_fields" -> valid + ",extra";
+          case "bad_number" -> valid.replace(",view,1", ",view,lots");
+          case "bad_timestamp" -> "u1,i1,yesterday,view,1";
+          case "timestamp_out_of_range" -> "u1,i1,1890-01-01T00:00:00Z,view,1";
+          case "empty_id" -> "," + valid.substring(valid.indexOf(',') + 1);
+          case "unknown_item" -> "u1,i999," + java.time.Instant.ofEpochSecond(1_600_000_000L + n) + ",view,1";
+          case "malformed" -> "u1,\"i1,2024-01-02T09:00:00Z,view,1";
+          case "line_too_long" -> valid + "9".repeat(300);
+          default -> null;
+        };
+        if (bad == null) {
+          out.write(new byte[] {'u', '4', ',', 'i', '1', ',', (byte) 0xC3, 0x28, '\n'});
+        } else {
+          out.write((bad + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      } else {
+        out.write((valid + "\n").getBytes(StandardCharsets.UTF_8));
+        previous = valid;
+      }
+    }
+    Files.write(in.resolve("interactions.csv"), out.toByteArray());
+
+    IngestResult r = IngestJob.run(spark, settings(wh, badRowSettings(in)), "ingest-sprinkled");
+
+    InputAccount interactions = r.account("interactions");
+    assertThat(interactions.read()).isEqualTo(rows);
+    assertThat(interactions.rejected()).isEqualTo(expected.size());
+    assertThat(interactions.accepted() + interactions.rejected()).isEqualTo(interactions.read());
+    assertThat(interactions.rejectedByReason().keySet()).containsExactlyInAnyOrder(kinds);
+    Map<Long, String> rejected = new java.util.TreeMap<>();
+    DuckDb.query("SELECT line, reason FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet') WHERE input = 'interactions'")
+        .forEach(m -> rejected.put((Long) m.get("line"), (String) m.get("reason")));
+    assertThat(rejected).isEqualTo(expected);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')"))
+        .isEqualTo(interactions.accepted());
+  }
+
   @Test
   void keptUnknownItemsAreAccepted(@TempDir Path in, @TempDir Path wh) throws IOException {
     List<String> sets = new ArrayList<>(List.of(badRowSettings(badRows(in))));

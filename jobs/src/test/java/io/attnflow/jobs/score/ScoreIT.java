@@ -137,6 +137,38 @@ class ScoreIT {
     assertThat(empty.resolve("recommendations")).doesNotExist();
   }
 
+  /** Failure proof: a model file truncated or altered after training is refused before anything is written. */
+  @Test
+  void aTruncatedOrAlteredModelIsRefusedBeforeAnyOutput(@TempDir Path copy) throws Exception {
+    org.apache.commons.io.FileUtils.copyDirectory(wh.resolve("interactions").toFile(), copy.resolve("interactions").toFile());
+    org.apache.commons.io.FileUtils.copyDirectory(wh.resolve("models").toFile(), copy.resolve("models").toFile());
+    String[] score = {"score", "--dt", "2030-02-01", "--set", "warehouse=" + copy};
+    assertThat(io.attnflow.jobs.Main.run(score)).isZero();
+    Path day = copy.resolve("recommendations/dt=2030-02-01");
+    Map<String, Long> before = listing(day);
+    assertThat(before).containsKey("_SUCCESS");
+
+    Path network = copy.resolve("models/m1/network.zip");
+    byte[] bytes = Files.readAllBytes(network);
+    Files.write(network, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // truncated
+    assertThat(io.attnflow.jobs.Main.run(score)).isEqualTo(4);
+    assertThat(listing(day)).isEqualTo(before);
+
+    bytes[bytes.length / 3] ^= 1; // one bit altered, length unchanged
+    Files.write(network, bytes);
+    assertThat(io.attnflow.jobs.Main.run(score)).isEqualTo(4);
+    assertThat(listing(day)).isEqualTo(before);
+    assertThat(copy.resolve("attention/dt=2030-02-01")).exists();
+  }
+
+  /** Every file of a folder with its size and modification time. */
+  private static Map<String, Long> listing(Path dir) throws java.io.IOException {
+    try (var files = Files.list(dir)) {
+      return files.collect(java.util.stream.Collectors.toMap(f -> f.getFileName().toString(),
+          f -> f.toFile().length() * 1_000_000_007L + f.toFile().lastModified()));
+    }
+  }
+
   @Test
   void writtenScoresEqualDl4jOutputForSampledUsers() throws Exception {
     LocalDate day = DAY.plusDays(3);
