@@ -6,7 +6,8 @@ public enum ExitCode {
   FAILURE(1),
   BAD_USAGE_OR_CONFIG(2),
   BAD_INPUT(3),
-  MODEL_PROBLEM(4);
+  MODEL_PROBLEM(4),
+  RUN_CONFLICT(5);
 
   private final int code;
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 /**
  * The entry point: {@code attnflow <job> [--conf FILE]... [--set key=value]...}. Exit codes are a
  * contract with schedulers ({@link ExitCode}): 0 ok, 2 bad usage or configuration, 3 bad input,
- * 4 model problem, 1 anything else. Errors go to stderr, the run summary to stdout.
+ * 4 model problem, 5 another run holds the day, 1 anything else. Errors go to stderr, the run summary to stdout.
  */
 @Command(name = "attnflow", mixinStandardHelpOptions = true, version = "attnflow 0.1.0",
     description = "Nightly attention-based ranking on Apache Spark.",
@@ -63,6 +63,9 @@ public final class Main {
     }
     if (e instanceof ModelException) {
       return ExitCode.MODEL_PROBLEM;
+    }
+    if (e instanceof RunConflictException) {
+      return ExitCode.RUN_CONFLICT;
     }
     return ExitCode.FAILURE;
   }

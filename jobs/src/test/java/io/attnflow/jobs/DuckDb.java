@@ -52,4 +52,20 @@ public final class DuckDb {
     }
     return types;
   }
+
+  /**
+   * How two recommendation partitions (Parquet globs) differ beyond near-ties: rows whose score at
+   * the same (user, rank) differs by more than 1e-5 or whose source differs, plus items in one list
+   * only that do not tie (within 1e-5) with the other list's last pick. 0 when they agree up to the
+   * float rounding by which BLAS makes two batchings differ (~1e-7).
+   */
+  public static long differencesBeyondNearTies(String a, String b) {
+    String left = "read_parquet('" + a + "')";
+    String right = "read_parquet('" + b + "')";
+    long ranks = (Long) scalar("SELECT count(*) FROM " + left + " x FULL JOIN " + right + " y USING (user_id, rank) "
+        + "WHERE x.score IS NULL OR y.score IS NULL OR abs(x.score - y.score) > 1e-5 OR x.source <> y.source");
+    long items = (Long) scalar("SELECT count(*) FROM " + left + " x LEFT JOIN " + right + " y USING (user_id, item_id) "
+        + "WHERE y.item_id IS NULL AND x.score > (SELECT min(score) FROM " + right + " l WHERE l.user_id = x.user_id) + 1e-5");
+    return ranks + items;
+  }
 }

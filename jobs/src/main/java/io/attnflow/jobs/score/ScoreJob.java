@@ -23,6 +23,7 @@ import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.FaultInjection;
 import io.attnflow.jobs.spark.Warehouse;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -78,7 +79,19 @@ public final class ScoreJob {
 
   private ScoreJob() {}
 
+  /**
+   * Scores {@code settings.dt()} under its {@link DayLock}.
+   *
+   * @throws io.attnflow.jobs.RunConflictException if another run is scoring the same day
+   */
   public static ScoreResult run(SparkSession spark, ScoreSettings settings, String runId) {
+    Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
+    try (DayLock lock = DayLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), settings.dt(), runId)) {
+      return score(spark, settings, runId);
+    }
+  }
+
+  private static ScoreResult score(SparkSession spark, ScoreSettings settings, String runId) {
     Instant generatedAt = Instant.now();
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
@@ -219,6 +232,7 @@ public final class ScoreJob {
   /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
       int[] popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
+    FaultInjection.maybeFail("scoring a user partition");
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
     ScoringKernel kernel = new ScoringKernel(model);
     List<Row> out = new ArrayList<>();
@@ -337,6 +351,7 @@ public final class ScoreJob {
       return out.iterator();
     });
     JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).flatMapToPair(pair -> {
+      FaultInjection.maybeFail("scoring users against an item block");
       AttentionModel m = thetaOnly.value();
       ScoringKernel kernel = new ScoringKernel(m);
       Vocabulary v = m.vocabulary();

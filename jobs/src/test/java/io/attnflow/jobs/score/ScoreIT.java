@@ -161,6 +161,38 @@ class ScoreIT {
     assertThat(copy.resolve("attention/dt=2030-02-01")).exists();
   }
 
+  /** Failure proof: two runs of one day at once: one scores, the other fails at once; never a mixed partition. */
+  @Test
+  void twoRunsOfOneDayAtOnceNeverMix() throws Exception {
+    LocalDate day = DAY.plusDays(20);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    var first = pool.submit(() -> ScoreJob.run(spark, score(day), "concurrent-1"));
+    var second = pool.submit(() -> ScoreJob.run(spark, score(day), "concurrent-2"));
+    List<Object> outcomes = new ArrayList<>();
+    for (var f : List.of(first, second)) {
+      try {
+        outcomes.add(f.get().runId());
+      } catch (java.util.concurrent.ExecutionException e) {
+        outcomes.add(e.getCause());
+      }
+    }
+    pool.shutdown();
+    assertThat(outcomes).filteredOn(String.class::isInstance).hasSize(1);
+    assertThat(outcomes).filteredOn(io.attnflow.jobs.RunConflictException.class::isInstance).singleElement()
+        .extracting(o -> ((Exception) o).getMessage()).asString()
+        .contains("Cannot score " + day + ": run concurrent-").contains("locks/score-dt=" + day);
+    String winner = (String) outcomes.stream().filter(String.class::isInstance).findFirst().orElseThrow();
+    assertThat(DuckDb.query("SELECT DISTINCT run_id FROM " + recs(day))).containsExactly(Map.of("run_id", winner));
+    assertThat(wh.resolve("locks/score-dt=" + day)).doesNotExist();
+
+    // a lock left by a killed run: refused with exit 5 until it is deleted
+    Files.writeString(wh.resolve("locks/score-dt=" + day), "killed-run on somewhere since 2030-01-01T00:00:00Z");
+    assertThat(io.attnflow.jobs.Main.run("score", "--dt", day.toString(), "--set", "warehouse=" + wh)).isEqualTo(5);
+    assertThat(DuckDb.query("SELECT DISTINCT run_id FROM " + recs(day))).containsExactly(Map.of("run_id", winner));
+    Files.delete(wh.resolve("locks/score-dt=" + day));
+    assertThat(io.attnflow.jobs.Main.run("score", "--dt", day.toString(), "--set", "warehouse=" + wh)).isZero();
+  }
+
   /** Every file of a folder with its size and modification time. */
   private static Map<String, Long> listing(Path dir) throws java.io.IOException {
     try (var files = Files.list(dir)) {
