@@ -104,22 +104,21 @@ public final class ConfigReader {
 
   /** A non-empty list of integers, each in [min, max]. */
   public List<Integer> intList(String key, int min, int max) {
-    String expected = "a non-empty list of integers in [" + min + ", " + max + "]";
-    try {
-      List<Integer> v = List.copyOf(config.getIntList(key));
-      check(!v.isEmpty() && v.stream().allMatch(x -> x >= min && x <= max), key, v.toString(), expected);
-      return v.isEmpty() ? List.of(min) : v;
-    } catch (ConfigException e) {
-      return bad(key, expected, e, List.of(min));
-    }
+    return numberList(key, min, max, "integers", config::getIntList);
   }
 
   /** A non-empty list of numbers, each in [min, max]. */
   public List<Double> doubleList(String key, double min, double max) {
-    String expected = "a non-empty list of numbers in [" + min + ", " + max + "]";
+    return numberList(key, min, max, "numbers", config::getDoubleList);
+  }
+
+  private <T extends Comparable<T>> List<T> numberList(String key, T min, T max, String kind,
+      java.util.function.Function<String, List<T>> read) {
+    String expected = "a non-empty list of " + kind + " in [" + min + ", " + max + "]";
     try {
-      List<Double> v = List.copyOf(config.getDoubleList(key));
-      check(!v.isEmpty() && v.stream().allMatch(x -> x >= min && x <= max), key, v.toString(), expected);
+      List<T> v = List.copyOf(read.apply(key));
+      check(!v.isEmpty() && v.stream().allMatch(x -> x.compareTo(min) >= 0 && x.compareTo(max) <= 0), key, v.toString(),
+          expected);
       return v.isEmpty() ? List.of(min) : v;
     } catch (ConfigException e) {
       return bad(key, expected, e, List.of(min));

@@ -87,16 +87,15 @@ public final class ScoreJob {
   public static ScoreResult run(SparkSession spark, ScoreSettings settings, String runId) {
     Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
     try (DayLock lock = DayLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), settings.dt(), runId)) {
-      return score(spark, settings, runId);
+      return score(spark, wh, settings, runId);
     }
   }
 
-  private static ScoreResult score(SparkSession spark, ScoreSettings settings, String runId) {
+  private static ScoreResult score(SparkSession spark, Warehouse wh, ScoreSettings settings, String runId) {
     Instant generatedAt = Instant.now();
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
     ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(settings.model().version());
     AttentionModel model = loaded.model();
     ScoreSettings s = settings.withModel(ModelSettings.of(loaded.manifest()));
