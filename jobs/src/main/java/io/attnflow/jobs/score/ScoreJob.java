@@ -86,7 +86,9 @@ public final class ScoreJob {
    */
   public static ScoreResult run(SparkSession spark, ScoreSettings settings, String runId) {
     Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
-    try (DayLock lock = DayLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), settings.dt(), runId)) {
+    try (DayLock lock = DayLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), settings.dt(), runId,
+        java.time.Duration.ofSeconds(settings.lockLeaseSeconds()))) {
+      lock.takenFrom().ifPresent(dead -> ScoreOutput.recover(wh, dead.run(), settings.dt()));
       return score(spark, wh, settings, runId);
     }
   }
@@ -105,7 +107,8 @@ public final class ScoreJob {
     long end = endMicros(s);
     int partitions = s.partitions() > 0 ? s.partitions() : jsc.defaultParallelism();
     // histories are built here, so that the score stage (and its α/s) times scoring alone
-    Dataset<Row> users = users(spark, wh, s, end).repartition(partitions, col("user_id"))
+    // sorted within partitions: a partition's users batch the same way whatever order the shuffle delivered them in
+    Dataset<Row> users = users(spark, wh, s, end).repartition(partitions, col("user_id")).sortWithinPartitions("user_id")
         .persist(StorageLevel.MEMORY_AND_DISK());
     users.count();
     int[] candidates = candidates(spark, wh, s, model.vocabulary(), end);
@@ -231,7 +234,7 @@ public final class ScoreJob {
   /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
       int[] popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
-    FaultInjection.maybeFail("scoring a user partition");
+    FaultInjection.inTask("scoring a user partition");
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
     ScoringKernel kernel = new ScoringKernel(model);
     List<Row> out = new ArrayList<>();
@@ -350,7 +353,7 @@ public final class ScoreJob {
       return out.iterator();
     });
     JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).flatMapToPair(pair -> {
-      FaultInjection.maybeFail("scoring users against an item block");
+      FaultInjection.inTask("scoring users against an item block");
       AttentionModel m = thetaOnly.value();
       ScoringKernel kernel = new ScoringKernel(m);
       Vocabulary v = m.vocabulary();

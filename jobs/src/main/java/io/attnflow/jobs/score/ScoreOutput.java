@@ -8,23 +8,36 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.jobs.config.ScoreSettings;
+import io.attnflow.jobs.spark.FaultInjection;
 import io.attnflow.jobs.spark.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The scoring job's output, the BI contract of DESIGN §5: {@code recommendations/dt=…} and
- * {@code attention/dt=…}, each written with dynamic partition overwrite (a re-run replaces exactly
- * its own day), sorted by user_id and rank, in files of about {@code score.target-file-mb} holding
- * ranges of users (so row-group statistics on user_id make look-ups cheap); each day's folder then
- * gets its {@code _SUCCESS}, and the run its manifest under {@code runs/}.
+ * {@code attention/dt=…}, sorted by user_id and rank, in files of about {@code score.target-file-mb}
+ * holding ranges of users (so row-group statistics on user_id make look-ups cheap).
+ *
+ * <p>A day is published whole or not at all: both tables are first written, each with its
+ * {@code _SUCCESS}, under {@code staging/score-dt=<day>/<run>/} (outside the tables, so no reader ever sees
+ * them), and only then swapped in, one folder rename per table; the day's previous partitions move
+ * to the staging's {@code replaced/} and are deleted after the swap. A run that dies before
+ * the swap leaves the published day as it was; the next run of the day (which takes over the dead
+ * run's lock) restores a partition a swap cut short and deletes the dead run's staging. Other days
+ * are never touched. The run's manifest goes under {@code runs/}.
  */
 final class ScoreOutput {
   /** The columns of recommendations/, dt last. */
@@ -32,6 +45,9 @@ final class ScoreOutput {
       "model_version", "run_id", "generated_at", "dt"};
   /** The columns of attention/, dt last. */
   static final String[] ATTENTION_COLUMNS = {"user_id", "item_id", "history_item_id", "alpha", "weight", "contribution", "dt"};
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreOutput.class);
+  /** The day's tables, in the order they are swapped in. */
+  private static final String[] TABLES = {"recommendations", "attention"};
   /** Bytes one row takes in Parquet, roughly, to size files (3 reasons, snappy). */
   private static final long ROW_BYTES = 64;
 
@@ -45,39 +61,98 @@ final class ScoreOutput {
     return wh.root() + "/attention/dt=" + dt;
   }
 
+  /** A run's staging folder for its day. */
+  static String staging(Warehouse wh, LocalDate dt, String runId) {
+    return wh.root() + "/staging/score-dt=" + dt + "/" + runId;
+  }
+
   /**
-   * Writes both tables of one day from the scored picks ({@link ScoreJob#PICKS} rows).
+   * Writes both tables of one day from the scored picks ({@link ScoreJob#PICKS} rows) and publishes them.
    *
    * @return the attention rows written
    */
   static long write(Warehouse wh, Dataset<Row> picks, long pickRows, ScoreSettings s, String modelVersion, String runId,
       Instant generatedAt) {
-    Column day = lit(java.sql.Date.valueOf(s.dt())).as("dt");
     Dataset<Row> recommendations = picks.select(col("user_id"), col("rank"), col("item_id"), col("score"),
         expr("transform(reasons, r -> named_struct('item_id', r.item_id, 'alpha', r.alpha, 'weight', r.weight))").as("reasons"),
         col("source"), lit(modelVersion).as("model_version"), lit(runId).as("run_id"),
-        lit(Timestamp.from(generatedAt)).as("generated_at"), day);
+        lit(Timestamp.from(generatedAt)).as("generated_at"));
     Dataset<Row> attention = picks.select(col("user_id"), col("rank"), col("item_id"), expr("explode(reasons)").as("r"))
         .select(col("user_id"), col("item_id"), col("r.item_id").as("history_item_id"), col("r.alpha").as("alpha"),
-            col("r.weight").as("weight"), col("r.contribution").as("contribution"), day, col("rank"));
+            col("r.weight").as("weight"), col("r.contribution").as("contribution"), col("rank"));
     long attentionRows = attention.count();
-    // dt leads the sort: the writer needs rows ordered by its partition column and would otherwise
-    // add a sort of its own that does not keep the user order.
-    write(recommendations, wh.root() + "/recommendations", pickRows, s, RECOMMENDATION_COLUMNS,
-        col("dt"), col("user_id"), col("rank"));
-    write(attention, wh.root() + "/attention", attentionRows, s, ATTENTION_COLUMNS,
-        col("dt"), col("user_id"), col("rank"), col("contribution").desc(), col("history_item_id"));
-    wh.writeText(recommendations(wh, s.dt()) + "/_SUCCESS", "");
-    wh.writeText(attention(wh, s.dt()) + "/_SUCCESS", "");
+    String staging = staging(wh, s.dt(), runId);
+    String day = "/dt=" + s.dt();
+    write(wh, recommendations, staging + "/recommendations" + day, pickRows, s, RECOMMENDATION_COLUMNS,
+        col("user_id"), col("rank"));
+    FaultInjection.pause("staged-recommendations");
+    write(wh, attention, staging + "/attention" + day, attentionRows, s, ATTENTION_COLUMNS,
+        col("user_id"), col("rank"), col("contribution").desc(), col("history_item_id"));
+    publish(wh, staging, s.dt());
     return attentionRows;
   }
 
-  /** Replaces exactly the dt partition of {@code path} with {@code columns} of {@code rows}. */
-  private static void write(Dataset<Row> rows, String path, long count, ScoreSettings s, String[] columns, Column... sort) {
+  /** Writes one table's day, {@code columns} of {@code rows} (dt lives in the folder name), ending with its _SUCCESS. */
+  private static void write(Warehouse wh, Dataset<Row> rows, String path, long count, ScoreSettings s, String[] columns, Column... sort) {
     int files = (int) Math.max(1, Math.min(10_000, count * ROW_BYTES / s.targetFileBytes() + 1));
     rows.repartitionByRange(files, col("user_id")).sortWithinPartitions(sort)
-        .select(Arrays.stream(columns).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-        .write().mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy("dt").parquet(path);
+        .select(Arrays.stream(columns).filter(c -> !c.equals("dt")).map(org.apache.spark.sql.functions::col)
+            .toArray(Column[]::new))
+        .write().mode("overwrite").parquet(path);
+    wh.writeText(path + "/_SUCCESS", "");
+  }
+
+  /** Swaps the staged day of both tables in, moving the published one aside, then deletes the staging. */
+  private static void publish(Warehouse wh, String staging, LocalDate dt) {
+    FileSystem fs = wh.fileSystem();
+    try {
+      for (String table : TABLES) {
+        Path live = new Path(wh.root() + "/" + table + "/dt=" + dt);
+        Path staged = new Path(staging + "/" + table + "/dt=" + dt);
+        Path replaced = new Path(staging + "/replaced/" + table + "/dt=" + dt);
+        fs.mkdirs(live.getParent());
+        fs.mkdirs(replaced.getParent());
+        if (fs.exists(live)) {
+          rename(fs, live, replaced);
+        }
+        rename(fs, staged, live);
+      }
+      fs.delete(new Path(staging), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot publish " + staging + " as " + dt + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Clears what the dead run {@code runId} left of day {@code dt}: a table whose day it had moved
+   * aside but not replaced gets its previous partition back; its staging is deleted.
+   */
+  static void recover(Warehouse wh, String runId, LocalDate dt) {
+    FileSystem fs = wh.fileSystem();
+    Path staging = new Path(staging(wh, dt, runId));
+    try {
+      if (!fs.exists(staging)) {
+        return;
+      }
+      for (String table : TABLES) {
+        Path live = new Path(wh.root() + "/" + table + "/dt=" + dt);
+        Path replaced = new Path(staging, "replaced/" + table + "/dt=" + dt);
+        if (!fs.exists(live) && fs.exists(replaced)) {
+          LOG.warn("score {}: restoring {} from the dead run {}", dt, live, runId);
+          rename(fs, replaced, live);
+        }
+      }
+      LOG.warn("score {}: deleting {} of the dead run {}", dt, staging, runId);
+      fs.delete(staging, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear " + staging + " of the dead run " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rename(FileSystem fs, Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("renaming " + from + " to " + to + " failed");
+    }
   }
 
   /** The run manifest: model, mode, counts, timings per stage, α/s. */

@@ -42,6 +42,15 @@ public final class Warehouse {
     return root + "/runs";
   }
 
+  /** The file system of the root. */
+  public FileSystem fileSystem() {
+    try {
+      return new Path(root).getFileSystem(hadoop);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot reach the warehouse " + root + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Writes a small text file (a run report) whole, replacing any earlier one. */
   public void writeText(String path, String text) {
     Path p = new Path(path);

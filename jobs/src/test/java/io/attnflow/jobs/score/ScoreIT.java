@@ -161,7 +161,10 @@ class ScoreIT {
     assertThat(copy.resolve("attention/dt=2030-02-01")).exists();
   }
 
-  /** Failure proof: two runs of one day at once: one scores, the other fails at once; never a mixed partition. */
+  /**
+   * Failure proof: two runs of one day at once: one scores, the other fails at once; never a mixed
+   * partition. A lock whose holder stopped renewing it is taken over.
+   */
   @Test
   void twoRunsOfOneDayAtOnceNeverMix() throws Exception {
     LocalDate day = DAY.plusDays(20);
@@ -185,12 +188,16 @@ class ScoreIT {
     assertThat(DuckDb.query("SELECT DISTINCT run_id FROM " + recs(day))).containsExactly(Map.of("run_id", winner));
     assertThat(wh.resolve("locks/score-dt=" + day)).doesNotExist();
 
-    // a lock left by a killed run: refused with exit 5 until it is deleted
-    Files.writeString(wh.resolve("locks/score-dt=" + day), "killed-run on somewhere since 2030-01-01T00:00:00Z");
-    assertThat(io.attnflow.jobs.Main.run("score", "--dt", day.toString(), "--set", "warehouse=" + wh)).isEqualTo(5);
+    // a lock held on another host: refused with exit 5 while it is renewed, taken over once its lease ran out
+    Path lock = wh.resolve("locks/score-dt=" + day);
+    Files.writeString(lock, "run=elsewhere\nhost=another-host\npid=1\nsince=2030-01-01T00:00:00Z\n");
+    String[] again = {"score", "--dt", day.toString(), "--set", "warehouse=" + wh, "--set", "score.lock-lease-seconds=60"};
+    assertThat(io.attnflow.jobs.Main.run(again)).isEqualTo(5);
     assertThat(DuckDb.query("SELECT DISTINCT run_id FROM " + recs(day))).containsExactly(Map.of("run_id", winner));
-    Files.delete(wh.resolve("locks/score-dt=" + day));
-    assertThat(io.attnflow.jobs.Main.run("score", "--dt", day.toString(), "--set", "warehouse=" + wh)).isZero();
+    assertThat(lock.toFile().setLastModified(System.currentTimeMillis() - 61_000)).isTrue();
+    assertThat(io.attnflow.jobs.Main.run(again)).isZero();
+    assertThat(lock).doesNotExist();
+    assertThat(DuckDb.query("SELECT DISTINCT run_id FROM " + recs(day))).doesNotContain(Map.of("run_id", winner));
   }
 
   /** Every file of a folder with its size and modification time. */

@@ -1,0 +1,193 @@
+package io.attnflow.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.Processes;
+import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.FaultInjection;
+import io.attnflow.jobs.spark.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * attnflow on a real multi-JVM Spark cluster: a standalone master and two one-core workers on
+ * loopback, the jobs submitted by bin/attnflow through spark-submit (SPARK_HOME from bin/spark-home).
+ * Scoring writes exactly the rows of the same job under {@code local[2]}; training (dl4j-spark
+ * parameter averaging over the two executors) gives local[2]'s model up to float rounding; an
+ * executor JVM killed mid-scoring is replaced and the run still writes a clean run's rows.
+ */
+class StandaloneClusterIT {
+  private static final String CLEAN_DAY = "2030-03-01";
+  /** The columns a run decides (model_version, run_id and generated_at name the run). */
+  private static final String ROWS = "SELECT user_id, rank, item_id, score, reasons::VARCHAR AS reasons, source "
+      + "FROM read_parquet('%s/recommendations/dt=%s/*.parquet') ORDER BY user_id, rank";
+  private static final String ATTENTION = "SELECT * EXCLUDE (dt) FROM read_parquet('%s/attention/dt=%s/*.parquet', "
+      + "hive_partitioning = true) ORDER BY ALL";
+
+  @TempDir
+  static Path tmp;
+  static Path wh;
+  static StandaloneCluster cluster;
+  static String modelOnCluster;
+
+  @BeforeAll
+  static void trainAndScoreOnTheCluster() throws Exception {
+    Processes.Run home = Processes.run(Map.of(), "bin/spark-home");
+    assertThat(home.exit()).as(home.err()).isZero();
+    cluster = StandaloneCluster.start(home.out().strip(), tmp.resolve("cluster"), 2);
+
+    // a slice of the demo ratings, ingested locally (ingest is not what this test is about)
+    List<String> ratings = Files.readAllLines(Processes.HOME.resolve("data/ml-latest-small/ratings.csv"));
+    Files.write(tmp.resolve("ratings.csv"), ratings.subList(0, 6000));
+    wh = tmp.resolve("warehouse");
+    assertThat(local("ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv")).exit()).isZero();
+
+    Processes.Run train = onCluster(Map.of(), "train");
+    assertThat(train.err()).contains("spark-class").contains("org.apache.spark.deploy.SparkSubmit");
+    modelOnCluster = version(train);
+    // both executors trained: each ran tasks of this application
+    List<Path> trainers = cluster.executorLogs();
+    assertThat(trainers).hasSize(2).allSatisfy(log -> assertThat(Files.readString(log)).contains("Running task"));
+    onCluster(Map.of(), "score", "--dt", CLEAN_DAY, "--set", "model.version=" + modelOnCluster);
+  }
+
+  @AfterAll
+  static void stopTheCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void scoringOnTheClusterWritesTheLocalRunsRowsAndTrainingItsModel() throws Exception {
+    // the cluster's model scored under local[2]: exactly the rows the cluster wrote
+    local("score", "--dt", "2030-03-02", "--set", "model.version=" + modelOnCluster, "--set", "spark.master=local[2]");
+    List<Map<String, Object>> rows = DuckDb.query(String.format(ROWS, wh, CLEAN_DAY));
+    assertThat(rows).hasSizeGreaterThan(200);
+    assertThat(DuckDb.query(String.format(ROWS, wh, "2030-03-02"))).isEqualTo(rows);
+    assertThat(DuckDb.query(String.format(ATTENTION, wh, "2030-03-02")))
+        .isEqualTo(DuckDb.query(String.format(ATTENTION, wh, CLEAN_DAY)));
+
+    // the same training under local[2]: the same model up to float rounding (the executors' ND4J sums in
+    // another order than one JVM's), so the same lists up to near-ties
+    String localModel = version(local("train", "--set", "spark.master=local[2]"));
+    local("score", "--dt", "2030-03-04", "--set", "model.version=" + localModel, "--set", "spark.master=local[2]");
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), TestSpark.session().sparkContext().hadoopConfiguration()),
+        TestSpark.session().sparkContext().hadoopConfiguration());
+    float[] onCluster = store.load(modelOnCluster).network().params().data().asFloat();
+    float[] local = store.load(localModel).network().params().data().asFloat();
+    assertThat(onCluster).hasSameSizeAs(local).hasSizeGreaterThan(1000);
+    double maxDifference = 0;
+    for (int i = 0; i < local.length; i++) {
+      maxDifference = Math.max(maxDifference, Math.abs(onCluster[i] - local[i]));
+    }
+    assertThat(maxDifference).as("largest parameter difference").isLessThan(1e-5);
+    assertThat(DuckDb.differencesBeyondNearTies(wh + "/recommendations/dt=2030-03-04/*.parquet",
+        wh + "/recommendations/dt=" + CLEAN_DAY + "/*.parquet")).isZero();
+  }
+
+  /** Failure proof 2: an executor JVM killed (SIGKILL) while it scores; the worker starts another, tasks rerun. */
+  @Test
+  void anExecutorKilledMidScoringIsReplacedAndTheRunWritesACleanRunsRows() throws Exception {
+    String day = "2030-03-03";
+    List<Path> earlier = cluster.executorLogs();
+    Map<String, String> stall = Map.of("ATTNFLOW_JAVA_OPTS", "-D" + FaultInjection.STALL + "=3000");
+    long killed;
+    String killedExecutor;
+    Processes.Run run;
+    long started = System.nanoTime();
+    try (Processes.Started scoring = Processes.start(submitEnv(stall), command("score", "--dt", day,
+        "--set", "model.version=" + modelOnCluster))) {
+      Path log = awaitStall(earlier, scoring);
+      String executorId = log.getParent().getFileName().toString();
+      String appId = log.getParent().getParent().getFileName().toString();
+      ProcessHandle executor = cluster.executor(appId, executorId).orElseThrow(
+          () -> new AssertionError("no executor JVM " + executorId + " of " + appId));
+      killed = executor.pid();
+      killedExecutor = executorId + " of " + appId;
+      assertThat(executor.destroyForcibly()).isTrue();
+      executor.onExit().get();
+      run = scoring.await();
+    }
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("ExecutorLostFailure");
+    System.out.printf("proof 2: killed executor %s (pid %d) mid-scoring; the run ended in %.1f s; %d lost task attempts%n",
+        killedExecutor, killed, (System.nanoTime() - started) / 1e9, run.err().lines().filter(l -> l.contains("ExecutorLostFailure")).count());
+    assertThat(ProcessHandle.of(killed).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    List<Path> executors = new ArrayList<>(cluster.executorLogs());
+    executors.removeAll(earlier);
+    assertThat(executors).as("a replacement executor was started").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(DuckDb.query(String.format(ROWS, wh, day))).isEqualTo(DuckDb.query(String.format(ROWS, wh, CLEAN_DAY)));
+    assertThat(DuckDb.query(String.format(ATTENTION, wh, day)))
+        .isEqualTo(DuckDb.query(String.format(ATTENTION, wh, CLEAN_DAY)));
+  }
+
+  /** The first executor log of this application that announces an injected stall. */
+  private static Path awaitStall(List<Path> earlier, Processes.Started scoring) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Path log : cluster.executorLogs()) {
+        if (!earlier.contains(log) && Files.readString(log).contains("attnflow injected stall")) {
+          return log;
+        }
+      }
+      if (!scoring.process().isAlive()) {
+        throw new AssertionError("scoring ended before any task stalled:\n" + scoring.err());
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no scoring task stalled within 3 minutes:\n" + scoring.err());
+  }
+
+  /** bin/attnflow {@code args} submitted to the cluster through spark-submit; it must succeed. */
+  private static Processes.Run onCluster(Map<String, String> env, String... args) throws Exception {
+    Processes.Run r = Processes.run(submitEnv(env), command(args));
+    assertThat(r.exit()).as("%s\n%s", List.of(args), r.err()).isZero();
+    return r;
+  }
+
+  /** SPARK_HOME set, the cluster's master, the driver on loopback, javacpp's cache in the build folder. */
+  private static Map<String, String> submitEnv(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("SPARK_HOME", Processes.HOME.resolve("target/spark-home").toString());
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("ATTNFLOW_SUBMIT_OPTS", "--master " + cluster.url() + " --conf spark.driver.host=127.0.0.1"
+        + " --conf spark.executor.memory=1g --conf spark.executor.defaultJavaOptions=-Dorg.bytedeco.javacpp.cachedir="
+        + System.getProperty("org.bytedeco.javacpp.cachedir"));
+    return env;
+  }
+
+  /** bin/attnflow {@code args} in-process (no SPARK_HOME); it must succeed. */
+  private static Processes.Run local(String... args) throws Exception {
+    Processes.Run r = Processes.run(Map.of(), command(args));
+    assertThat(r.exit()).as("%s\n%s", List.of(args), r.err()).isZero();
+    return r;
+  }
+
+  private static String[] command(String... args) {
+    List<String> c = new ArrayList<>(List.of("bin/attnflow"));
+    c.addAll(List.of(args));
+    c.addAll(List.of("--set", "warehouse=" + wh, "--set", "score.partitions=8", "--set", "train.epochs=2",
+        "--set", "train.dim=8", "--set", "train.projection=8"));
+    return c.toArray(String[]::new);
+  }
+
+  private static String version(Processes.Run train) {
+    Matcher m = Pattern.compile("^train (\\S+): ok", Pattern.MULTILINE).matcher(train.out());
+    assertThat(m.find()).as(train.out()).isTrue();
+    return m.group(1);
+  }
+}
