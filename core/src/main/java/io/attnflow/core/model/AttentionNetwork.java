@@ -20,8 +20,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The DL4J network that trains an {@link AttentionVertex}: input {@code items} [B, m+C] (history
  * item indices, oldest first and padded, then C candidates') goes through one embedding table
  * ({@code embed}, shared by history and candidates); input {@code weights} [B, m] carries the
- * history weights; a binary cross-entropy loss applies to both scores of every candidate (labels
- * [B, 2C]: the C 0/1 labels, twice).
+ * history weights; the loss ({@link TrainingLoss}: binary cross-entropy on each σ score, or a softmax
+ * over the C candidates' logits) applies to both scores of every candidate (labels [B, 2C]: the C
+ * 0/1 labels, twice).
  */
 public final class AttentionNetwork {
   /** The vertex's name in the graph; its parameters are {@code attention_Wt}, {@code attention_Wp}, ... */
@@ -31,9 +32,16 @@ public final class AttentionNetwork {
 
   private AttentionNetwork() {}
 
-  /** The graph configuration for {@code shape} and C candidates per history, trained with Adam, seeded. */
+  /** The graph configuration for {@code shape} and C candidates per history, trained with Adam and BCE, seeded. */
   public static ComputationGraphConfiguration configuration(ModelShape shape, Aggregation aggregation, int candidates,
       double learningRate, double l2, long seed) {
+    return configuration(shape, aggregation, candidates, learningRate, l2, seed, TrainingLoss.BCE);
+  }
+
+  /** The graph configuration for {@code shape} and C candidates per history, trained with Adam and {@code loss}, seeded. */
+  public static ComputationGraphConfiguration configuration(ModelShape shape, Aggregation aggregation, int candidates,
+      double learningRate, double l2, long seed, TrainingLoss loss) {
+    boolean softmax = loss == TrainingLoss.SOFTMAX;
     return new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
@@ -51,17 +59,24 @@ public final class AttentionNetwork {
             .weightInit(new NormalDistribution(0, 0.1))
             .build(), "items")
         .addVertex(VERTEX, new AttentionVertex(shape.dim(), shape.projection(), shape.poolHidden(), shape.history(),
-            candidates, seed, aggregation),
+            candidates, seed, aggregation, softmax),
             EMBED, "weights")
-        .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.IDENTITY).build(), VERTEX)
+        .addLayer("loss", (softmax ? new LossLayer.Builder(new GroupedSoftmaxLoss(2))
+            : new LossLayer.Builder(LossFunctions.LossFunction.XENT)).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
         .build();
   }
 
-  /** A new, initialised network. */
+  /** A new, initialised network trained with BCE. */
   public static ComputationGraph create(ModelShape shape, Aggregation aggregation, int candidates, double learningRate,
       double l2, long seed) {
-    ComputationGraph graph = new ComputationGraph(configuration(shape, aggregation, candidates, learningRate, l2, seed));
+    return create(shape, aggregation, candidates, learningRate, l2, seed, TrainingLoss.BCE);
+  }
+
+  /** A new, initialised network. */
+  public static ComputationGraph create(ModelShape shape, Aggregation aggregation, int candidates, double learningRate,
+      double l2, long seed, TrainingLoss loss) {
+    ComputationGraph graph = new ComputationGraph(configuration(shape, aggregation, candidates, learningRate, l2, seed, loss));
     graph.init();
     return graph;
   }

@@ -54,13 +54,16 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private long seed;
   /** Networks written before the choice existed lack the property: they aggregate by the mean. */
   @JsonProperty private Aggregation aggregation = Aggregation.MEAN;
+  /** Output the interest score's and the pooled score's logits, without their final σ (softmax training). */
+  @JsonProperty private boolean logits;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
 
   public AttentionVertex(int dim, int projection, int poolHidden, int history, int candidates, long seed,
-      Aggregation aggregation) {
+      Aggregation aggregation, boolean logits) {
     this.aggregation = aggregation;
+    this.logits = logits;
     this.candidates = candidates;
     this.dim = dim;
     this.projection = projection;
@@ -98,15 +101,19 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable wSum = w.sum(1).reshape(-1, 1);                                           // [B, 1]
     SDVariable s = aggregation == Aggregation.MEAN
         ? sd.mmul(w.reshape(-1, 1, m), alpha).reshape(-1, c).div(wSum)                   // [B, C]
-        : sd.nn.sigmoid(sd.mmul(w.reshape(-1, 1, m), alpha.mul(similarity)).reshape(-1, c).div(wSum));
+        : sigmoidUnlessLogits(sd, sd.mmul(w.reshape(-1, 1, m), alpha.mul(similarity)).reshape(-1, c).div(wSum));
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
         .reshape(-1, m);                                                                 // [B, m]
     SDVariable we = w.mul(sd.math.exp(e));                                               // w_i exp(e_i)
     SDVariable a = we.div(we.sum(1).reshape(-1, 1));                                     // [B, m]
     SDVariable u = sd.mmul(a.reshape(-1, 1, m), theta);                                  // [B, 1, k]
-    SDVariable pooled = sd.nn.sigmoid(sd.mmul(u, phiT).reshape(-1, c).add(p.get(B_POOLED))); // [B, C]
+    SDVariable pooled = sigmoidUnlessLogits(sd, sd.mmul(u, phiT).reshape(-1, c).add(p.get(B_POOLED))); // [B, C]
     return sd.concat(1, s, pooled);
+  }
+
+  private SDVariable sigmoidUnlessLogits(SameDiff sd, SDVariable x) {
+    return logits ? x : sd.nn.sigmoid(x);
   }
 
   @Override
@@ -145,7 +152,7 @@ public class AttentionVertex extends SameDiffVertex {
   /** A deep copy, inherited training state included (dl4j-spark clones configurations for its workers). */
   @Override
   public GraphVertex clone() {
-    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed, aggregation);
+    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed, aggregation, logits);
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -162,12 +169,12 @@ public class AttentionVertex extends SameDiffVertex {
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
         && v.poolHidden == poolHidden && v.history == history && v.candidates == candidates && v.seed == seed
-        && v.aggregation == aggregation;
+        && v.aggregation == aggregation && v.logits == logits;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed, aggregation);
+    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed, aggregation, logits);
   }
 
   public int dim() {

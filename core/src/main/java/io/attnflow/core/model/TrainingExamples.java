@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * Training examples from a user's training sequence: at every position p ≥ 1 the history before p
  * (the last m events, weighted as of the time of p) with C = 1 + negatives candidates: the item at
- * p (label 1) and {@code negatives} items drawn uniformly from the vocabulary among those the user
+ * p (label 1) and {@code negatives} items drawn by the {@link NegativeSampler} among those the user
  * never touched (their whole sequence, held-out items included; label 0). The random source is the
  * caller's, so a seed per (epoch, user) makes every epoch reproducible.
  */
@@ -22,9 +22,9 @@ public final class TrainingExamples {
    * @param seen the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
    */
   public static List<Example> of(UserSequence train, int[] seen, int m, HistoryWeights weights, int negatives,
-      int vocabularySize, SplittableRandom random) {
+      NegativeSampler sampler, SplittableRandom random) {
     List<Example> out = new ArrayList<>();
-    if (seen.length >= vocabularySize) {
+    if (seen.length >= sampler.vocabularySize()) {
       return out; // nothing left to sample negatives from
     }
     for (int p = 1; p < train.length(); p++) {
@@ -39,7 +39,7 @@ public final class TrainingExamples {
       candidates[0] = train.items()[p];
       labels[0] = 1f;
       for (int n = 1; n <= negatives; n++) {
-        candidates[n] = sampleUnseen(seen, vocabularySize, random);
+        candidates[n] = sampler.sample(seen, random);
       }
       out.add(new Example(hist, w, candidates, labels));
     }

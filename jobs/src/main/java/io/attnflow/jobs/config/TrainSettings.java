@@ -1,6 +1,7 @@
 package io.attnflow.jobs.config;
 
 import io.attnflow.core.model.Aggregation;
+import io.attnflow.core.model.TrainingLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,15 @@ public record TrainSettings(
     String warehouse,
     ModelSettings model,
     Aggregation aggregation,
+    TrainingLoss loss,
     int dim,
     int projection,
     int poolHidden,
     int negatives,
+    double popularNegatives,
     int epochs,
     int patience,
+    int averageEpochs,
     double learningRate,
     double l2,
     int batchSize,
@@ -30,12 +34,15 @@ public record TrainSettings(
         r.nonEmptyString("warehouse"),
         model,
         Aggregation.valueOf(r.oneOf("train.aggregation", List.of("interest", "mean")).toUpperCase(java.util.Locale.ROOT)),
+        TrainingLoss.valueOf(r.oneOf("train.loss", List.of("bce", "softmax")).toUpperCase(java.util.Locale.ROOT)),
         r.intIn("train.dim", 1, 4096),
         r.intIn("train.projection", 1, 4096),
         r.intIn("train.pool-hidden", 1, 4096),
         r.intIn("train.negatives", 1, 1000),
+        r.doubleIn("train.popular-negatives", 0, 1),
         r.intIn("train.epochs", 1, 1000),
         r.intIn("train.patience", 1, 1000),
+        r.intIn("train.average-epochs", 1, 100),
         r.doubleIn("train.learning-rate", 1e-7, 1.0),
         r.doubleIn("train.l2", 0, 1.0),
         r.intIn("train.batch-size", 1, 1 << 16),
@@ -53,12 +60,15 @@ public record TrainSettings(
     m.put("event_weights", model.weights().eventWeights());
     m.put("half_life_days", model.weights().halfLifeDays());
     m.put("aggregation", aggregation.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("loss", loss.name().toLowerCase(java.util.Locale.ROOT));
     m.put("dim", dim);
     m.put("projection", projection);
     m.put("pool_hidden", poolHidden);
     m.put("negatives", negatives);
+    m.put("popular_negatives", popularNegatives);
     m.put("epochs", epochs);
     m.put("patience", patience);
+    m.put("average_epochs", averageEpochs);
     m.put("learning_rate", learningRate);
     m.put("l2", l2);
     m.put("batch_size", batchSize);

@@ -10,6 +10,7 @@ import io.attnflow.core.model.HistoryWeights;
 import io.attnflow.core.model.Manifest;
 import io.attnflow.core.model.ModelFiles;
 import io.attnflow.core.model.ModelShape;
+import io.attnflow.core.model.NegativeSampler;
 import io.attnflow.core.model.TrainingExamples;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
@@ -98,11 +99,15 @@ public final class TrainJob {
     ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m);
 
     List<UserSequence> heldOut = sequences.filter(LeaveOneOut::evaluable).collect();
+    NegativeSampler sampler = s.popularNegatives() > 0
+        ? NegativeSampler.mixed(trainingCounts(sequences, vocabulary.size()), s.popularNegatives())
+        : NegativeSampler.uniform(vocabulary.size());
     List<HeldOutCase> validation = validationCases(heldOut, s, shape);
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
 
-    ComputationGraph network = AttentionNetwork.create(shape, s.aggregation(), 1 + s.negatives(), s.learningRate(), s.l2(), s.seed());
+    ComputationGraph network = AttentionNetwork.create(shape, s.aggregation(), 1 + s.negatives(), s.learningRate(), s.l2(), s.seed(),
+        s.loss());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.batchSize())
         .batchSizePerWorker(s.batchSize())
         .averagingFrequency(s.averagingFrequency())
@@ -117,30 +122,44 @@ public final class TrainJob {
     double bestNdcg = -1;
     int bestEpoch = 0;
     long examples = 0;
+    java.util.ArrayDeque<INDArray> recent = new java.util.ArrayDeque<>();
     for (int epoch = 1; epoch <= s.epochs() && epoch - bestEpoch <= s.patience(); epoch++) {
       long t0 = System.nanoTime();
       LongAccumulator made = jsc.sc().longAccumulator("examples");
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
-      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(examples(s, shape, epoch, made), false));
+      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(examples(s, shape, sampler, epoch, made), false));
       examples = made.value();
       double loss = sparkNetwork.getScore();
-      AttentionModel model = AttentionModel.fromNetwork(sparkNetwork.getNetwork(), shape, vocabulary);
+      // the model of an epoch: the mean of the parameters after the last train.average-epochs epochs
+      recent.addLast(sparkNetwork.getNetwork().params().dup());
+      if (recent.size() > s.averageEpochs()) {
+        recent.removeFirst();
+      }
+      INDArray params = recent.getLast().dup();
+      recent.stream().limit(recent.size() - 1).forEach(params::addi);
+      params.divi(recent.size());
+      ComputationGraph averaged = sparkNetwork.getNetwork().clone();
+      averaged.setParams(params);
+      AttentionModel model = AttentionModel.fromNetwork(averaged, shape, vocabulary);
       Metrics val = Metrics.sampled(model, validation, K);
+      Metrics full = Metrics.full(model, validation, K);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch);
       e.put("loss", round(loss));
       e.put("val_hr10", round(val.hitRate()));
       e.put("val_ndcg10", round(val.ndcg()));
+      e.put("val_full_hr10", round(full.hitRate()));
+      e.put("val_full_ndcg10", round(full.ndcg()));
       e.put("seconds", round(seconds));
       epochs.add(e);
-      LOG.info("epoch {}: loss {}, validation HR@10 {}, NDCG@10 {} ({} examples, {} s; process {} MB, off-heap {} MB)",
-          epoch, round(loss), round(val.hitRate()), round(val.ndcg()), examples, round(seconds),
+      LOG.info("epoch {}: loss {}, validation HR@10 {}, NDCG@10 {}, full ranking {} / {} ({} examples, {} s; process {} MB, off-heap {} MB)",
+          epoch, round(loss), round(val.hitRate()), round(val.ndcg()), round(full.hitRate()), round(full.ndcg()), examples, round(seconds),
           Pointer.physicalBytes() >> 20, Pointer.totalBytes() >> 20);
       if (val.ndcg() > bestNdcg) {
         bestNdcg = val.ndcg();
         bestEpoch = epoch;
-        best = sparkNetwork.getNetwork().params().dup();
+        best = params;
       }
     }
     ComputationGraph trained = sparkNetwork.getNetwork();
@@ -173,10 +192,9 @@ public final class TrainJob {
 
   /** The per-partition example generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
   private static org.apache.spark.api.java.function.Function2<Integer, Iterator<UserSequence>, Iterator<MultiDataSet>>
-      examples(TrainSettings s, ModelShape shape, int epoch, LongAccumulator made) {
+      examples(TrainSettings s, ModelShape shape, NegativeSampler sampler, int epoch, LongAccumulator made) {
     long seed = s.seed();
     int m = shape.history();
-    int items = shape.items();
     int negatives = s.negatives();
     int batchSize = s.batchSize();
     HistoryWeights weights = s.model().weights();
@@ -185,7 +203,7 @@ public final class TrainJob {
       while (it.hasNext()) {
         UserSequence seq = it.next();
         SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
-        all.addAll(TrainingExamples.of(LeaveOneOut.train(seq), seq.sortedItems(), m, weights, negatives, items, random));
+        all.addAll(TrainingExamples.of(LeaveOneOut.train(seq), seq.sortedItems(), m, weights, negatives, sampler, random));
       }
       made.add(all.size());
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
@@ -195,6 +213,21 @@ public final class TrainJob {
       }
       return batches.iterator();
     };
+  }
+
+  /** Training events per item index (held-out events left out). */
+  private static long[] trainingCounts(JavaRDD<UserSequence> sequences, int items) {
+    return sequences.aggregate(new long[items], (counts, seq) -> {
+      for (int i : LeaveOneOut.train(seq).items()) {
+        counts[i]++;
+      }
+      return counts;
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    });
   }
 
   private static List<HeldOutCase> validationCases(List<UserSequence> heldOut, TrainSettings s, ModelShape shape) {

@@ -94,6 +94,7 @@ class StandaloneClusterIT {
     for (int i = 0; i < local.length; i++) {
       maxDifference = Math.max(maxDifference, Math.abs(onCluster[i] - local[i]));
     }
+    System.out.printf("cluster vs local[2] training: %d parameters, largest difference %.2e%n", local.length, maxDifference);
     assertThat(maxDifference).as("largest parameter difference").isLessThan(1e-5);
     assertThat(DuckDb.differencesBeyondNearTies(wh + "/recommendations/dt=2030-03-04/*.parquet",
         wh + "/recommendations/dt=" + CLEAN_DAY + "/*.parquet")).isZero();

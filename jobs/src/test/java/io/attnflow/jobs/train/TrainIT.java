@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -55,11 +57,15 @@ class TrainIT {
     return Settings.load(List.of(), all).train();
   }
 
-  @Test
-  void plantedClusterFollowingIsRecoveredFarAbovePopularity(@TempDir Path wh) {
+  /** The defaults, and the other training options together: softmax loss, popularity negatives, averaged epochs. */
+  @ParameterizedTest
+  @ValueSource(strings = {"train.loss=bce", "train.loss=softmax,train.popular-negatives=0.5,train.average-epochs=2"})
+  void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) {
     List<Interaction> planted = PlantedSignal.generate(300, 15, 10, 12, 0.1, 7);
     TestSpark.writeInteractions(wh, planted);
-    TrainResult r = TrainJob.run(spark, settings(wh, "model.history-length=10", "train.epochs=6"), "planted");
+    List<String> sets = new ArrayList<>(List.of("model.history-length=10", "train.epochs=6"));
+    sets.addAll(List.of(options.split(",")));
+    TrainResult r = TrainJob.run(spark, settings(wh, sets.toArray(String[]::new)), "planted");
 
     ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
         spark.sparkContext().hadoopConfiguration()).load("latest");
@@ -93,11 +99,15 @@ class TrainIT {
     }
     double popularityHr = popularityHits / cases.size();
     Metrics attention = Metrics.sampled(loaded.model(), cases, 10);
+    Metrics full = Metrics.full(loaded.model(), cases, 10);
 
     assertThat(r.manifest().epochs()).isNotEmpty();
     assertThat((Double) r.manifest().bestMetrics().get("val_hr10")).isGreaterThan(0.6);
     assertThat(attention.hitRate()).as("attention HR@10 vs popularity %.3f", popularityHr)
         .isGreaterThan(0.6).isGreaterThan(3 * popularityHr);
+    // every unseen item competes under full ranking, a superset of the sampled negatives
+    assertThat(full.hitRate()).isPositive().isLessThanOrEqualTo(attention.hitRate());
+    assertThat(r.manifest().epochs()).allSatisfy(e -> assertThat(e).containsKeys("val_full_hr10", "val_full_ndcg10"));
   }
 
   @Test

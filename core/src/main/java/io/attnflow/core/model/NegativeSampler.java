@@ -1,0 +1,69 @@
+package io.attnflow.core.model;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Draws training negatives among the items a user never touched: uniformly over the vocabulary, or,
+ * for a share of them, in proportion to popularity^0.75 (word2vec's smoothing), which shows the
+ * model the popular items it must learn to rank below a user's own interests.
+ */
+public final class NegativeSampler implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final double SMOOTHING = 0.75;
+
+  private final int vocabularySize;
+  private final double popularShare;
+  private final double[] cumulative;
+
+  private NegativeSampler(int vocabularySize, double popularShare, double[] cumulative) {
+    this.vocabularySize = vocabularySize;
+    this.popularShare = popularShare;
+    this.cumulative = cumulative;
+  }
+
+  /** Every negative uniform. */
+  public static NegativeSampler uniform(int vocabularySize) {
+    return new NegativeSampler(vocabularySize, 0, null);
+  }
+
+  /**
+   * @param counts       training events per item index
+   * @param popularShare the share of negatives drawn by popularity (0 = all uniform)
+   */
+  public static NegativeSampler mixed(long[] counts, double popularShare) {
+    double[] cumulative = new double[counts.length];
+    double sum = 0;
+    for (int j = 0; j < counts.length; j++) {
+      sum += Math.pow(counts[j], SMOOTHING);
+      cumulative[j] = sum;
+    }
+    return new NegativeSampler(counts.length, sum > 0 ? popularShare : 0, cumulative);
+  }
+
+  public int vocabularySize() {
+    return vocabularySize;
+  }
+
+  /** An item index not in {@code seen} (sorted); the caller makes sure one exists. */
+  public int sample(int[] seen, SplittableRandom random) {
+    boolean popular = popularShare > 0 && random.nextDouble() < popularShare;
+    int rejected = 0;
+    while (true) {
+      int j = popular ? popular(random) : random.nextInt(vocabularySize);
+      if (Arrays.binarySearch(seen, j) < 0) {
+        return j;
+      }
+      if (popular && ++rejected == 64) {
+        popular = false; // the user has seen (nearly) all of the popular mass: draw uniformly
+      }
+    }
+  }
+
+  private int popular(SplittableRandom random) {
+    double u = random.nextDouble() * cumulative[cumulative.length - 1];
+    int i = Arrays.binarySearch(cumulative, u);
+    return Math.min(cumulative.length - 1, i >= 0 ? i + 1 : -i - 1);
+  }
+}

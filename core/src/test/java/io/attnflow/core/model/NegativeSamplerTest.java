@@ -1,0 +1,57 @@
+package io.attnflow.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class NegativeSamplerTest {
+  private static final long[] COUNTS = {10_000, 100, 0, 100, 0, 0, 0, 0, 0, 0};
+
+  @Test
+  void uniformDrawsEveryUnseenItemAlikeAndNeverASeenOne() {
+    int[] drawn = draw(NegativeSampler.uniform(10), new int[] {1, 3}, 80_000);
+    assertThat(drawn[1]).isZero();
+    assertThat(drawn[3]).isZero();
+    for (int j : new int[] {0, 2, 4, 9}) {
+      assertThat(drawn[j] / 80_000.0).as("item %d", j).isCloseTo(1 / 8.0, within(0.01));
+    }
+  }
+
+  @Test
+  void popularDrawsFollowSmoothedPopularityAndSkipSeenItems() {
+    int[] drawn = draw(NegativeSampler.mixed(COUNTS, 1.0), new int[] {3}, 100_000);
+    assertThat(drawn[3]).isZero();
+    assertThat(drawn[2] + drawn[4] + drawn[9]).as("never-counted items").isZero();
+    // 10,000 vs 100 events: (100)^0.75 ≈ 31.6 times as often, not 100 times
+    assertThat(drawn[0] / (double) drawn[1]).isCloseTo(Math.pow(100, 0.75), within(3.0));
+  }
+
+  @Test
+  void aMixedSamplerDrawsItsShareByPopularity() {
+    int[] drawn = draw(NegativeSampler.mixed(COUNTS, 0.5), new int[0], 100_000);
+    // half uniform (1/10 each), half by popularity (item 0: 1000 / (1000 + 2 × 31.6))
+    double p0 = 0.5 * 0.1 + 0.5 * 1000 / (1000 + 2 * Math.pow(100, 0.75));
+    assertThat(drawn[0] / 100_000.0).isCloseTo(p0, within(0.01));
+    assertThat(drawn[5] / 100_000.0).isCloseTo(0.05, within(0.005));
+  }
+
+  @Test
+  void aUserWhoSawThePopularItemsStillGetsNegatives() {
+    int[] drawn = draw(NegativeSampler.mixed(COUNTS, 1.0), new int[] {0, 1, 3}, 7000);
+    assertThat(drawn[0] + drawn[1] + drawn[3]).isZero();
+    for (int j : new int[] {2, 4, 5, 6, 7, 8, 9}) {
+      assertThat(drawn[j] / 7000.0).as("item %d", j).isCloseTo(1 / 7.0, within(0.02));
+    }
+  }
+
+  private static int[] draw(NegativeSampler sampler, int[] seen, int n) {
+    SplittableRandom random = new SplittableRandom(7);
+    int[] drawn = new int[sampler.vocabularySize()];
+    for (int i = 0; i < n; i++) {
+      drawn[sampler.sample(seen, random)]++;
+    }
+    return drawn;
+  }
+}
