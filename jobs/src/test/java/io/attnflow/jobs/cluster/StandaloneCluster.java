@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Spark standalone cluster on loopback: a master and workers, each a JVM of its own started
- * from a SPARK_HOME (bin/spark-home), one core each; every executor is a JVM of its worker. Closing
+ * from a SPARK_HOME (bin/spark-home), one core and one native thread each; every executor is a JVM of
+ * its worker. Closing
  * it kills every process it started, executors included, by PID.
  */
 final class StandaloneCluster implements AutoCloseable {
@@ -29,7 +30,8 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** Starts a master and {@code workers} workers under {@code sparkHome}, with their work folders in {@code dir}. */
   static StandaloneCluster start(String sparkHome, Path dir, int workers) throws IOException, InterruptedException {
-    Map<String, String> env = Map.of("SPARK_HOME", sparkHome, "SPARK_LOCAL_IP", "127.0.0.1");
+    // one native (OpenMP, BLAS) thread per one-core executor, which inherits its worker's environment
+    Map<String, String> env = Map.of("SPARK_HOME", sparkHome, "SPARK_LOCAL_IP", "127.0.0.1", "OMP_NUM_THREADS", "1");
     String spark = sparkHome + "/bin/spark-class";
     StandaloneCluster cluster = new StandaloneCluster("spark://127.0.0.1:" + freePort());
     try {

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * attnflow on a real multi-JVM Spark cluster: a standalone master and two one-core workers on
  * loopback, the jobs submitted by bin/attnflow through spark-submit (SPARK_HOME from bin/spark-home).
- * Scoring writes exactly the rows of the same job under {@code local[2]}; training (dl4j-spark
- * parameter averaging over the two executors) gives local[2]'s model up to float rounding; an
- * executor JVM killed mid-scoring is replaced and the run still writes a clean run's rows.
+ * Training (dl4j-spark parameter averaging over the two executors) and scoring give exactly the model
+ * and rows of the same jobs under {@code local[2]}; an executor JVM killed mid-scoring is replaced and
+ * the run still writes a clean run's rows.
  */
 class StandaloneClusterIT {
   private static final String CLEAN_DAY = "2030-03-01";
@@ -72,7 +72,7 @@ class StandaloneClusterIT {
   }
 
   @Test
-  void scoringOnTheClusterWritesTheLocalRunsRowsAndTrainingItsModel() throws Exception {
+  void trainingAndScoringOnTheClusterGiveTheLocalRunsModelAndRows() throws Exception {
     // the cluster's model scored under local[2]: exactly the rows the cluster wrote
     local("score", "--dt", "2030-03-02", "--set", "model.version=" + modelOnCluster, "--set", "spark.master=local[2]");
     List<Map<String, Object>> rows = DuckDb.query(String.format(ROWS, wh, CLEAN_DAY));
@@ -81,8 +81,7 @@ class StandaloneClusterIT {
     assertThat(DuckDb.query(String.format(ATTENTION, wh, "2030-03-02")))
         .isEqualTo(DuckDb.query(String.format(ATTENTION, wh, CLEAN_DAY)));
 
-    // the same training under local[2]: the same model up to float rounding (the executors' ND4J sums in
-    // another order than one JVM's), so the same lists up to near-ties
+    // the same training under local[2]: the same parameters, bit for bit, and so the same rows
     String localModel = version(local("train", "--set", "spark.master=local[2]"));
     local("score", "--dt", "2030-03-04", "--set", "model.version=" + localModel, "--set", "spark.master=local[2]");
     ModelStore store = new ModelStore(new Warehouse(wh.toString(), TestSpark.session().sparkContext().hadoopConfiguration()),
@@ -90,14 +89,16 @@ class StandaloneClusterIT {
     float[] onCluster = store.load(modelOnCluster).network().params().data().asFloat();
     float[] local = store.load(localModel).network().params().data().asFloat();
     assertThat(onCluster).hasSameSizeAs(local).hasSizeGreaterThan(1000);
+    int differing = 0;
     double maxDifference = 0;
     for (int i = 0; i < local.length; i++) {
+      differing += onCluster[i] == local[i] ? 0 : 1;
       maxDifference = Math.max(maxDifference, Math.abs(onCluster[i] - local[i]));
     }
-    System.out.printf("cluster vs local[2] training: %d parameters, largest difference %.2e%n", local.length, maxDifference);
-    assertThat(maxDifference).as("largest parameter difference").isLessThan(1e-5);
-    assertThat(DuckDb.differencesBeyondNearTies(wh + "/recommendations/dt=2030-03-04/*.parquet",
-        wh + "/recommendations/dt=" + CLEAN_DAY + "/*.parquet")).isZero();
+    System.out.printf("cluster vs local[2] training: %d parameters, %d differ, largest difference %.2e%n",
+        local.length, differing, maxDifference);
+    assertThat(differing).as("parameters that differ (largest difference %.2e)", maxDifference).isZero();
+    assertThat(DuckDb.query(String.format(ROWS, wh, "2030-03-04"))).isEqualTo(rows);
   }
 
   /** Failure proof 2: an executor JVM killed (SIGKILL) while it scores; the worker starts another, tasks rerun. */
@@ -165,15 +166,20 @@ class StandaloneClusterIT {
     Map<String, String> env = new HashMap<>(extra);
     env.put("SPARK_HOME", Processes.HOME.resolve("target/spark-home").toString());
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("OMP_NUM_THREADS", "1");
     env.put("ATTNFLOW_SUBMIT_OPTS", "--master " + cluster.url() + " --conf spark.driver.host=127.0.0.1"
         + " --conf spark.executor.memory=1g --conf spark.executor.defaultJavaOptions=-Dorg.bytedeco.javacpp.cachedir="
         + System.getProperty("org.bytedeco.javacpp.cachedir"));
     return env;
   }
 
-  /** bin/attnflow {@code args} in-process (no SPARK_HOME); it must succeed. */
+  /**
+   * bin/attnflow {@code args} in-process (no SPARK_HOME); it must succeed. One native thread per task,
+   * as on the one-core executors: ND4J splits its sums across its threads, so the thread count decides
+   * their rounding.
+   */
   private static Processes.Run local(String... args) throws Exception {
-    Processes.Run r = Processes.run(Map.of(), command(args));
+    Processes.Run r = Processes.run(Map.of("OMP_NUM_THREADS", "1"), command(args));
     assertThat(r.exit()).as("%s\n%s", List.of(args), r.err()).isZero();
     return r;
   }
