@@ -58,9 +58,10 @@ import org.slf4j.LoggerFactory;
  *       them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
  *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
  *       system).
- *   <li>After each epoch the validation HR@10 / NDCG@10 (sampled negatives) is measured with the
- *       fast scorer; the parameters of the best epoch are kept and training stops after
- *       {@code train.patience} epochs without improvement.
+ *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the fast scorer, against
+ *       sampled negatives and under full ranking, on the epoch's parameters (or the mean of the last
+ *       {@code train.average-epochs} epochs'); the best by sampled NDCG@10 is kept and training stops
+ *       after {@code train.patience} epochs without improvement.
  *   <li>The folder is assembled on the driver (network, vocabulary, split, manifest with
  *       checksums), published, and promoted to {@code latest} if the {@link Promotion} gate lets it.
  * </ol>
