@@ -40,6 +40,7 @@ class StandaloneClusterIT {
   @TempDir
   static Path tmp;
   static Path wh;
+  static String sparkHome;
   static StandaloneCluster cluster;
   static String modelOnCluster;
 
@@ -47,21 +48,22 @@ class StandaloneClusterIT {
   static void trainAndScoreOnTheCluster() throws Exception {
     Processes.Run home = Processes.run(Map.of(), "bin/spark-home");
     assertThat(home.exit()).as(home.err()).isZero();
-    cluster = StandaloneCluster.start(home.out().strip(), tmp.resolve("cluster"), 2);
+    sparkHome = home.out().strip();
+    cluster = StandaloneCluster.start(sparkHome, tmp.resolve("cluster"), 2);
 
     // a slice of the demo ratings, ingested locally (ingest is not what this test is about)
     List<String> ratings = Files.readAllLines(Processes.HOME.resolve("data/ml-latest-small/ratings.csv"));
     Files.write(tmp.resolve("ratings.csv"), ratings.subList(0, 6000));
     wh = tmp.resolve("warehouse");
-    assertThat(local("ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv")).exit()).isZero();
+    local("ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv"));
 
-    Processes.Run train = onCluster(Map.of(), "train");
+    Processes.Run train = onCluster("train");
     assertThat(train.err()).contains("spark-class").contains("org.apache.spark.deploy.SparkSubmit");
     modelOnCluster = version(train);
     // both executors trained: each ran tasks of this application
     List<Path> trainers = cluster.executorLogs();
     assertThat(trainers).hasSize(2).allSatisfy(log -> assertThat(Files.readString(log)).contains("Running task"));
-    onCluster(Map.of(), "score", "--dt", CLEAN_DAY, "--set", "model.version=" + modelOnCluster);
+    onCluster("score", "--dt", CLEAN_DAY, "--set", "model.version=" + modelOnCluster);
   }
 
   @AfterAll
@@ -86,17 +88,17 @@ class StandaloneClusterIT {
     local("score", "--dt", "2030-03-04", "--set", "model.version=" + localModel, "--set", "spark.master=local[2]");
     ModelStore store = new ModelStore(new Warehouse(wh.toString(), TestSpark.session().sparkContext().hadoopConfiguration()),
         TestSpark.session().sparkContext().hadoopConfiguration());
-    float[] onCluster = store.load(modelOnCluster).network().params().data().asFloat();
-    float[] local = store.load(localModel).network().params().data().asFloat();
-    assertThat(onCluster).hasSameSizeAs(local).hasSizeGreaterThan(1000);
+    float[] clusterParams = store.load(modelOnCluster).network().params().data().asFloat();
+    float[] localParams = store.load(localModel).network().params().data().asFloat();
+    assertThat(clusterParams).hasSameSizeAs(localParams).hasSizeGreaterThan(1000);
     int differing = 0;
     double maxDifference = 0;
-    for (int i = 0; i < local.length; i++) {
-      differing += onCluster[i] == local[i] ? 0 : 1;
-      maxDifference = Math.max(maxDifference, Math.abs(onCluster[i] - local[i]));
+    for (int i = 0; i < localParams.length; i++) {
+      differing += clusterParams[i] == localParams[i] ? 0 : 1;
+      maxDifference = Math.max(maxDifference, Math.abs(clusterParams[i] - localParams[i]));
     }
     System.out.printf("cluster vs local[2] training: %d parameters, %d differ, largest difference %.2e%n",
-        local.length, differing, maxDifference);
+        localParams.length, differing, maxDifference);
     assertThat(differing).as("parameters that differ (largest difference %.2e)", maxDifference).isZero();
     assertThat(DuckDb.query(String.format(ROWS, wh, "2030-03-04"))).isEqualTo(rows);
   }
@@ -155,8 +157,8 @@ class StandaloneClusterIT {
   }
 
   /** bin/attnflow {@code args} submitted to the cluster through spark-submit; it must succeed. */
-  private static Processes.Run onCluster(Map<String, String> env, String... args) throws Exception {
-    Processes.Run r = Processes.run(submitEnv(env), command(args));
+  private static Processes.Run onCluster(String... args) throws Exception {
+    Processes.Run r = Processes.run(submitEnv(Map.of()), command(args));
     assertThat(r.exit()).as("%s\n%s", List.of(args), r.err()).isZero();
     return r;
   }
@@ -164,7 +166,7 @@ class StandaloneClusterIT {
   /** SPARK_HOME set, the cluster's master, the driver on loopback, javacpp's cache in the build folder. */
   private static Map<String, String> submitEnv(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(extra);
-    env.put("SPARK_HOME", Processes.HOME.resolve("target/spark-home").toString());
+    env.put("SPARK_HOME", sparkHome);
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.put("OMP_NUM_THREADS", "1");
     env.put("ATTNFLOW_SUBMIT_OPTS", "--master " + cluster.url() + " --conf spark.driver.host=127.0.0.1"
