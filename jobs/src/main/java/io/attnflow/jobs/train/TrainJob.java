@@ -136,12 +136,16 @@ public final class TrainJob {
       if (recent.size() > s.averageEpochs()) {
         recent.removeFirst();
       }
-      INDArray params = recent.getLast().dup();
-      recent.stream().limit(recent.size() - 1).forEach(params::addi);
-      params.divi(recent.size());
-      ComputationGraph averaged = sparkNetwork.getNetwork().clone();
-      averaged.setParams(params);
-      AttentionModel model = AttentionModel.fromNetwork(averaged, shape, vocabulary);
+      INDArray params = recent.getLast();
+      ComputationGraph measured = sparkNetwork.getNetwork();
+      if (recent.size() > 1) {
+        params = params.dup();
+        recent.stream().limit(recent.size() - 1).forEach(params::addi);
+        params.divi(recent.size());
+        measured = measured.clone();
+        measured.setParams(params);
+      }
+      AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary);
       Metrics val = Metrics.sampled(model, validation, K);
       Metrics full = Metrics.full(model, validation, K);
       double seconds = (System.nanoTime() - t0) / 1e9;
