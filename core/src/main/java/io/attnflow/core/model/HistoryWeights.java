@@ -4,24 +4,29 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * The weight w_i of one history event: the weight of its event type times a recency decay,
- * {@code w = eventWeight(event) · 2^(−age / halfLife)}, with the age measured from a reference time
- * (the time of the predicted event in training, the scoring date at night). A half-life of 0 turns
- * the decay off. Events whose type has weight 0 (or no weight) are not part of a history.
+ * The weight w_i of one history event: the weight of its event type times two recency decays,
+ * {@code w = eventWeight(event) · 2^(−age / halfLifeDays) · 2^(−newer / halfLifeEvents)}. The age is
+ * measured from a reference time (the time of the predicted event in training, the scoring date at
+ * night); {@code newer} counts the history's events after this one (0 for the newest), so the last
+ * few events speak loudest even when a whole history was rated in one sitting. A half-life of 0
+ * turns that decay off. Events whose type has weight 0 (or no weight) are not part of a history.
  */
 public final class HistoryWeights implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private static final double MICROS_PER_DAY = 86_400e6;
 
   private final Map<String, Double> eventWeights;
   private final double halfLifeDays;
+  private final double halfLifeEvents;
 
-  public HistoryWeights(Map<String, Double> eventWeights, double halfLifeDays) {
-    if (halfLifeDays < 0) {
-      throw new IllegalArgumentException("Cannot decay with a negative half-life: " + halfLifeDays + " days");
+  public HistoryWeights(Map<String, Double> eventWeights, double halfLifeDays, double halfLifeEvents) {
+    if (halfLifeDays < 0 || halfLifeEvents < 0) {
+      throw new IllegalArgumentException("Cannot decay with a negative half-life: " + halfLifeDays + " days, "
+          + halfLifeEvents + " events");
     }
     this.eventWeights = Map.copyOf(eventWeights);
     this.halfLifeDays = halfLifeDays;
+    this.halfLifeEvents = halfLifeEvents;
   }
 
   /** The weight of an event type, 0 for types not listed. */
@@ -38,16 +43,26 @@ public final class HistoryWeights implements Serializable {
     return halfLifeDays;
   }
 
+  public double halfLifeEvents() {
+    return halfLifeEvents;
+  }
+
   public Map<String, Double> eventWeights() {
     return eventWeights;
   }
 
-  /** w for an event at {@code tsMicros} seen from {@code refMicros}; future events decay as if now. */
-  public float weight(String event, long tsMicros, long refMicros) {
+  /**
+   * w for an event at {@code tsMicros} seen from {@code refMicros} with {@code newer} history events
+   * after it; future events decay as if now.
+   */
+  public float weight(String event, long tsMicros, long refMicros, int newer) {
     double w = eventWeight(event);
     if (halfLifeDays > 0) {
       double ageDays = Math.max(0, refMicros - tsMicros) / MICROS_PER_DAY;
       w *= Math.pow(0.5, ageDays / halfLifeDays);
+    }
+    if (halfLifeEvents > 0) {
+      w *= Math.pow(0.5, newer / halfLifeEvents);
     }
     return (float) w;
   }

@@ -29,21 +29,25 @@ public record UserSequence(String userId, int[] items, long[] ts, String[] event
 
   /**
    * The history before position {@code end} as a model sees it when predicting at {@code refMicros}:
-   * the last m events, weighted; events of weight 0 are left out.
+   * the last m counted events (types of weight 0 are left out, and so are events whose weight has
+   * decayed to 0), weighted.
    */
   public UserHistory historyBefore(int end, int m, HistoryWeights weights, long refMicros) {
-    int from = Math.max(0, end - m);
-    int[] h = new int[end - from];
-    float[] w = new float[end - from];
-    int n = 0;
-    for (int p = from; p < end; p++) {
-      float wp = weights.weight(events[p], ts[p], refMicros);
-      if (wp > 0) {
-        h[n] = items[p];
-        w[n++] = wp;
+    int[] h = new int[Math.min(m, end)];
+    float[] w = new float[h.length];
+    int n = 0; // filled from the end: h[h.length - n ..] are the newest n
+    for (int p = end - 1, newer = 0; p >= 0 && newer < h.length; p--) {
+      if (weights.counts(events[p])) {
+        float wp = weights.weight(events[p], ts[p], refMicros, newer++);
+        if (wp > 0) {
+          n++;
+          h[h.length - n] = items[p];
+          w[h.length - n] = wp;
+        }
       }
     }
-    return new UserHistory(userId, java.util.Arrays.copyOf(h, n), java.util.Arrays.copyOf(w, n));
+    return new UserHistory(userId, java.util.Arrays.copyOfRange(h, h.length - n, h.length),
+        java.util.Arrays.copyOfRange(w, w.length - n, w.length));
   }
 
   /** The item indices of every event, sorted, for membership tests. */

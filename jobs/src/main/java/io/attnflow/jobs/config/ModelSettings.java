@@ -22,7 +22,9 @@ public record ModelSettings(String version, int historyLength, HistoryWeights we
     Map<String, Double> weights = new LinkedHashMap<>();
     ((Map<?, ?>) c.get("event_weights")).forEach((k, v) -> weights.put((String) k, ((Number) v).doubleValue()));
     return new ModelSettings(manifest.version(), manifest.shape().history(),
-        new HistoryWeights(weights, ((Number) c.get("half_life_days")).doubleValue()));
+        new HistoryWeights(weights, ((Number) c.get("half_life_days")).doubleValue(),
+            // models trained before the setting existed had no decay by position
+            c.get("half_life_events") instanceof Number n ? n.doubleValue() : 0));
   }
 
   static ModelSettings from(ConfigReader r) {
@@ -40,9 +42,10 @@ public record ModelSettings(String version, int historyLength, HistoryWeights we
     r.check(weights.values().stream().anyMatch(v -> v > 0), "model.event-weights", raw.toString(),
         "at least one event type with a weight above 0");
     double halfLife = r.doubleIn("model.half-life-days", 0, 1e6);
+    double halfLifeEvents = r.doubleIn("model.half-life-events", 0, 1e6);
     return new ModelSettings(
         r.nonEmptyString("model.version"),
         r.intIn("model.history-length", 1, 1000),
-        new HistoryWeights(weights, Math.max(0, halfLife)));
+        new HistoryWeights(weights, Math.max(0, halfLife), Math.max(0, halfLifeEvents)));
   }
 }

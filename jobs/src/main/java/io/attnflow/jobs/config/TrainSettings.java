@@ -59,6 +59,7 @@ public record TrainSettings(
     m.put("history_length", model.historyLength());
     m.put("event_weights", model.weights().eventWeights());
     m.put("half_life_days", model.weights().halfLifeDays());
+    m.put("half_life_events", model.weights().halfLifeEvents());
     m.put("aggregation", aggregation.name().toLowerCase(java.util.Locale.ROOT));
     m.put("loss", loss.name().toLowerCase(java.util.Locale.ROOT));
     m.put("dim", dim);

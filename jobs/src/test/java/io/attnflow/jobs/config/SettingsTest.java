@@ -85,6 +85,16 @@ class SettingsTest {
   }
 
   @Test
+  void historyDecaysByTimeAndByPosition() {
+    assertThat(load().model().weights().halfLifeEvents()).isZero();
+    var w = load("model.half-life-days=7", "model.half-life-events=2.5").model().weights();
+    assertThat(w.halfLifeDays()).isEqualTo(7.0);
+    assertThat(w.halfLifeEvents()).isEqualTo(2.5);
+    assertThat(problems("model.half-life-events=-1")).containsExactly(
+        "model.half-life-events = -1.0 is not valid (expected a number in [0.0, 1000000.0])");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     List<String> p = problems(
         "ingest.max-reject-rate=-1",

@@ -114,7 +114,7 @@ class EvaluateIT {
   void ndcgPrecisionRecallAndMrrAgreeWithSparkRankingMetrics() {
     var conf = spark.sparkContext().hadoopConfiguration();
     ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), conf), conf).load("planted");
-    HistoryWeights weights = new HistoryWeights(Map.of("click", 1.0), 0);
+    HistoryWeights weights = new HistoryWeights(Map.of("click", 1.0), 0, 0);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<UserSequence> users = Sequences.of(Sequences.events(spark, wh.resolve("interactions").toString(), weights),
         jsc.broadcast(loaded.model().vocabulary())).collect();

@@ -54,6 +54,8 @@ class ModelStoreTest {
     assertThat(loaded.model().score(h, 7)).isEqualTo(GOLDEN_SCORE);
     assertThat(loaded.manifest().version()).isEqualTo("20261124-013121");
     assertThat(loaded.model().pooledScore(loaded.model().userVector(h), 7)).isEqualTo(GOLDEN_POOLED);
+    // its manifest predates the decay by position: histories form as they did, without it
+    assertThat(io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()).weights().halfLifeEvents()).isZero();
   }
 
   @Test

@@ -85,7 +85,7 @@ class TrainIT {
       for (int item : LeaveOneOut.train(seq).items()) {
         popularity.merge(item, 1, Integer::sum);
       }
-      cases.add(LeaveOneOut.heldOutCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0), 100,
+      cases.add(LeaveOneOut.heldOutCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0, 0), 100,
           vocabulary.size(), new SplittableRandom(seq.userId().hashCode())));
     }
     double popularityHits = 0;
