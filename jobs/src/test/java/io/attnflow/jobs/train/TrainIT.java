@@ -19,6 +19,7 @@ import io.attnflow.core.model.Vocabulary;
 import io.attnflow.core.testing.PlantedSignal;
 import io.attnflow.jobs.DuckDb;
 import io.attnflow.jobs.TestSpark;
+import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.Settings;
 import io.attnflow.jobs.config.TrainSettings;
 import io.attnflow.jobs.ingest.IngestJob;
@@ -71,6 +72,8 @@ class TrainIT {
         spark.sparkContext().hadoopConfiguration()).load("latest");
     assertThat(loaded.version()).isEqualTo("planted");
     Vocabulary vocabulary = loaded.model().vocabulary();
+    HistoryWeights weights = ModelSettings.of(loaded.manifest()).weights();
+    assertThat(weights.halfLifeEvents()).isEqualTo(2.0);
 
     // The same test cases for both rankers: each user's held-out last item against 100 negatives.
     Map<String, List<Interaction>> byUser = planted.stream().collect(Collectors.groupingBy(Interaction::userId));
@@ -85,8 +88,9 @@ class TrainIT {
       for (int item : LeaveOneOut.train(seq).items()) {
         popularity.merge(item, 1, Integer::sum);
       }
-      cases.add(LeaveOneOut.heldOutCase(seq, true, 10, new HistoryWeights(Map.of("click", 1.0), 0, 0), 100,
-          vocabulary.size(), new SplittableRandom(seq.userId().hashCode())));
+      // histories formed as the model was trained to see them (the default decay by position included)
+      cases.add(LeaveOneOut.heldOutCase(seq, true, 10, weights, 100, vocabulary.size(),
+          new SplittableRandom(seq.userId().hashCode())));
     }
     double popularityHits = 0;
     for (HeldOutCase c : cases) {
