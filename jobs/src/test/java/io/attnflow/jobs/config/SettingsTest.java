@@ -86,7 +86,7 @@ class SettingsTest {
 
   @Test
   void historyDecaysByTimeAndByPosition() {
-    assertThat(load().model().weights().halfLifeEvents()).isZero();
+    assertThat(load().model().weights().halfLifeEvents()).isEqualTo(2.0);
     var w = load("model.half-life-days=7", "model.half-life-events=2.5").model().weights();
     assertThat(w.halfLifeDays()).isEqualTo(7.0);
     assertThat(w.halfLifeEvents()).isEqualTo(2.5);

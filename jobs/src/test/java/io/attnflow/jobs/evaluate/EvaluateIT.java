@@ -48,9 +48,11 @@ class EvaluateIT {
   @BeforeAll
   static void trainAModel() {
     spark = TestSpark.session();
-    TestSpark.writeInteractions(wh, PlantedSignal.generate(240, 12, 10, 12, 0.1, 3));
+    // clusters larger than a user's 12 events: held-out targets are new items, never repeats of the history
+    TestSpark.writeInteractions(wh, PlantedSignal.generate(240, 12, 14, 12, 0.1, 3));
     TrainJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
-        "train.pool-hidden=8", "train.batch-size=128", "model.history-length=10", "train.epochs=5")).train(), "planted");
+        "train.pool-hidden=8", "train.batch-size=128", "model.history-length=10", "train.epochs=20",
+        "train.patience=20")).train(), "planted");
   }
 
   private static EvaluateSettings settings(String... sets) {

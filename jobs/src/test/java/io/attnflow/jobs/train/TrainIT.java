@@ -62,9 +62,11 @@ class TrainIT {
   @ParameterizedTest
   @ValueSource(strings = {"train.loss=bce", "train.loss=softmax,train.popular-negatives=0.5,train.average-epochs=2"})
   void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) {
-    List<Interaction> planted = PlantedSignal.generate(300, 15, 10, 12, 0.1, 7);
+    // clusters larger than a user's 12 events, so that held-out targets are new items, never repeats
+    // of the history; 20 epochs, since early validation on 300 users is too noisy to stop on
+    List<Interaction> planted = PlantedSignal.generate(300, 15, 14, 12, 0.1, 7);
     TestSpark.writeInteractions(wh, planted);
-    List<String> sets = new ArrayList<>(List.of("model.history-length=10", "train.epochs=6"));
+    List<String> sets = new ArrayList<>(List.of("model.history-length=10", "train.epochs=20", "train.patience=20"));
     sets.addAll(List.of(options.split(",")));
     TrainResult r = TrainJob.run(spark, settings(wh, sets.toArray(String[]::new)), "planted");
 
