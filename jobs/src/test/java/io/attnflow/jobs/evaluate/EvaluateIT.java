@@ -16,6 +16,7 @@ import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.DuckDb;
 import io.attnflow.jobs.TestSpark;
 import io.attnflow.jobs.config.EvaluateSettings;
+import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.Settings;
 import io.attnflow.jobs.evaluate.EvaluateJob.EvaluateResult;
 import io.attnflow.jobs.evaluate.EvaluateJob.Figure;
@@ -116,7 +117,8 @@ class EvaluateIT {
   void ndcgPrecisionRecallAndMrrAgreeWithSparkRankingMetrics() {
     var conf = spark.sparkContext().hadoopConfiguration();
     ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), conf), conf).load("planted");
-    HistoryWeights weights = new HistoryWeights(Map.of("click", 1.0), 0, 0);
+    // histories formed as the model was trained to see them (its event weights and decays)
+    HistoryWeights weights = ModelSettings.of(loaded.manifest()).weights();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<UserSequence> users = Sequences.of(Sequences.events(spark, wh.resolve("interactions").toString(), weights),
         jsc.broadcast(loaded.model().vocabulary())).collect();

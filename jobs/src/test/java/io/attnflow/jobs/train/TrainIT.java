@@ -107,7 +107,8 @@ class TrainIT {
     Metrics full = Metrics.full(loaded.model(), cases, 10);
 
     assertThat(r.manifest().epochs()).isNotEmpty();
-    assertThat((Double) r.manifest().bestMetrics().get("val_hr10")).as("epochs %s", r.manifest().epochs()).isGreaterThan(0.6);
+    assertThat((Double) r.manifest().bestMetrics().get("val_hr10")).as("epochs %s", r.manifest().epochs())
+        .isGreaterThan(0.6);
     assertThat(attention.hitRate()).as("attention HR@10 vs popularity %.3f", popularityHr)
         .isGreaterThan(0.6).isGreaterThan(3 * popularityHr);
     // every unseen item competes under full ranking, a superset of the sampled negatives
