@@ -1,6 +1,7 @@
 package io.attnflow.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Map;
@@ -36,6 +37,19 @@ class HistoryWeightsTest {
     // like with 4 newer events and a 2-event half-life: 2 · 2^(−2) = 0.5; aged 10 days as well: 0.25
     assertThat(w.weight("like", 15 * DAY, 15 * DAY, 4)).isCloseTo(0.5f, within(1e-6f));
     assertThat(w.weight("like", 5 * DAY, 15 * DAY, 4)).isCloseTo(0.25f, within(1e-6f));
+  }
+
+  @Test
+  void aFloorKeepsAShareOfTheWeightHoweverOld() {
+    HistoryWeights w = new HistoryWeights(Map.of("like", 2.0), 10, 1, 0.25);
+    // the newest, undecayed: all of it
+    assertThat(w.weight("like", 15 * DAY, 15 * DAY, 0)).isEqualTo(2f);
+    // 2 newer events and 10 days old, decay 2^(−2) · 2^(−1) = 1/8: 2 · (0.25 + 0.75 / 8) = 0.6875
+    assertThat(w.weight("like", 5 * DAY, 15 * DAY, 2)).isCloseTo(0.6875f, within(1e-6f));
+    // however old, never below the floor's share
+    assertThat(w.weight("like", 0, 5000 * DAY, 49)).isCloseTo(0.5f, within(1e-6f));
+    assertThatThrownBy(() -> new HistoryWeights(Map.of("like", 2.0), 10, 1, 1.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor of 1.5");
   }
 
   @Test

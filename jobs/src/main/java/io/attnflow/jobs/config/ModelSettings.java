@@ -23,8 +23,9 @@ public record ModelSettings(String version, int historyLength, HistoryWeights we
     ((Map<?, ?>) c.get("event_weights")).forEach((k, v) -> weights.put((String) k, ((Number) v).doubleValue()));
     return new ModelSettings(manifest.version(), manifest.shape().history(),
         new HistoryWeights(weights, ((Number) c.get("half_life_days")).doubleValue(),
-            // models trained before the setting existed had no decay by position
-            c.get("half_life_events") instanceof Number n ? n.doubleValue() : 0));
+            // models trained before these settings existed had no decay by position, and no floor
+            c.get("half_life_events") instanceof Number n ? n.doubleValue() : 0,
+            c.get("decay_floor") instanceof Number f ? f.doubleValue() : 0));
   }
 
   static ModelSettings from(ConfigReader r) {
@@ -43,9 +44,11 @@ public record ModelSettings(String version, int historyLength, HistoryWeights we
         "at least one event type with a weight above 0");
     double halfLife = r.doubleIn("model.half-life-days", 0, 1e6);
     double halfLifeEvents = r.doubleIn("model.half-life-events", 0, 1e6);
+    double floor = r.doubleIn("model.decay-floor", 0, 1);
     return new ModelSettings(
         r.nonEmptyString("model.version"),
         r.intIn("model.history-length", 1, 1000),
-        new HistoryWeights(weights, Math.max(0, halfLife), Math.max(0, halfLifeEvents)));
+        new HistoryWeights(weights, Math.max(0, halfLife), Math.max(0, halfLifeEvents),
+            Math.min(1, Math.max(0, floor))));
   }
 }

@@ -60,6 +60,7 @@ public record TrainSettings(
     m.put("event_weights", model.weights().eventWeights());
     m.put("half_life_days", model.weights().halfLifeDays());
     m.put("half_life_events", model.weights().halfLifeEvents());
+    m.put("decay_floor", model.weights().decayFloor());
     m.put("aggregation", aggregation.name().toLowerCase(java.util.Locale.ROOT));
     m.put("loss", loss.name().toLowerCase(java.util.Locale.ROOT));
     m.put("dim", dim);

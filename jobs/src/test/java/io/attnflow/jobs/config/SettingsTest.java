@@ -95,6 +95,14 @@ class SettingsTest {
   }
 
   @Test
+  void decayHasAFloorBetweenZeroAndOne() {
+    assertThat(load().model().weights().decayFloor()).isEqualTo(0.1);
+    assertThat(load("model.decay-floor=0.25").model().weights().decayFloor()).isEqualTo(0.25);
+    assertThat(problems("model.decay-floor=1.5")).containsExactly(
+        "model.decay-floor = 1.5 is not valid (expected a number in [0.0, 1.0])");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     List<String> p = problems(
         "ingest.max-reject-rate=-1",

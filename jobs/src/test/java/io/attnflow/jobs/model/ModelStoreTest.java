@@ -54,8 +54,10 @@ class ModelStoreTest {
     assertThat(loaded.model().score(h, 7)).isEqualTo(GOLDEN_SCORE);
     assertThat(loaded.manifest().version()).isEqualTo("20261124-013121");
     assertThat(loaded.model().pooledScore(loaded.model().userVector(h), 7)).isEqualTo(GOLDEN_POOLED);
-    // its manifest predates the decay by position: histories form as they did, without it
-    assertThat(io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()).weights().halfLifeEvents()).isZero();
+    // its manifest predates the decay by position and its floor: histories form as they did, without them
+    var weights = io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()).weights();
+    assertThat(weights.halfLifeEvents()).isZero();
+    assertThat(weights.decayFloor()).isZero();
   }
 
   @Test
