@@ -22,11 +22,6 @@ public final class HistoryWeights implements Serializable {
   private final double halfLifeEvents;
   private final double decayFloor;
 
-  /** Weights that decay all the way (a floor of 0). */
-  public HistoryWeights(Map<String, Double> eventWeights, double halfLifeDays, double halfLifeEvents) {
-    this(eventWeights, halfLifeDays, halfLifeEvents, 0);
-  }
-
   public HistoryWeights(Map<String, Double> eventWeights, double halfLifeDays, double halfLifeEvents,
       double decayFloor) {
     if (halfLifeDays < 0 || halfLifeEvents < 0) {

@@ -12,7 +12,7 @@ class HistoryWeightsTest {
 
   @Test
   void eventWeightTimesHalvingPerHalfLife() {
-    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 10, 0);
+    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 10, 0, 0);
     // like (2) aged 20 days with a 10-day half-life: 2 · 2^(−20/10) = 0.5
     assertThat(w.weight("like", 0, 20 * DAY, 0)).isCloseTo(0.5f, within(1e-6f));
     // click aged 5 days: 2^(−0.5) = 0.707107
@@ -23,7 +23,7 @@ class HistoryWeightsTest {
 
   @Test
   void unlistedEventsDoNotCountAndZeroHalfLivesMeanNoDecay() {
-    HistoryWeights w = new HistoryWeights(Map.of("rating", 1.0, "impression", 0.0), 0, 0);
+    HistoryWeights w = new HistoryWeights(Map.of("rating", 1.0, "impression", 0.0), 0, 0, 0);
     assertThat(w.counts("rating")).isTrue();
     assertThat(w.counts("impression")).isFalse();
     assertThat(w.counts("view")).isFalse();
@@ -32,7 +32,7 @@ class HistoryWeightsTest {
 
   @Test
   void weightsHalveWithEveryHalfLifeOfNewerEventsOnTopOfTheTimeDecay() {
-    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 10, 2);
+    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 10, 2, 0);
     assertThat(w.weight("like", 15 * DAY, 15 * DAY, 0)).isEqualTo(2f);
     // like with 4 newer events and a 2-event half-life: 2 · 2^(−2) = 0.5; aged 10 days as well: 0.25
     assertThat(w.weight("like", 15 * DAY, 15 * DAY, 4)).isCloseTo(0.5f, within(1e-6f));
@@ -54,7 +54,7 @@ class HistoryWeightsTest {
 
   @Test
   void aHistoryIsTheLastMCountedEventsDecayedByPositionFromTheNewest() {
-    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 0, 1);
+    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0, "like", 2.0), 0, 1, 0);
     UserSequence seq = new UserSequence("u", new int[] {7, 8, 9, 10, 11},
         new long[] {1, 2, 3, 4, 5}, new String[] {"click", "like", "impression", "click", "click"});
     // predicting position 4 (item 11) with m = 2: the counted events before it, newest first, are
@@ -69,7 +69,7 @@ class HistoryWeightsTest {
 
   @Test
   void eventsDecayedToNothingLeaveTheHistory() {
-    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0), 1, 0);
+    HistoryWeights w = new HistoryWeights(Map.of("click", 1.0), 1, 0, 0);
     UserSequence seq = new UserSequence("u", new int[] {1, 2}, new long[] {0, 9000 * DAY}, new String[] {"click", "click"});
     UserHistory h = seq.historyBefore(2, 10, w, 9000 * DAY);
     assertThat(h.items()).containsExactly(2);
