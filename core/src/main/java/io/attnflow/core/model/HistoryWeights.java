@@ -5,13 +5,14 @@ import java.util.Map;
 
 /**
  * The weight w_i of one history event: the weight of its event type times its recency,
- * {@code w = eventWeight(event) · (floor + (1 − floor) · 2^(−age / halfLifeDays) · 2^(−newer / halfLifeEvents))}.
- * The age is measured from a reference time (the time of the predicted event in training, the
- * scoring date at night); {@code newer} counts the history's events after this one (0 for the
- * newest), so the last few events speak loudest even when a whole history was rated in one sitting.
- * A half-life of 0 turns that decay off. The floor is the share of its weight an event keeps however
- * old, so that a user's long-standing taste is not decayed away. Events whose type has weight 0 (or
- * no weight) are not part of a history.
+ * {@code w = eventWeight(event) · (floor + (1 − floor) · d)} with
+ * {@code d = 2^(−age / halfLifeDays) · 2^(−newer / halfLifeEvents)}. The age is measured from a
+ * reference time (the time of the predicted event in training, the scoring date at night);
+ * {@code newer} counts the history's events after this one (0 for the newest), so the last few
+ * events speak loudest even when a whole history was rated in one sitting. A half-life of 0 turns
+ * that decay off. The floor is the share of its weight an event keeps however old, so that a user's
+ * long-standing taste is not decayed away. Events whose type has weight 0 (or no weight) are not
+ * part of a history.
  */
 public final class HistoryWeights implements Serializable {
   private static final long serialVersionUID = 3L;

@@ -44,6 +44,7 @@ public final class ConfigReader {
       int v = config.getInt(key);
       if (v < min || v > max) {
         problem(key, v, "an integer in [" + min + ", " + max + "]");
+        return Math.min(max, Math.max(min, v));
       }
       return v;
     } catch (ConfigException e) {
@@ -56,6 +57,7 @@ public final class ConfigReader {
       double v = config.getDouble(key);
       if (!(v >= min && v <= max)) {
         problem(key, v, "a number in [" + min + ", " + max + "]");
+        return v > max ? max : min; // NaN included
       }
       return v;
     } catch (ConfigException e) {

@@ -42,13 +42,10 @@ public record ModelSettings(String version, int historyLength, HistoryWeights we
     });
     r.check(weights.values().stream().anyMatch(v -> v > 0), "model.event-weights", raw.toString(),
         "at least one event type with a weight above 0");
-    double halfLife = r.doubleIn("model.half-life-days", 0, 1e6);
-    double halfLifeEvents = r.doubleIn("model.half-life-events", 0, 1e6);
-    double floor = r.doubleIn("model.decay-floor", 0, 1);
     return new ModelSettings(
         r.nonEmptyString("model.version"),
         r.intIn("model.history-length", 1, 1000),
-        new HistoryWeights(weights, Math.max(0, halfLife), Math.max(0, halfLifeEvents),
-            Math.min(1, Math.max(0, floor))));
+        new HistoryWeights(weights, r.doubleIn("model.half-life-days", 0, 1e6),
+            r.doubleIn("model.half-life-events", 0, 1e6), r.doubleIn("model.decay-floor", 0, 1)));
   }
 }
