@@ -1,8 +1,8 @@
 package io.attnflow.bench;
 
-import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.NetworkSpec;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.Vocabulary;
@@ -65,7 +65,7 @@ public class KernelBenchmark {
     for (int i = 0; i < n; i++) {
       ids.add(String.format("%06d", i));
     }
-    AttentionModel model = AttentionModel.fromNetwork(AttentionNetwork.create(shape, Aggregation.INTEREST, 1, 0.01, 0, 1), shape, Vocabulary.of(ids));
+    AttentionModel model = AttentionModel.fromNetwork(AttentionNetwork.create(NetworkSpec.basic(shape), 1), shape, Vocabulary.of(ids));
     SplittableRandom random = new SplittableRandom(7);
     batch = new ArrayList<>();
     for (int u = 0; u < users; u++) {

@@ -1,7 +1,7 @@
 package io.attnflow.core.eval;
 
 import io.attnflow.core.model.HistoryWeights;
-import io.attnflow.core.model.TrainingExamples;
+import io.attnflow.core.model.TrainingWindows;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import java.util.SplittableRandom;
@@ -46,7 +46,7 @@ public final class LeaveOneOut {
     for (int n = 0; n < neg.length; n++) {
       int j;
       do {
-        j = TrainingExamples.sampleUnseen(seen, vocabularySize, random);
+        j = TrainingWindows.sampleUnseen(seen, vocabularySize, random);
       } while (!drawn.add(j));
       neg[n] = j;
     }

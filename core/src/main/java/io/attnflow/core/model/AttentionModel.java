@@ -1,20 +1,18 @@
 package io.attnflow.core.model;
 
 import java.io.Serializable;
-import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A trained attention model, immutable, in the form scoring needs: per item i of the vocabulary its
  * history projection θ_i = W_θᵀ x_i, its candidate projection φ_i = W_φᵀ x_i (both k floats) and
- * its pooling logit e_i = vᵀ tanh(W_a x_i + b_a), plus the biases b and b_p. These tables are
- * computed once from the network's parameters (an N×d by d×k GEMM each), so that scoring a
- * (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j + b) (see {@link AttentionVertex}
- * for the equations). Serializable so that Spark can broadcast it.
+ * its pooling logit e_i = vᵀ tanh(W_a x_i + b_a), plus the biases b and b_p and the α temperature
+ * τ. These tables are computed once from the network's parameters (an N×d by d×k GEMM each), so
+ * that scoring a (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j / τ + b) (see
+ * {@link AttentionVertex} for the equations). Serializable so that Spark can broadcast it.
  */
 public final class AttentionModel implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -27,10 +25,12 @@ public final class AttentionModel implements Serializable {
   private final float bias;
   private final float pooledBias;
   private final Aggregation aggregation;
+  private final float alphaTemperature;
 
   private AttentionModel(ModelShape shape, Vocabulary vocabulary, float[] theta, float[] phi, float[] poolLogit,
-      float bias, float pooledBias, Aggregation aggregation) {
+      float bias, float pooledBias, Aggregation aggregation, float alphaTemperature) {
     this.aggregation = aggregation;
+    this.alphaTemperature = alphaTemperature;
     this.shape = shape;
     this.vocabulary = vocabulary;
     this.theta = theta;
@@ -64,9 +64,9 @@ public final class AttentionModel implements Serializable {
     float[] pool = Transforms.tanh(e.mmul(wa).addRowVector(ba), true).mmul(v).castTo(DataType.FLOAT).dup('c').data().asFloat();
     float b = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.BIAS).getFloat(0);
     float bp = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOLED).getFloat(0);
-    Aggregation aggregation = ((AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX))
-        .aggregation();
-    return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp, aggregation);
+    AttentionVertex vertex = (AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
+    return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp, vertex.aggregation(),
+        (float) vertex.alphaTemperature());
   }
 
   private static INDArray param(ComputationGraph network, String name) {
@@ -82,7 +82,8 @@ public final class AttentionModel implements Serializable {
    * {@link io.attnflow.core.score.ItemBlock}s of their own, at half the size to broadcast.
    */
   public AttentionModel withoutCandidateTable() {
-    return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias, aggregation);
+    return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias, aggregation,
+        alphaTemperature);
   }
 
   /** Bytes of the item tables (θ and φ), what a broadcast of this model costs per executor. */
@@ -107,6 +108,16 @@ public final class AttentionModel implements Serializable {
     return bias;
   }
 
+  /** τ of α_ij = σ(θ_iᵀφ_j / τ + b). */
+  public float alphaTemperature() {
+    return alphaTemperature;
+  }
+
+  /** α = σ(ℓ / τ + b) of a similarity ℓ = θ_iᵀφ_j: the seed's equation 4.1, the one formula every scorer follows. */
+  public float alpha(float similarity) {
+    return sigmoid(similarity / alphaTemperature + bias);
+  }
+
   /** How α over the history become a score. */
   public Aggregation aggregation() {
     return aggregation;
@@ -122,12 +133,12 @@ public final class AttentionModel implements Serializable {
     return phi;
   }
 
-  /** α_ij = σ(θ_iᵀ φ_j + b) for each history item i of {@code h} and candidate j. */
+  /** α_ij for each history item i of {@code h} and candidate j. */
   public float[] alphas(UserHistory h, int candidate) {
     int k = k();
     float[] a = new float[h.length()];
     for (int r = 0; r < a.length; r++) {
-      a[r] = sigmoid(dot(theta, h.items()[r] * k, phi, candidate * k, k) + bias);
+      a[r] = alpha(dot(theta, h.items()[r] * k, phi, candidate * k, k));
     }
     return a;
   }
@@ -148,7 +159,7 @@ public final class AttentionModel implements Serializable {
     double sum = 0;
     for (int r = 0; r < h.length(); r++) {
       float similarity = dot(theta, h.items()[r] * k, phi, candidate * k, k);
-      sum += aggregation.contribution(h.weights()[r], sigmoid(similarity + bias), similarity, den);
+      sum += aggregation.contribution(h.weights()[r], alpha(similarity), similarity, den);
     }
     return (float) sum;
   }
@@ -176,51 +187,6 @@ public final class AttentionModel implements Serializable {
   /** p_uj = σ(uᵀ φ_j + b_p), the pooled (first-stage) score. */
   public float pooledScore(float[] userVector, int candidate) {
     return sigmoid(dot(userVector, 0, phi, candidate * k(), k()) + pooledBias);
-  }
-
-  /**
-   * {@link #rankingScore}s of every user of {@code users} for every candidate, row-major
-   * {@code [users × candidates]}, with one GEMM: the users' stacked θ rows (Σ history lengths × k)
-   * times the candidates' φ rows transposed, then σ and the weighted sum per user.
-   */
-  public float[] rankingScores(List<UserHistory> users, int[] candidates) {
-    int k = k();
-    int rows = users.stream().mapToInt(UserHistory::length).sum();
-    float[] a = new float[rows * k];
-    int r = 0;
-    for (UserHistory h : users) {
-      for (int i : h.items()) {
-        System.arraycopy(theta, i * k, a, r++ * k, k);
-      }
-    }
-    int n = candidates.length;
-    float[] b = new float[n * k];
-    for (int j = 0; j < n; j++) {
-      System.arraycopy(phi, candidates[j] * k, b, j * k, k);
-    }
-    INDArray c = Nd4j.createUninitialized(DataType.FLOAT, rows, n);
-    Nd4j.gemm(Nd4j.create(a, new long[] {rows, k}, 'c'), Nd4j.create(b, new long[] {n, k}, 'c'), c, false, true, 1.0, 0.0);
-    float[] similarity = c.data().asFloat();
-    float[] out = new float[users.size() * n];
-    double[] sums = new double[n];
-    r = 0;
-    for (int u = 0; u < users.size(); u++) {
-      UserHistory h = users.get(u);
-      double den = h.weightSum();
-      java.util.Arrays.fill(sums, 0);
-      for (int i = 0; i < h.length(); i++, r++) {
-        float w = h.weights()[i];
-        int base = r * n;
-        for (int j = 0; j < n; j++) {
-          float l = similarity[base + j];
-          sums[j] += aggregation.contribution(w, sigmoid(l + bias), l, den);
-        }
-      }
-      for (int j = 0; j < n; j++) {
-        out[u * n + j] = (float) sums[j];
-      }
-    }
-    return out;
   }
 
   static float sigmoid(float x) {

@@ -2,6 +2,7 @@ package io.attnflow.core.model;
 
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -10,32 +11,46 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * The attention mechanism as a DL4J graph vertex, written in SameDiff so that DL4J (and dl4j-spark)
- * can train it. Inputs: {@code x} [B, m+C, d], the embeddings of the m history items (oldest first,
- * padded) followed by those of C candidates, from the one embedding table shared by both (a DL4J
- * {@code EmbeddingSequenceLayer}); {@code weights} [B, m], the history weights w_i (0 on padding).
- * Output [B, 2C]: the attention scores s of the C candidates, then their pooled scores p. One
- * history serves all C candidates (a positive and its sampled negatives in training), so its
- * projections are computed once.
+ * can train it, at the level of whole sequences: one pass over a window of a user's L + 1 items
+ * predicts each of its last L items from the items before it (causal target attention), so every
+ * history projection is computed once for all the positions that see it.
+ *
+ * <p>Inputs: {@code x} [B, L+1+M, d], the embeddings of the window's items (oldest first, padded on
+ * the left) followed by M negatives drawn for the window, from the one embedding table of the
+ * network; {@code context} [B, 3L+1] (see {@link TrainingWindows}): the event weight of each history
+ * position, whether each target counts, and each item's time in days. The negatives of all B windows
+ * form one pool of N = B·M that every position of the batch is scored against, so that they are
+ * embedded and projected once for the batch. Per window, with t a target position (predicting item
+ * t+1 from items i ≤ t):
  *
  * <pre>
- *   θ_i  = W_θᵀ x_{h_i},   φ_j = W_φᵀ x_j                          (k-dim projections)
- *   α_ij = σ(θ_iᵀ φ_j + b)                                          (seed eq. 4.1)
- *   s_uj = σ(Σ_i w_i α_ij θ_iᵀφ_j / Σ_i w_i)                        (interest: {@link Aggregation#INTEREST})
- *     or Σ_i w_i α_ij / Σ_i w_i                                     (weighted mean: {@link Aggregation#MEAN})
- *   e_i  = vᵀ tanh(W_a x_{h_i} + b_a)                               (additive attention pooling)
- *   a_i  = w_i exp(e_i) / Σ_l w_l exp(e_l)                          (softmax over the history, weighted)
- *   u    = Σ_i a_i θ_i,     p_uj = σ(uᵀ φ_j + b_p)                  (target-independent user vector)
+ *   θ_i  = W_θᵀ x_i,   φ_j = W_φᵀ x_j                              (k-dim projections)
+ *   ℓ_ij = θ_iᵀ φ_j,   α_ij = σ(ℓ_ij / τ + b)                       (seed eq. 4.1; τ the α temperature)
+ *   w_ti = the history weight of item i seen from target t            ({@link HistoryWeights#matrix}: banded, causal)
+ *   z_tj = Σ_i w_ti α_ij ℓ_ij / Σ_i w_ti                             (interest: {@link Aggregation#INTEREST}; s = σ(z))
+ *     or Σ_i w_ti α_ij / Σ_i w_ti                                     (weighted mean: {@link Aggregation#MEAN})
+ *   e_i  = vᵀ tanh(W_a x_i + b_a),  a_ti = w_ti exp(e_i) / Σ_l w_tl exp(e_l)   (additive attention pooling)
+ *   u_t  = Σ_i a_ti θ_i,            p_tj = u_tᵀ φ_j + b_p           (target-independent user vector)
  * </pre>
- * Both scores are trained against the same label (binary cross-entropy on each), so the pooled user
- * vector ranks like the attention score and can serve as a cheap first stage.
+ * The two weighted sums over the history are one batched product each: the banded matrix of w
+ * [L × L] times the [L × N] terms of every pooled candidate. Each target position is scored against
+ * its own item and the batch's N pooled negatives (a pooled negative may be an item its user has
+ * seen, rarely its own target: sampled-softmax noise that the pool's size dilutes); the loss ({@link TrainingLoss}) applies to z and to p,
+ * so that the pooled user vector ranks like the attention score and can serve as a cheap first stage.
  *
- * <p>Fields are Jackson properties because DL4J ships the network's configuration as JSON (to
- * Spark executors, into model files).
+ * <p>Output: the window's loss [B, 1], summed over its counted targets (train with
+ * {@link InputAsLoss}); or, in scoring form, [B, 2·L·(1+N)]: z of every target position and
+ * candidate (its own item first, then the pool), then p, for parity checks against the scoring kernel.
+ *
+ * <p>Fields are Jackson properties because DL4J ships the network's configuration as JSON (to Spark
+ * executors, into model files).
  */
 public class AttentionVertex extends SameDiffVertex {
   public static final String W_THETA = "Wt";
@@ -50,31 +65,41 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private int projection;
   @JsonProperty private int poolHidden;
   @JsonProperty private int history;
-  @JsonProperty private int candidates;
+  @JsonProperty private int window;
+  @JsonProperty private int negatives;
   @JsonProperty private long seed;
-  /** Networks written before the choice existed lack the property: they aggregate by the mean. */
-  @JsonProperty private Aggregation aggregation = Aggregation.MEAN;
-  /** Output the interest score's and the pooled score's logits, without their final σ (softmax training). */
-  @JsonProperty private boolean logits;
+  @JsonProperty private Aggregation aggregation;
+  @JsonProperty private TrainingLoss loss;
+  @JsonProperty private double alphaTemperature;
+  @JsonProperty private double halfLifeDays;
+  @JsonProperty private double halfLifeEvents;
+  @JsonProperty private double decayFloor;
+  /** Output every position's scores instead of the loss (parity checks). */
+  @JsonProperty private boolean scores;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
 
-  public AttentionVertex(int dim, int projection, int poolHidden, int history, int candidates, long seed,
-      Aggregation aggregation, boolean logits) {
-    this.aggregation = aggregation;
-    this.logits = logits;
-    this.candidates = candidates;
-    this.dim = dim;
-    this.projection = projection;
-    this.poolHidden = poolHidden;
-    this.history = history;
+  public AttentionVertex(NetworkSpec spec, long seed, boolean scores) {
+    this.dim = spec.shape().dim();
+    this.projection = spec.shape().projection();
+    this.poolHidden = spec.shape().poolHidden();
+    this.history = spec.shape().history();
+    this.window = spec.window();
+    this.negatives = spec.negatives();
+    this.aggregation = spec.aggregation();
+    this.loss = spec.loss();
+    this.alphaTemperature = spec.alphaTemperature();
+    this.halfLifeDays = spec.weights().halfLifeDays();
+    this.halfLifeEvents = spec.weights().halfLifeEvents();
+    this.decayFloor = spec.weights().decayFloor();
     this.seed = seed;
+    this.scores = scores;
   }
 
   @Override
   public void defineParametersAndInputs(SDVertexParams params) {
-    params.defineInputs("x", "weights");
+    params.defineInputs("x", "context");
     params.addWeightParam(W_THETA, dim, projection);
     params.addWeightParam(W_PHI, dim, projection);
     params.addBiasParam(BIAS, 1, 1);
@@ -87,33 +112,85 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> p,
       Map<String, SDVariable> masks) {
-    int m = history;
-    int c = candidates;
-    SDVariable w = in.get("weights");                                                    // [B, m]
-    SDVariable x = in.get("x");                                                          // [B, m+C, d]
-    SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, m), SDIndex.all()).reshape(-1, dim);     // [B*m, d]
-    SDVariable xc = x.get(SDIndex.all(), SDIndex.interval(m, m + c), SDIndex.all()).reshape(-1, dim); // [B*C, d]
-    SDVariable theta = xh.mmul(p.get(W_THETA)).reshape(-1, m, projection);              // [B, m, k]
-    SDVariable phiT = xc.mmul(p.get(W_PHI)).reshape(-1, c, projection).permute(0, 2, 1); // [B, k, C]
+    int l = window;
+    int k = projection;
+    SDVariable x = in.get("x");                                                             // [B, L+1+N, d]
+    SDVariable context = in.get("context");                                                 // [B, 3L+1]
+    SDVariable events = context.get(SDIndex.all(), SDIndex.interval(0, l));                  // [B, L]
+    SDVariable counted = context.get(SDIndex.all(), SDIndex.interval(l, 2 * l));             // [B, L]
+    // [B, L+1], sliced only when used: an unused slice breaks SameDiff's backward pass in ND4J 1.0.0-M2.1
+    java.util.function.Supplier<SDVariable> days = () -> context.get(SDIndex.all(), SDIndex.interval(2 * l, 3 * l + 1));
 
-    SDVariable similarity = sd.mmul(theta, phiT);                                       // [B, m, C]
-    SDVariable alpha = sd.nn.sigmoid(similarity.add(p.get(BIAS)));                      // [B, m, C]
-    SDVariable wSum = w.sum(1).reshape(-1, 1);                                           // [B, 1]
-    SDVariable s = aggregation == Aggregation.MEAN
-        ? sd.mmul(w.reshape(-1, 1, m), alpha).reshape(-1, c).div(wSum)                   // [B, C]
-        : sigmoidUnlessLogits(sd, sd.mmul(w.reshape(-1, 1, m), alpha.mul(similarity)).reshape(-1, c).div(wSum));
+    SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()).reshape(-1, dim);
+    SDVariable xt = x.get(SDIndex.all(), SDIndex.interval(1, l + 1), SDIndex.all()).reshape(-1, dim);
+    SDVariable xn = x.get(SDIndex.all(), SDIndex.interval(l + 1, l + 1 + negatives), SDIndex.all()).reshape(-1, dim);
+    SDVariable thetaRows = xh.mmul(p.get(W_THETA));                                         // [B·L, k]
+    SDVariable theta = thetaRows.reshape(-1, l, k);                                        // [B, L(i), k]
+    SDVariable phiTargets = xt.mmul(p.get(W_PHI)).reshape(-1, l, k);                       // [B, L(t), k]
+    SDVariable phiPool = xn.mmul(p.get(W_PHI));                                            // [N = B·M, k]
+
+    SDVariable w = weights().matrix(sd, events, days, l, history);                          // [B, L(t), L(i)]
+    SDVariable den = w.sum(true, 2).add(1e-12);                                            // [B, L, 1]
+    // z of each target's own item: the diagonal terms ℓ_{i,t+1}, weighted along each row of w
+    SDVariable similarityTargets = sd.mmul(phiTargets, theta.permute(0, 2, 1));           // [B, L(t), L(i)]
+    SDVariable zTargets = terms(sd, similarityTargets, p).mul(w).sum(true, 2).div(den);     // [B, L, 1]
+    SDVariable similarityPool = againstPool(sd, theta, phiPool);                           // [B, L(i), N]
+    SDVariable zNegatives = sd.mmul(w, terms(sd, similarityPool, p)).div(den);              // [B, L(t), N]
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
-        .reshape(-1, m);                                                                 // [B, m]
-    SDVariable we = w.mul(sd.math.exp(e));                                               // w_i exp(e_i)
-    SDVariable a = we.div(we.sum(1).reshape(-1, 1));                                     // [B, m]
-    SDVariable u = sd.mmul(a.reshape(-1, 1, m), theta);                                  // [B, 1, k]
-    SDVariable pooled = sigmoidUnlessLogits(sd, sd.mmul(u, phiT).reshape(-1, c).add(p.get(B_POOLED))); // [B, C]
-    return sd.concat(1, s, pooled);
+        .reshape(-1, 1, l);                                                                 // [B, 1, L(i)]
+    SDVariable we = w.mul(sd.math.exp(e));                                                  // w_ti exp(e_i)
+    SDVariable a = we.div(we.sum(true, 2).add(1e-12));                                     // [B, L(t), L(i)]
+    SDVariable u = sd.mmul(a, theta);                                                       // [B, L(t), k]
+    SDVariable pTargets = u.mul(phiTargets).sum(true, 2).add(p.get(B_POOLED));              // [B, L, 1]
+    SDVariable pNegatives = againstPool(sd, u, phiPool).add(p.get(B_POOLED));               // [B, L(t), N]
+
+    if (scores) {
+      SDVariable z = sd.concat(2, zTargets, zNegatives);                                   // [B, L, 1+N]
+      SDVariable pooled = sd.concat(2, pTargets, pNegatives);
+      SDVariable rows = sd.concat(0, z.shape().get(SDIndex.interval(0, 1)).castTo(DataType.LONG),
+          sd.constant(Nd4j.createFromArray(-1L)));                                         // [B, -1]
+      return sd.concat(1, z.reshape(rows), pooled.reshape(rows));
+    }
+    return positionLoss(sd, zTargets, zNegatives).add(positionLoss(sd, pTargets, pNegatives)).mul(counted)
+        .sum(true, 1);                                                                      // [B, 1]
   }
 
-  private SDVariable sigmoidUnlessLogits(SameDiff sd, SDVariable x) {
-    return logits ? x : sd.nn.sigmoid(x);
+  /**
+   * Every row of {@code rows} [B, L, k] dotted with every pooled φ [N, k]: one 2-D GEMM, reshaped to
+   * [B, L, N] (N is known only at run time; {@code tensorMmul}'s backward pass fails on these ranks).
+   */
+  private SDVariable againstPool(SameDiff sd, SDVariable rows, SDVariable phiPool) {
+    SDVariable shape = sd.concat(0, sd.constant(Nd4j.createFromArray(-1L, window)),
+        phiPool.shape().get(SDIndex.interval(0, 1)).castTo(DataType.LONG));
+    return sd.mmul(rows.reshape(-1, projection), phiPool, false, true, false).reshape(shape);
+  }
+
+  /** What each history item adds for a candidate before the weighting: α ℓ (interest) or α (mean). */
+  private SDVariable terms(SameDiff sd, SDVariable similarity, Map<String, SDVariable> p) {
+    SDVariable alpha = sd.nn.sigmoid(similarity.div(alphaTemperature).add(p.get(BIAS)));
+    return aggregation == Aggregation.MEAN ? alpha : alpha.mul(similarity);
+  }
+
+  /**
+   * Per target position [B, L]: the loss of its own item's logit [B, L, 1] against the pool's
+   * [B, L, N]. Built from elementwise arithmetic and whole-tensor reductions: in ND4J 1.0.0-M2.1 the
+   * backward passes of {@code logSumExp}, of {@code logSoftmax} along a dimension and of a sum over a
+   * slice fail on these shapes.
+   */
+  private SDVariable positionLoss(SameDiff sd, SDVariable positive, SDVariable pool) {
+    if (loss == TrainingLoss.SOFTMAX) { // −log softmax of the positive among 1 + N: log Σ_c exp(z_c) − z+
+      SDVariable logits = sd.concat(2, positive, pool);
+      SDVariable max = logits.max(true, 2);
+      SDVariable logSum = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 2)).add(max);
+      return logSum.sub(positive).reshape(-1, window);
+    }
+    // −log σ(z+) − mean_j log(1 − σ(z_j)) = softplus(−z+) + mean_j softplus(z_j)
+    return sd.nn.softplus(positive.neg()).add(sd.nn.softplus(pool).mean(true, 2)).reshape(-1, window);
+  }
+
+  private HistoryWeights weights() {
+    return new HistoryWeights(Map.of(), halfLifeDays, halfLifeEvents, decayFloor);
   }
 
   @Override
@@ -136,7 +213,7 @@ public class AttentionVertex extends SameDiffVertex {
       double u2 = random.nextDouble();
       values[i] = (float) (std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
     }
-    target.assign(org.nd4j.linalg.factory.Nd4j.create(values, target.shape(), target.ordering()));
+    target.assign(Nd4j.create(values, target.shape(), target.ordering()));
   }
 
   @Override
@@ -146,13 +223,28 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return InputType.feedForward(2L * candidates);
+    // the scores' width depends on the batch (its pooled negatives): declared for a batch of one window
+    return InputType.feedForward(scores ? 2L * window * (1 + negatives) : 1);
   }
 
   /** A deep copy, inherited training state included (dl4j-spark clones configurations for its workers). */
   @Override
   public GraphVertex clone() {
-    AttentionVertex c = new AttentionVertex(dim, projection, poolHidden, history, candidates, seed, aggregation, logits);
+    AttentionVertex c = new AttentionVertex();
+    c.dim = dim;
+    c.projection = projection;
+    c.poolHidden = poolHidden;
+    c.history = history;
+    c.window = window;
+    c.negatives = negatives;
+    c.seed = seed;
+    c.aggregation = aggregation;
+    c.loss = loss;
+    c.alphaTemperature = alphaTemperature;
+    c.halfLifeDays = halfLifeDays;
+    c.halfLifeEvents = halfLifeEvents;
+    c.decayFloor = decayFloor;
+    c.scores = scores;
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -168,37 +260,44 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.history == history && v.candidates == candidates && v.seed == seed
-        && v.aggregation == aggregation && v.logits == logits;
+        && v.poolHidden == poolHidden && v.history == history && v.window == window && v.negatives == negatives
+        && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
+        && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
+        && v.scores == scores;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(dim, projection, poolHidden, history, candidates, seed, aggregation, logits);
+    return Objects.hash(dim, projection, poolHidden, history, window, negatives, seed, aggregation, loss,
+        alphaTemperature, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 
-  public int dim() {
-    return dim;
+  /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */
+  NetworkSpec spec(int items, int negatives) {
+    return new NetworkSpec(new ModelShape(items, dim, projection, poolHidden, history), window, negatives, aggregation,
+        loss, alphaTemperature, weights(), 0.001, 0);
   }
 
-  public int projection() {
-    return projection;
-  }
-
-  public int poolHidden() {
-    return poolHidden;
-  }
-
-  public int history() {
-    return history;
+  long seed() {
+    return seed;
   }
 
   public Aggregation aggregation() {
     return aggregation;
   }
 
-  /** C, the candidates scored per history. */
-  public int candidates() {
-    return candidates;
+  /** τ of α_ij = σ(ℓ_ij / τ + b). */
+  public double alphaTemperature() {
+    return alphaTemperature;
+  }
+
+  /** L, the target positions of a training window. */
+  public int window() {
+    return window;
+  }
+
+  /** N, the negatives a window's positions share. */
+  public int negatives() {
+    return negatives;
   }
 }

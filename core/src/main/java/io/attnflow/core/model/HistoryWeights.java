@@ -2,6 +2,10 @@ package io.attnflow.core.model;
 
 import java.io.Serializable;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The weight w_i of one history event: the weight of its event type times its recency,
@@ -12,11 +16,12 @@ import java.util.Map;
  * events speak loudest even when a whole history was rated in one sitting. A half-life of 0 turns
  * that decay off. The floor is the share of its weight an event keeps however old, so that a user's
  * long-standing taste is not decayed away. Events whose type has weight 0 (or no weight) are not
- * part of a history.
+ * part of a history. {@link #weight} is the formula for one event (scoring, evaluation);
+ * {@link #matrix} the same formula for every (target, history item) pair of a training window.
  */
 public final class HistoryWeights implements Serializable {
   private static final long serialVersionUID = 3L;
-  private static final double MICROS_PER_DAY = 86_400e6;
+  static final double MICROS_PER_DAY = 86_400e6;
 
   private final Map<String, Double> eventWeights;
   private final double halfLifeDays;
@@ -79,5 +84,39 @@ public final class HistoryWeights implements Serializable {
       decay *= Math.pow(0.5, newer / halfLifeEvents);
     }
     return (float) (eventWeight(event) * (decayFloor + (1 - decayFloor) * decay));
+  }
+
+  /**
+   * The banded, causal matrix of history weights of a training window, the same formula as
+   * {@link #weight} in SameDiff: w[t, i] is the weight of window item i in the history that predicts
+   * item t + 1, nonzero for the m items i ≤ t, with t − i newer events and an age of
+   * days[t+1] − days[i].
+   *
+   * @param eventWeights [B, L], the event weight of each window item (0 on padding)
+   * @param days         [B, L+1], each window item's time in days (any origin); asked for only when
+   *                     weights decay by age
+   * @return [B, L, L]
+   */
+  SDVariable matrix(SameDiff sd, SDVariable eventWeights, java.util.function.Supplier<SDVariable> days, int window,
+      int m) {
+    float[] band = new float[window * window];
+    float[] byPosition = new float[window * window];
+    for (int t = 0; t < window; t++) {
+      for (int i = Math.max(0, t - m + 1); i <= t; i++) {
+        band[t * window + i] = 1;
+        byPosition[t * window + i] = (float) (halfLifeEvents > 0 ? Math.pow(0.5, (t - i) / halfLifeEvents) : 1);
+      }
+    }
+    long[] shape = {1, window, window};
+    SDVariable decay = sd.constant(Nd4j.create(byPosition, shape, 'c'));
+    if (halfLifeDays > 0) {
+      SDVariable time = days.get();
+      SDVariable from = time.get(SDIndex.all(), SDIndex.interval(0, window)).reshape(-1, 1, window);
+      SDVariable to = time.get(SDIndex.all(), SDIndex.interval(1, window + 1)).reshape(-1, window, 1);
+      SDVariable age = sd.nn.relu(to.sub(from), 0);                                       // future events decay as if now
+      decay = decay.mul(sd.math.exp(age.mul(-Math.log(2) / halfLifeDays)));
+    }
+    SDVariable shares = decay.mul(1 - decayFloor).add(sd.constant(Nd4j.create(band, shape, 'c')).mul(decayFloor));
+    return shares.mul(eventWeights.reshape(-1, 1, window));
   }
 }

@@ -28,8 +28,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ModelException} naming the file and what was expected.
  */
 public final class ModelFiles {
-  /** The layout version this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The layout version this code writes and reads. 2: networks trained on sequence windows, with an
+   * α temperature; version 1's per-example networks are refused (their vertex no longer exists).
+   */
+  public static final int FORMAT_VERSION = 2;
   public static final String MANIFEST = "manifest.json";
   public static final String NETWORK = "network.zip";
 
@@ -83,7 +86,7 @@ public final class ModelFiles {
     }
     if (m.formatVersion() != FORMAT_VERSION) {
       throw new ModelException("Cannot load the model in " + dir + ": its format version is " + m.formatVersion()
-          + " (this attnflow reads version " + FORMAT_VERSION + ")");
+          + " (this attnflow reads version " + FORMAT_VERSION + "; retrain it with bin/attnflow train)");
     }
     if (m.files() == null || m.shape() == null || !m.files().containsKey(NETWORK)) {
       throw new ModelException("Cannot load the model in " + dir + ": " + MANIFEST + " lacks its shape or file list");

@@ -7,9 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A block of candidate items, ascending indices, with their φ rows and the bias b as one more
- * column (n × (k+1), row-major), so that one GEMM against θ rows ending in a 1 yields θᵀφ + b
- * directly. Serializable,
+ * A block of candidate items, ascending indices, with their φ rows (n × k, row-major). Serializable,
  * so that blocks can be shipped to tasks when the whole item table is too large to broadcast; the
  * ND4J matrix the kernel multiplies by is made on first use, once per block and task.
  */
@@ -21,11 +19,11 @@ public final class ItemBlock implements Serializable {
   private final int k;
   private transient INDArray phi;
 
-  /** @param rows n rows of k + 1 floats: φ_j, then b */
+  /** @param rows n rows of k floats: φ_j */
   public ItemBlock(int[] items, float[] rows, int k) {
-    if (rows.length != items.length * (k + 1)) {
+    if (rows.length != items.length * k) {
       throw new IllegalArgumentException("Cannot make a block of " + items.length + " items from " + rows.length
-          + " floats (k + 1 = " + (k + 1) + " a row)");
+          + " floats (k = " + k + " a row)");
     }
     this.items = items;
     this.rows = rows;
@@ -34,11 +32,10 @@ public final class ItemBlock implements Serializable {
 
   public static ItemBlock of(AttentionModel model, int[] items) {
     int k = model.k();
-    float[] rows = new float[items.length * (k + 1)];
+    float[] rows = new float[items.length * k];
     float[] table = model.phiTable();
     for (int j = 0; j < items.length; j++) {
-      System.arraycopy(table, items[j] * k, rows, j * (k + 1), k);
-      rows[j * (k + 1) + k] = model.bias();
+      System.arraycopy(table, items[j] * k, rows, j * k, k);
     }
     return new ItemBlock(items, rows, k);
   }
@@ -61,19 +58,19 @@ public final class ItemBlock implements Serializable {
     return items;
   }
 
-  /** φ of the block's j-th item, k floats from {@code j * (k + 1)}, then b. */
+  /** φ of the block's j-th item, k floats from {@code j * k}. */
   float[] rows() {
     return rows;
   }
 
   /**
-   * The block's rows as a C-order {@link #width()} × (k+1) matrix: the n rows, then zero rows up to
+   * The block's rows as a C-order {@link #width()} × k matrix: the n rows, then zero rows up to
    * whole SIMD vectors, so that the kernel's σ pass runs on whole vectors only. The padding columns
    * of the kernel's logits are computed but never offered to a heap.
    */
   INDArray phi() {
     if (phi == null) {
-      phi = Nd4j.create(Arrays.copyOf(rows, width() * (k + 1)), new long[] {width(), k + 1}, 'c');
+      phi = Nd4j.create(Arrays.copyOf(rows, width() * k), new long[] {width(), k}, 'c');
     }
     return phi;
   }

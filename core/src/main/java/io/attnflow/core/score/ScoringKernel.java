@@ -16,10 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}) and a block of n
- * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ and a
- * 1, k+1 columns) by the block's rows (φ and b) transposed gives every θ_iᵀφ_j + b (R × n); then,
- * per user, {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
+ * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}, or one) and a block of n
+ * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ / τ, k
+ * columns) by the block's φ rows transposed gives every x_ij = θ_iᵀφ_j / τ (R × n); then, per user,
+ * {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
  * final σ, if its {@link io.attnflow.core.model.Aggregation} has one: confident scores would round to
  * ties at 1.0f) in one SIMD pass, and a last pass masks the user's seen items and offers the rest to
  * the user's bounded {@link TopK}. Heaps and {@link Pick}s hold ranking scores;
@@ -39,6 +39,7 @@ public final class ScoringKernel {
   static final int MICRO_BATCH = 32;
 
   private final AttentionModel model;
+  private final int usersPerGemm;
   private final int maxRows;
   private final int k;
   private final INDArray stacked;
@@ -46,7 +47,7 @@ public final class ScoringKernel {
   /** Per stacked row, its history weight over the user's weight sum. */
   private final float[] rowWeights;
   /** Row bounds of the micro-batch's users: user u owns rows [bounds[u], bounds[u + 1]). */
-  private final int[] bounds = new int[MICRO_BATCH + 1];
+  private final int[] bounds;
   private INDArray logits;
   private ByteBuffer logitsBytes;
   private float[] sums;
@@ -54,18 +55,30 @@ public final class ScoringKernel {
 
   /** A kernel for histories of at most {@code model.shape().history()} items. */
   public ScoringKernel(AttentionModel model) {
+    this(model, MICRO_BATCH);
+  }
+
+  /**
+   * A kernel that multiplies one user's history rows at a time: for ranking held-out cases one by
+   * one (evaluation), where the micro-batch's GEMM would multiply 31 users' worth of unused rows.
+   * The GEMM's row count stays fixed either way: BLAS may round a row differently when it changes.
+   */
+  public static ScoringKernel oneUserAtATime(AttentionModel model) {
+    return new ScoringKernel(model, 1);
+  }
+
+  private ScoringKernel(AttentionModel model, int usersPerGemm) {
     if (!SigmoidSum.available()) {
       throw new IllegalStateException("The scoring kernel needs the JVM flag --add-modules=jdk.incubator.vector "
           + "(bin/attnflow and conf/spark-defaults.conf set it; add it to any other JVM that scores)");
     }
     this.model = model;
-    this.maxRows = MICRO_BATCH * model.shape().history();
+    this.usersPerGemm = usersPerGemm;
+    this.bounds = new int[usersPerGemm + 1];
+    this.maxRows = usersPerGemm * model.shape().history();
     this.k = model.k();
-    this.stacked = Nd4j.zeros(DataType.FLOAT, maxRows, k + 1);
+    this.stacked = Nd4j.zeros(DataType.FLOAT, maxRows, k);
     this.stackedBuffer = stacked.data().asNioFloat();
-    for (int r = 0; r < maxRows; r++) {
-      stackedBuffer.put(r * (k + 1) + k, 1f); // the bias column
-    }
     this.rowWeights = new float[maxRows];
   }
 
@@ -76,6 +89,22 @@ public final class ScoringKernel {
    * @param heaps per user, the top-K to offer scores to
    */
   public void score(List<UserHistory> batch, int[][] seen, ItemBlock block, TopK[] heaps) {
+    int[] items = block.items();
+    forEachUser(batch, block, (u, scores) -> offer(items, scores, seen[u], heaps[u]));
+  }
+
+  /**
+   * The ranking scores of every user of {@code batch} for every item of {@code block}, written to
+   * {@code out} row-major ([users × block size]): what evaluation ranks held-out targets by, from the
+   * arithmetic that scoring uses.
+   */
+  public void rankingScores(List<UserHistory> batch, ItemBlock block, float[] out) {
+    int n = block.size();
+    forEachUser(batch, block, (u, scores) -> System.arraycopy(scores, 0, out, u * n, n));
+  }
+
+  /** Hands each user's ranking scores for the block (reused buffer, block width) to {@code sink}. */
+  private void forEachUser(List<UserHistory> batch, ItemBlock block, UserScores sink) {
     int n = block.width();
     if (logits == null || logits.columns() != n) {
       if ((long) maxRows * n * Float.BYTES > Integer.MAX_VALUE) {
@@ -86,18 +115,22 @@ public final class ScoringKernel {
       logitsBytes = logits.data().asNio().order(ByteOrder.nativeOrder());
       sums = new float[n];
     }
-    int[] items = block.items();
-    for (int from = 0; from < batch.size(); from += MICRO_BATCH) {
-      int to = Math.min(batch.size(), from + MICRO_BATCH);
+    for (int from = 0; from < batch.size(); from += usersPerGemm) {
+      int to = Math.min(batch.size(), from + usersPerGemm);
       List<UserHistory> micro = batch.subList(from, to);
       stack(micro);
       Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);
       for (int u = 0; u < micro.size(); u++) {
         SigmoidSum.accumulate(logitsBytes, n, bounds[u], bounds[u + 1], rowWeights, model.aggregation(), model.bias(), sums);
-        offer(items, sums, seen[from + u], heaps[from + u]);
+        sink.accept(from + u, sums);
       }
-      alphaCount += (long) bounds[micro.size()] * items.length;
+      alphaCount += (long) bounds[micro.size()] * block.size();
     }
+  }
+
+  /** Receives one user's ranking scores. */
+  private interface UserScores {
+    void accept(int user, float[] scores);
   }
 
   /** Offers every item of the block but the user's seen ones, with its score, to the user's heap. */
@@ -116,12 +149,16 @@ public final class ScoringKernel {
   }
 
   /**
-   * Copies the micro-batch's θ rows into the reused left-hand matrix and their normalised weights
-   * into {@link #rowWeights}; rows past the micro-batch keep stale θ but belong to no user, so they
-   * never reach a score.
+   * Copies the micro-batch's θ rows, divided by the α temperature τ, into the reused left-hand matrix
+   * (so that the GEMM yields x = ℓ/τ, and α = σ(x + b)) and their normalised weights into
+   * {@link #rowWeights}, times τ where the aggregation multiplies α by ℓ = τ x. Rows past the
+   * micro-batch keep stale θ but belong to no user, so they never reach a score.
    */
   private void stack(List<UserHistory> micro) {
     float[] theta = model.thetaTable();
+    float tau = model.alphaTemperature();
+    float scale = 1f / tau;
+    float weightScale = model.aggregation() == io.attnflow.core.model.Aggregation.INTEREST ? tau : 1f;
     int r = 0;
     for (int u = 0; u < micro.size(); u++) {
       UserHistory h = micro.get(u);
@@ -132,8 +169,11 @@ public final class ScoringKernel {
       float inv = (float) (1.0 / h.weightSum());
       bounds[u] = r;
       for (int i = 0; i < h.length(); i++, r++) {
-        stackedBuffer.put(r * (k + 1), theta, h.items()[i] * k, k);
-        rowWeights[r] = h.weights()[i] * inv;
+        int from = h.items()[i] * k;
+        for (int c = 0; c < k; c++) {
+          stackedBuffer.put(r * k + c, theta[from + c] * scale);
+        }
+        rowWeights[r] = h.weights()[i] * inv * weightScale;
       }
       bounds[u + 1] = r;
     }
@@ -191,7 +231,7 @@ public final class ScoringKernel {
   public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
     float[] theta = model.thetaTable();
     float[] phi = block.rows();
-    int j = block.indexOf(item) * (k + 1);
+    int j = block.indexOf(item) * k;
     double sum = h.weightSum();
     Map<Integer, float[]> byItem = new LinkedHashMap<>(); // item -> {alpha, weight, contribution}
     for (int i = 0; i < h.length(); i++) {
@@ -200,7 +240,7 @@ public final class ScoringKernel {
       for (int c = 0; c < k; c++) {
         dot += theta[hi * k + c] * phi[j + c];
       }
-      float alpha = sigmoid(dot + model.bias());
+      float alpha = model.alpha(dot);
       float[] e = byItem.computeIfAbsent(hi, x -> new float[3]);
       e[0] = alpha;
       e[1] += h.weights()[i];
@@ -210,9 +250,5 @@ public final class ScoringKernel {
     byItem.forEach((i, e) -> all.add(new Explanation(i, e[0], e[1], e[2])));
     all.sort(Comparator.comparingDouble((Explanation e) -> -e.contribution()).thenComparingInt(Explanation::item));
     return List.copyOf(all.subList(0, Math.min(r, all.size())));
-  }
-
-  static float sigmoid(float x) {
-    return 1f / (1f + (float) Math.exp(-x));
   }
 }

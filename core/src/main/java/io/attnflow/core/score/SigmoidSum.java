@@ -9,10 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernel's fused σ and weighted sum over a user's rows of logits x_ij = θ_iᵀφ_j + b, in one pass
- * with the Vector API (SIMD lanes, the JDK's vectorised exp), so that no α is ever written back to
- * memory: the ranking scores Σ_i w_i σ(x_ij) for {@link Aggregation#MEAN}, Σ_i w_i σ(x_ij)(x_ij − b)
- * for {@link Aggregation#INTEREST} (whose s_uj is σ of it). Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
+ * The kernel's fused σ and weighted sum over a user's rows of scaled similarities x_ij = θ_iᵀφ_j / τ,
+ * in one pass with the Vector API (SIMD lanes, the JDK's vectorised exp), so that no α is ever written
+ * back to memory: the ranking scores Σ_i w_i σ(x_ij + b) for {@link Aggregation#MEAN},
+ * Σ_i w_i σ(x_ij + b) x_ij for {@link Aggregation#INTEREST} (whose s_uj is σ of it; the kernel's
+ * weights carry the τ that turns x back into ℓ). b is added here, not in the GEMM: ℓ recovered as
+ * (ℓ/τ + b) − b would lose the digits that b's magnitude takes. Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
  */
 final class SigmoidSum {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -60,11 +62,11 @@ final class SigmoidSum {
     for (int j = 0; j < n; j += SPECIES.length()) {
       FloatVector x0 = FloatVector.fromByteBuffer(SPECIES, logits, row0 + j * Float.BYTES, ORDER);
       FloatVector x1 = FloatVector.fromByteBuffer(SPECIES, logits, row1 + j * Float.BYTES, ORDER);
-      FloatVector a0 = weightedSigmoid(v0, x0);
-      FloatVector a1 = weightedSigmoid(v1, x1);
-      if (interest) { // w α (x − b): the attention-weighted similarity
-        a0 = a0.mul(x0.sub(bias));
-        a1 = a1.mul(x1.sub(bias));
+      FloatVector a0 = weightedSigmoid(v0, x0.add(bias));
+      FloatVector a1 = weightedSigmoid(v1, x1.add(bias));
+      if (interest) { // w α x: the attention-weighted similarity
+        a0 = a0.mul(x0);
+        a1 = a1.mul(x1);
       }
       FloatVector.fromArray(SPECIES, out, j).add(a0).add(a1).intoArray(out, j);
     }

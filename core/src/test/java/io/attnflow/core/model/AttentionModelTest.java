@@ -3,17 +3,30 @@ package io.attnflow.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.attnflow.core.score.ItemBlock;
+import io.attnflow.core.score.ScoringKernel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** One model, two evaluators: DL4J's output() and the fast scorer agree (DESIGN §3). */
+/**
+ * One model, two evaluators (DESIGN §3): DL4J's output() of the sequence-level network, position by
+ * position, equals the per-example scores (the model's straightforward ones and the scoring
+ * kernel's, for the history that scoring forms), and the sequence-level loss equals the per-example
+ * loss summed over the window's positions.
+ */
 class AttentionModelTest {
+  private static final HistoryWeights WEIGHTS = new HistoryWeights(Map.of("click", 1.0, "view", 0.5), 3, 2, 0.1);
+
   private static Vocabulary vocabulary(int n) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -29,9 +42,10 @@ class AttentionModelTest {
   @ParameterizedTest
   @EnumSource(Aggregation.class)
   void handDerivedScores(Aggregation aggregation) {
-    // d = k = pool = 1, two items, m = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
+    // d = k = pool = 1, two items, m = 2, τ = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
     ModelShape shape = new ModelShape(2, 1, 1, 1, 2);
-    ComputationGraph net = AttentionNetwork.create(shape, aggregation, 1, 0.01, 0, 1);
+    NetworkSpec spec = new NetworkSpec(shape, 2, 1, aggregation, TrainingLoss.SOFTMAX, 2, WEIGHTS, 0.01, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 1);
     set(net, "embed_W", Nd4j.createFromArray(new float[][] {{1}, {2}}));
     set(net, "attention_Wt", Nd4j.createFromArray(new float[][] {{0.5f}}));
     set(net, "attention_Wp", Nd4j.createFromArray(new float[][] {{1}}));
@@ -43,75 +57,148 @@ class AttentionModelTest {
     AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(2));
     UserHistory h = new UserHistory("u", new int[] {0, 1}, new float[] {1, 3});
 
-    // θ = (0.5, 1), φ_1 = 2: α_0 = σ(0.5·2) = σ(1) = 0.731059, α_1 = σ(1·2) = σ(2) = 0.880797
-    assertThat(model.alphas(h, 1)).containsExactly(new float[] {0.731059f, 0.880797f}, within(1e-6f));
-    // mean: s = (1·0.731059 + 3·0.880797) / (1 + 3) = 0.843362
-    // interest: θᵀφ_1 = (1, 2), s = σ((1·0.731059·1 + 3·0.880797·2) / 4) = σ(1.503960) = 0.818164
-    float expected = aggregation == Aggregation.MEAN ? 0.843362f : 0.818164f;
+    // θ = (0.5, 1), φ_1 = 2, ℓ = (1, 2): α_0 = σ(1/2) = 0.622459, α_1 = σ(2/2) = 0.731059
+    assertThat(model.alphas(h, 1)).containsExactly(new float[] {0.622459f, 0.731059f}, within(1e-6f));
+    // mean: s = (1·0.622459 + 3·0.731059) / (1 + 3) = 0.703909
+    // interest: s = σ((1·0.622459·1 + 3·0.731059·2) / 4) = σ(1.252203) = 0.777681
+    float expected = aggregation == Aggregation.MEAN ? 0.703909f : 0.777681f;
     assertThat(model.score(h, 1)).isCloseTo(expected, within(1e-6f));
     // e = tanh(x): (0.761594, 0.964028); a ∝ w·exp(e) = (2.141744, 7.866571) → (0.213989, 0.786011)
     // u = 0.213989·0.5 + 0.786011·1 = 0.893005; p = σ(u·φ_1) = σ(1.786011) = 0.856438
     assertThat(model.userVector(h)).containsExactly(new float[] {0.893005f}, within(1e-6f));
     assertThat(model.pooledScore(model.userVector(h), 1)).isCloseTo(0.856438f, within(1e-6f));
+  }
 
-    INDArray out = net.output(AttentionNetwork.batch(new int[][] {{0, 1}}, new float[][] {{1, 3}}, new int[][] {{1}},
-        new float[][] {{1}}).getFeatures())[0];
-    assertThat(out.getFloat(0, 0)).isCloseTo(expected, within(1e-5f));
-    assertThat(out.getFloat(0, 1)).isCloseTo(0.856438f, within(1e-5f));
+  /** A user's sequence of 15 events over several days, clicks and views mixed, on 30 items. */
+  private static UserSequence sequence(SplittableRandom random, int items) {
+    int n = 15;
+    int[] it = new int[n];
+    long[] ts = new long[n];
+    String[] ev = new String[n];
+    long t = 1_600_000_000_000_000L;
+    for (int p = 0; p < n; p++) {
+      it[p] = random.nextInt(items);
+      t += (long) (random.nextDouble() * 2 * 86_400e6);
+      ts[p] = t;
+      ev[p] = random.nextBoolean() ? "click" : "view";
+    }
+    return new UserSequence("u", it, ts, ev);
+  }
+
+  /** The events of positions [from, to) as a sequence of their own. */
+  private static UserSequence slice(UserSequence s, int from, int to) {
+    return new UserSequence(s.userId(), Arrays.copyOfRange(s.items(), from, to), Arrays.copyOfRange(s.ts(), from, to),
+        Arrays.copyOfRange(s.events(), from, to));
   }
 
   @ParameterizedTest
-  @EnumSource(Aggregation.class)
-  void fastScorerMatchesDl4jOutputWithin1e4(Aggregation aggregation) {
-    ModelShape shape = new ModelShape(60, 16, 8, 6, 7);
-    int c = 3;
-    ComputationGraph net = AttentionNetwork.create(shape, aggregation, c, 0.05, 0, 11);
+  @EnumSource(TrainingLoss.class)
+  void sequenceLevelTrainingEqualsThePerExampleFormulation(TrainingLoss loss) {
+    // L = 6 positions a window, histories of at most m = 4, M = 5 negatives a window (a pool of 15), τ = 3
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 4);
+    NetworkSpec spec = new NetworkSpec(shape, 6, 5, Aggregation.INTEREST, loss, 3, WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 11);
     SplittableRandom random = new SplittableRandom(5);
-    int b = 32;
-    int[][] hist = new int[b][shape.history()];
-    float[][] w = new float[b][shape.history()];
-    int[][] cand = new int[b][c];
-    float[][] labels = new float[b][c];
-    List<UserHistory> users = new ArrayList<>();
-    for (int r = 0; r < b; r++) {
-      int len = 1 + random.nextInt(shape.history());
-      int[] items = new int[len];
-      float[] weights = new float[len];
-      for (int i = 0; i < len; i++) {
-        items[i] = random.nextInt(shape.items());
-        weights[i] = (float) (0.1 + random.nextDouble());
-        hist[r][i] = items[i];
-        w[r][i] = weights[i];
-      }
-      for (int j = 0; j < c; j++) {
-        cand[r][j] = random.nextInt(shape.items());
-        labels[r][j] = random.nextInt(2);
-      }
-      users.add(new UserHistory("u" + r, items, weights));
+    UserSequence s = sequence(random, shape.items());
+    List<TrainingWindows.Window> windows = TrainingWindows.of(s, new int[0], spec.window(), WEIGHTS, spec.negatives(),
+        NegativeSampler.uniform(shape.items()), random);
+    assertThat(windows).hasSize(3); // windows ending at positions 14, 8 and 2
+    MultiDataSet batch = TrainingWindows.batch(windows);
+    for (int step = 0; step < 5; step++) {
+      net.fit(batch); // move the parameters away from their initial values, not so far that the loss vanishes
     }
-    var batch = AttentionNetwork.batch(hist, w, cand, labels);
-    for (int step = 0; step < 30; step++) {
-      net.fit(batch); // move the parameters away from their initial values
-    }
-    INDArray out = net.output(batch.getFeatures())[0]; // [B, 2C]: C attention scores, then C pooled scores
     AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()));
-    for (int r = 0; r < b; r++) {
-      UserHistory h = users.get(r);
-      float[] all = model.rankingScores(List.of(h), cand[r]); // one GEMM for the row's candidates
-      for (int j = 0; j < c; j++) {
-        assertThat(model.score(h, cand[r][j])).isCloseTo(out.getFloat(r, j), within(1e-4f));
-        assertThat(aggregation.score(all[j])).isCloseTo(out.getFloat(r, j), within(1e-4f));
-        assertThat(model.pooledScore(model.userVector(h), cand[r][j])).isCloseTo(out.getFloat(r, c + j), within(1e-4f));
+    INDArray losses = net.output(batch.getFeatures())[0];                                            // [B, 1]
+    INDArray scores = AttentionNetwork.scoring(net, spec.negatives()).output(batch.getFeatures())[0]; // [B, 2·L·(1+N)]
+    ScoringKernel kernel = new ScoringKernel(model);
+
+    int l = spec.window();
+    int[] pool = windows.stream().flatMapToInt(w -> Arrays.stream(w.negatives())).toArray();
+    int c = 1 + pool.length;
+    int counted = 0;
+    for (int w = 0; w < windows.size(); w++) {
+      TrainingWindows.Window window = windows.get(w);
+      int end = s.length() - 1 - w * l;
+      int first = end - l;
+      double expectedLoss = 0;
+      for (int t = 0; t < l; t++) {
+        int p = first + t + 1; // the predicted position
+        if (window.counted()[t] == 0) {
+          assertThat(p).as("only a sequence's first event goes unpredicted").isLessThanOrEqualTo(0);
+          continue;
+        }
+        counted++;
+        // per example: the history before p as scoring forms it, from the window's events
+        UserHistory h = slice(s, Math.max(0, first), s.length()).historyBefore(p - Math.max(0, first), shape.history(),
+            WEIGHTS, s.ts()[p]);
+        int[] candidates = new int[c];
+        candidates[0] = s.items()[p];
+        System.arraycopy(pool, 0, candidates, 1, pool.length);
+        double[] z = new double[c];
+        double[] pooled = new double[c];
+        int[] sorted = java.util.stream.IntStream.of(candidates).sorted().distinct().toArray();
+        float[] fast = new float[sorted.length]; // the scoring kernel's, for the same history
+        kernel.rankingScores(List.of(h), ItemBlock.of(model, sorted), fast);
+        for (int j = 0; j < c; j++) {
+          z[j] = model.rankingScore(h, candidates[j]);
+          pooled[j] = scores.getDouble(w, l * c + t * c + j);
+          assertThat(scores.getDouble(w, t * c + j)).as("z window %d position %d candidate %d", w, t, j)
+              .isCloseTo(z[j], within(1e-4 * Math.max(1, Math.abs(z[j]))))
+              .isCloseTo(fast[Arrays.binarySearch(sorted, candidates[j])], within(1e-4 * Math.max(1, Math.abs(z[j]))));
+          assertThat(1 / (1 + Math.exp(-pooled[j]))).as("σ(p) window %d position %d candidate %d", w, t, j)
+              .isCloseTo(model.pooledScore(model.userVector(h), candidates[j]), within(1e-4));
+        }
+        expectedLoss += positionLoss(loss, z) + positionLoss(loss, pooled);
       }
+      assertThat(losses.getDouble(w, 0)).as("loss of window %d", w).isGreaterThan(0.1)
+          .isCloseTo(expectedLoss, within(1e-4 * Math.max(1, expectedLoss)));
     }
-    // and the batched GEMM path equals the straightforward one for every user × candidate pair
-    int[] pool = new int[shape.items()];
-    java.util.Arrays.setAll(pool, i -> i);
-    float[] every = model.rankingScores(users, pool);
-    for (int u = 0; u < b; u++) {
-      for (int j = 0; j < pool.length; j++) {
-        assertThat(every[u * pool.length + j]).isCloseTo(model.rankingScore(users.get(u), j), within(1e-5f));
-      }
+    assertThat(counted).isEqualTo(s.length() - 1);
+  }
+
+  @Test
+  void aScoringWindowGivesAUsersScoresAsOfATime() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 3);
+    net.paramTable().get("embed_W").muli(10); // spread the scores
+    AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()));
+    UserSequence s = sequence(new SplittableRandom(9), shape.items());
+    long night = s.ts()[s.length() - 1] + (long) (1.5 * 86_400e6); // a day and a half after the last event
+    int[] candidates = {3, 17, 25, 8};
+    INDArray out = AttentionNetwork.scoring(net, candidates.length)
+        .output(TrainingWindows.batch(List.of(TrainingWindows.at(s, night, spec.window(), WEIGHTS, candidates)))
+            .getFeatures())[0];
+    UserHistory h = s.historyBefore(s.length(), shape.history(), WEIGHTS, night);
+    int last = (spec.window() - 1) * (1 + candidates.length);
+    for (int j = 0; j < candidates.length; j++) {
+      float expected = model.rankingScore(h, candidates[j]);
+      assertThat(out.getFloat(0, last + 1 + j)).isCloseTo(expected, within(1e-4f * Math.max(1, Math.abs(expected))));
     }
+  }
+
+  /** The per-example loss of one position's logits, its own item first. */
+  private static double positionLoss(TrainingLoss loss, double[] z) {
+    if (loss == TrainingLoss.SOFTMAX) {
+      double max = Arrays.stream(z).max().orElseThrow();
+      return max + Math.log(Arrays.stream(z).map(v -> Math.exp(v - max)).sum()) - z[0];
+    }
+    double negatives = 0;
+    for (int j = 1; j < z.length; j++) {
+      negatives += Math.log1p(Math.exp(z[j]));
+    }
+    return Math.log1p(Math.exp(-z[0])) + negatives / (z.length - 1);
+  }
+
+  @Test
+  void windowsCoverEveryPositionOnceFromTheNewest() {
+    UserSequence s = sequence(new SplittableRandom(3), 30);
+    List<TrainingWindows.Window> windows = TrainingWindows.of(s, new int[] {1, 2}, 4, WEIGHTS, 3,
+        NegativeSampler.uniform(30), new SplittableRandom(1));
+    // 14 predicted positions (1..14) in windows of 4: ending at 14, 10, 6 and 2 (whose slots before 0 are padding)
+    assertThat(windows).extracting(TrainingWindows.Window::targets).containsExactly(4, 4, 4, 2);
+    assertThat(windows.get(0).items()).containsExactly(Arrays.copyOfRange(s.items(), 10, 15));
+    assertThat(windows.get(3).events()).startsWith(0f, 0f); // padding weighs nothing
+    assertThat(windows).allSatisfy(w -> assertThat(w.negatives()).doesNotContain(1, 2).hasSize(3));
   }
 }

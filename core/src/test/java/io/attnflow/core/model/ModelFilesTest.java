@@ -22,7 +22,7 @@ class ModelFilesTest {
 
   @BeforeEach
   void save() throws IOException {
-    ComputationGraph net = AttentionNetwork.create(SHAPE, Aggregation.INTEREST, 2, 0.01, 0, 3);
+    ComputationGraph net = AttentionNetwork.create(NetworkSpec.basic(SHAPE), 3);
     ModelFiles.writeNetwork(dir, net);
     Files.writeString(dir.resolve("vocabulary.txt"), "a\nb\n");
     ModelFiles.writeManifest(dir, new Manifest(ModelFiles.FORMAT_VERSION, "v1", "2026-11-24T00:00:00Z", SHAPE, 3,
@@ -78,9 +78,10 @@ class ModelFilesTest {
   @Test
   void incompatibleFormatVersion() throws IOException {
     Path m = dir.resolve("manifest.json");
-    Files.writeString(m, Files.readString(m).replace("\"format_version\" : 1", "\"format_version\" : 99"));
+    Files.writeString(m, Files.readString(m).replace("\"format_version\" : 2", "\"format_version\" : 99"));
     assertThatThrownBy(() -> ModelFiles.verify(dir)).isInstanceOf(ModelException.class)
-        .hasMessage("Cannot load the model in " + dir + ": its format version is 99 (this attnflow reads version 1)");
+        .hasMessage("Cannot load the model in " + dir + ": its format version is 99 (this attnflow reads version 2; "
+            + "retrain it with bin/attnflow train)");
   }
 
   @Test

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.NetworkSpec;
+import io.attnflow.core.model.TrainingLoss;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.Vocabulary;
@@ -29,8 +32,11 @@ class ScoringKernelTest {
     for (int i = 0; i < items; i++) {
       ids.add(String.format("i%04d", i));
     }
-    // a freshly initialised network has small logits; scale θ up so that scores spread over (0, 1)
-    var net = AttentionNetwork.create(shape, aggregation, 1, 0.01, 0, seed);
+    // a freshly initialised network has small logits; scale θ up so that scores spread over (0, 1);
+    // an α temperature of 2.5 checks that the kernel divides by it where α needs it, and only there
+    NetworkSpec spec = new NetworkSpec(shape, m, 1, aggregation, TrainingLoss.SOFTMAX, 2.5,
+        new HistoryWeights(java.util.Map.of(), 0, 0, 0), 0.01, 0);
+    var net = AttentionNetwork.create(spec, seed);
     net.paramTable().get("embed_W").muli(20);
     return AttentionModel.fromNetwork(net, shape, Vocabulary.of(ids));
   }
@@ -71,6 +77,20 @@ class ScoringKernelTest {
     // recommend() (batches × blocks, with explanations) picks the same items as the heaps
     List<List<Pick>> picks = new ScoringKernel(model)
         .recommend(batch, seen, ItemBlock.split(model, all, blockSize), topK, 2, Math.max(1, users / 2));
+
+    // the scores evaluation ranks by: every user × item, as the heaps were offered them
+    float[] every = new float[users * items];
+    float[] one = new float[items];
+    new ScoringKernel(model).rankingScores(batch, ItemBlock.of(model, all), every);
+    ScoringKernel single = ScoringKernel.oneUserAtATime(model);
+    for (int u = 0; u < users; u++) {
+      single.rankingScores(List.of(batch.get(u)), ItemBlock.of(model, all), one);
+      for (int j = 0; j < items; j++) {
+        float expected = model.rankingScore(batch.get(u), j);
+        assertThat(every[u * items + j]).isCloseTo(expected, within(1e-5f * Math.max(1f, Math.abs(expected))));
+        assertThat(one[j]).isCloseTo(expected, within(1e-5f * Math.max(1f, Math.abs(expected))));
+      }
+    }
 
     for (int u = 0; u < users; u++) {
       UserHistory h = batch.get(u);

@@ -33,12 +33,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   static void print(TrainResult r, PrintWriter out) {
     out.printf("train %s: ok in %.0f s; %s%n", r.version(), r.seconds(), r.promotion().reason());
-    out.printf("  %-6s %9s %13s %14s %14s %15s %8s%n", "epoch", "loss", "val HR@10", "val NDCG@10", "full HR@10",
-        "full NDCG@10", "seconds");
+    out.printf("  %-6s %9s %13s %14s %14s %15s %8s %12s%n", "epoch", "loss", "val HR@10", "val NDCG@10", "full HR@10",
+        "full NDCG@10", "seconds", "positions/s");
     for (Map<String, Object> e : r.manifest().epochs()) {
-      out.printf("  %-6s %9.4f %13.4f %14.4f %14.4f %15.4f %8.1f%s%n", e.get("epoch"), e.get("loss"), e.get("val_hr10"),
+      out.printf("  %-6s %9.4f %13.4f %14.4f %14.4f %15.4f %8.1f %12s%s%n", e.get("epoch"), e.get("loss"), e.get("val_hr10"),
           e.get("val_ndcg10"), e.get("val_full_hr10"), e.get("val_full_ndcg10"), e.get("seconds"),
-          e.get("epoch").equals(r.manifest().bestEpoch()) ? "  <- kept" : "");
+          e.get("positions_per_second"), e.get("epoch").equals(r.manifest().bestEpoch()) ? "  <- kept" : "");
     }
     Map<String, Object> d = r.manifest().data();
     out.printf("  data: %s events, %s users, %s items (%s to %s)%n", d.get("events"), d.get("users"), d.get("items"),

@@ -1,6 +1,8 @@
 package io.attnflow.jobs.config;
 
 import io.attnflow.core.model.Aggregation;
+import io.attnflow.core.model.ModelShape;
+import io.attnflow.core.model.NetworkSpec;
 import io.attnflow.core.model.TrainingLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ public record TrainSettings(
     int poolHidden,
     int negatives,
     double popularNegatives,
+    double alphaTemperature,
     int epochs,
     int patience,
     int averageEpochs,
@@ -38,8 +41,9 @@ public record TrainSettings(
         r.intIn("train.dim", 1, 4096),
         r.intIn("train.projection", 1, 4096),
         r.intIn("train.pool-hidden", 1, 4096),
-        r.intIn("train.negatives", 1, 1000),
+        r.intIn("train.negatives", 1, 100_000),
         r.doubleIn("train.popular-negatives", 0, 1),
+        r.doubleIn("train.alpha-temperature", 1e-3, 1e6),
         r.intIn("train.epochs", 1, 1000),
         r.intIn("train.patience", 1, 1000),
         r.intIn("train.average-epochs", 1, 100),
@@ -51,6 +55,15 @@ public record TrainSettings(
         r.intIn("train.validation-negatives", 1, 100_000),
         r.intIn("train.validation-users", 1, Integer.MAX_VALUE),
         r.doubleIn("train.promotion-tolerance", 0, 1));
+  }
+
+  /**
+   * The training network for a model of {@code shape}: windows of m target positions, each drawing
+   * its share of the minibatch's pool of {@code train.negatives}.
+   */
+  public NetworkSpec network(ModelShape shape) {
+    return new NetworkSpec(shape, model.historyLength(), (negatives + batchSize - 1) / batchSize, aggregation, loss,
+        alphaTemperature, model.weights(), learningRate, l2);
   }
 
   /** The settings as the model manifest records them. */
@@ -68,6 +81,7 @@ public record TrainSettings(
     m.put("pool_hidden", poolHidden);
     m.put("negatives", negatives);
     m.put("popular_negatives", popularNegatives);
+    m.put("alpha_temperature", alphaTemperature);
     m.put("epochs", epochs);
     m.put("patience", patience);
     m.put("average_epochs", averageEpochs);

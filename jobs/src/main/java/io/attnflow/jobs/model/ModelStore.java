@@ -192,6 +192,8 @@ public final class ModelStore {
         Vocabulary vocabulary = readVocabulary(local);
         List<Object[]> split = SmallParquet.read(conf, new Path(local.resolve(SPLIT).toUri()));
         return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, split);
+      } catch (ModelException e) { // name the warehouse's folder, not the local copy the checks ran on
+        throw new ModelException(e.getMessage().replace(local.toString(), src.toString()), e);
       } finally {
         deleteLocal(local);
       }

@@ -2,8 +2,8 @@ package io.attnflow.jobs.train;
 
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.Metrics;
+import io.attnflow.core.eval.Protocol;
 import io.attnflow.core.eval.HeldOutCase;
-import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
@@ -11,7 +11,8 @@ import io.attnflow.core.model.Manifest;
 import io.attnflow.core.model.ModelFiles;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.NegativeSampler;
-import io.attnflow.core.model.TrainingExamples;
+import io.attnflow.core.model.NetworkSpec;
+import io.attnflow.core.model.TrainingWindows;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
@@ -53,9 +54,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Per-user sequences of counted events; the vocabulary is every item in them, sorted by id.
  *   <li>Leave-one-out: each user's last item is the test target and the second-to-last the
  *       validation target (recorded in the model's {@code split.parquet}); the rest trains.
- *   <li>Each epoch, training examples are the (history prefix, next item) positives with seeded
- *       negatives, shuffled within their partition and batched; the {@link AttentionNetwork} fits
- *       them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
+ *   <li>Each epoch, every user's training events are cut into {@link TrainingWindows} (every
+ *       position of a window is predicted from the items before it, against seeded negatives shared
+ *       by the window), shuffled within their partition and batched; the {@link AttentionNetwork}
+ *       fits them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
  *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
  *       system).
  *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the fast scorer, against
@@ -107,8 +109,8 @@ public final class TrainJob {
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
 
-    ComputationGraph network = AttentionNetwork.create(shape, s.aggregation(), 1 + s.negatives(), s.learningRate(), s.l2(), s.seed(),
-        s.loss());
+    NetworkSpec spec = s.network(shape);
+    ComputationGraph network = AttentionNetwork.create(spec, s.seed());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.batchSize())
         .batchSizePerWorker(s.batchSize())
         .averagingFrequency(s.averagingFrequency())
@@ -122,14 +124,16 @@ public final class TrainJob {
     INDArray best = null;
     double bestNdcg = -1;
     int bestEpoch = 0;
-    long examples = 0;
+    long positions = 0;
     java.util.ArrayDeque<INDArray> recent = new java.util.ArrayDeque<>();
+    StdoutFilter.install();
     for (int epoch = 1; epoch <= s.epochs() && epoch - bestEpoch <= s.patience(); epoch++) {
       long t0 = System.nanoTime();
-      LongAccumulator made = jsc.sc().longAccumulator("examples");
+      LongAccumulator made = jsc.sc().longAccumulator("positions");
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
-      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(examples(s, shape, sampler, epoch, made), false));
-      examples = made.value();
+      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(windows(s, spec, sampler, epoch, made), false));
+      positions = made.value();
+      double fitSeconds = (System.nanoTime() - t0) / 1e9;
       double loss = sparkNetwork.getScore();
       // the model of an epoch: the mean of the parameters after the last train.average-epochs epochs
       recent.addLast(sparkNetwork.getNetwork().params().dup());
@@ -146,8 +150,9 @@ public final class TrainJob {
         measured.setParams(params);
       }
       AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary);
-      Metrics val = Metrics.sampled(model, validation, K);
-      Metrics full = Metrics.full(model, validation, K);
+      Map<Protocol, Metrics> measuredMetrics = Metrics.of(model, validation, K);
+      Metrics val = measuredMetrics.get(Protocol.SAMPLED);
+      Metrics full = measuredMetrics.get(Protocol.FULL);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch);
@@ -157,10 +162,13 @@ public final class TrainJob {
       e.put("val_full_hr10", round(full.hitRate()));
       e.put("val_full_ndcg10", round(full.ndcg()));
       e.put("seconds", round(seconds));
+      e.put("positions_per_second", Math.round(positions / fitSeconds));
       epochs.add(e);
-      LOG.info("epoch {}: loss {}, validation HR@10 {}, NDCG@10 {}, full ranking {} / {} ({} examples, {} s; process {} MB, off-heap {} MB)",
-          epoch, round(loss), round(val.hitRate()), round(val.ndcg()), round(full.hitRate()), round(full.ndcg()), examples, round(seconds),
-          Pointer.physicalBytes() >> 20, Pointer.totalBytes() >> 20);
+      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: loss %.4f; validation HR@10 / NDCG@10 %.4f / %.4f "
+          + "sampled, %.4f / %.4f full; %,d positions in %.1f s (%,.0f/s) + validation %.1f s; at most %.0f s to go; "
+          + "process %,d MB", epoch, s.epochs(), loss, val.hitRate(), val.ndcg(), full.hitRate(), full.ndcg(), positions,
+          fitSeconds, positions / fitSeconds, seconds - fitSeconds, seconds * (s.epochs() - epoch),
+          Pointer.physicalBytes() >> 20));
       if (val.ndcg() > bestNdcg) {
         bestNdcg = val.ndcg();
         bestEpoch = epoch;
@@ -179,7 +187,7 @@ public final class TrainJob {
     data.put("to", Instant.EPOCH.plusNanos(window.getLong(2) * 1000).toString());
     data.put("held_out_users", heldOut.size());
     data.put("validation_users", validation.size());
-    data.put("examples_per_epoch", examples);
+    data.put("positions_per_epoch", positions);
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
     ModelStore store = new ModelStore(wh, spark.sparkContext().hadoopConfiguration());
@@ -195,26 +203,35 @@ public final class TrainJob {
     return new TrainResult(version, manifest, promotion, (System.nanoTime() - started) / 1e9);
   }
 
-  /** The per-partition example generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
+  /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
   private static org.apache.spark.api.java.function.Function2<Integer, Iterator<UserSequence>, Iterator<MultiDataSet>>
-      examples(TrainSettings s, ModelShape shape, NegativeSampler sampler, int epoch, LongAccumulator made) {
+      windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, int epoch, LongAccumulator made) {
     long seed = s.seed();
-    int m = shape.history();
-    int negatives = s.negatives();
+    int window = spec.window();
+    int negatives = spec.negatives();
     int batchSize = s.batchSize();
     HistoryWeights weights = s.model().weights();
     return (partition, it) -> {
-      List<TrainingExamples.Example> all = new ArrayList<>();
+      StdoutFilter.install();
+      List<TrainingWindows.Window> all = new ArrayList<>();
       while (it.hasNext()) {
         UserSequence seq = it.next();
         SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
-        all.addAll(TrainingExamples.of(LeaveOneOut.train(seq), seq.sortedItems(), m, weights, negatives, sampler, random));
+        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq), seq.sortedItems(), window, weights, negatives, sampler, random));
       }
-      made.add(all.size());
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
+      // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
+      // a last window alone joins the batch before it, and a partition of one window sits the epoch out
       List<MultiDataSet> batches = new ArrayList<>();
-      for (int from = 0; from < all.size(); from += batchSize) {
-        batches.add(TrainingExamples.batch(all.subList(from, Math.min(all.size(), from + batchSize))));
+      int from = 0;
+      while (from < all.size()) {
+        int to = all.size() - (from + batchSize) == 1 ? all.size() : Math.min(all.size(), from + batchSize);
+        if (to - from > 1) {
+          List<TrainingWindows.Window> batch = all.subList(from, to);
+          made.add(batch.stream().mapToLong(TrainingWindows.Window::targets).sum());
+          batches.add(TrainingWindows.batch(batch));
+        }
+        from = to;
       }
       return batches.iterator();
     };

@@ -1,6 +1,6 @@
 /**
  * The train job: per-user time-ordered sequences from {@code interactions/}, the leave-one-out
- * split, seeded training examples, and the attention network trained through dl4j-spark with
+ * split, seeded training windows, and the attention network trained through dl4j-spark with
  * parameter averaging; the result is a versioned model folder.
  */
 package io.attnflow.jobs.train;

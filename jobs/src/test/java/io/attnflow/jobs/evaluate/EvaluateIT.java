@@ -52,7 +52,7 @@ class EvaluateIT {
     // clusters larger than a user's 12 events: held-out targets are new items, never repeats of the history
     TestSpark.writeInteractions(wh, PlantedSignal.generate(240, 12, 14, 12, 0.1, 3));
     TrainJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
-        "train.pool-hidden=8", "train.batch-size=128", "model.history-length=10", "train.epochs=20",
+        "train.pool-hidden=8", "model.history-length=10", "train.epochs=20",
         "train.patience=20")).train(), "planted");
   }
 

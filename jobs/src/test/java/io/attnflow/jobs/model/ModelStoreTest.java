@@ -18,11 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Model folders in a warehouse: loading, verification failures, promotion. No Spark needed. */
 class ModelStoreTest {
-  /** A model written by attnflow 0.1.0 (format 1): every later version must still load it. */
-  private static final Path FIXTURE = Path.of("src", "test", "resources", "models", "format-1-v0.1.0");
-  /** s and p of the history {0, 5, 42} (weights 1, 1, 2) for item 7, as 0.1.0 computed them from the fixture. */
-  private static final float GOLDEN_SCORE = 0.49777633f;
-  private static final float GOLDEN_POOLED = 0.49763638f;
+  /** A model written by attnflow 0.2.0 (format 2): every later version must still load it. */
+  private static final Path FIXTURE = Path.of("src", "test", "resources", "models", "format-2-v0.2.0");
+  /** A model written by attnflow 0.1.0 (format 1, a per-example network): refused, with the advice to retrain. */
+  private static final Path FORMAT_1 = Path.of("src", "test", "resources", "models", "format-1-v0.1.0");
+  /** s, p and α of the history {0, 5, 12} (weights 1, 1, 2) for item 7, as 0.2.0 computed them from the fixture. */
+  private static final float GOLDEN_SCORE = 0.5612604f;
+  private static final float GOLDEN_POOLED = 0.6791306f;
+  private static final float[] GOLDEN_ALPHAS = {0.5504925f, 0.4765356f, 0.5137047f};
 
   @TempDir
   Path wh;
@@ -30,49 +33,61 @@ class ModelStoreTest {
   private ModelStore store;
 
   @BeforeEach
-  void warehouseWithTheFixture() throws IOException {
+  void warehouseWithTheFixtures() throws IOException {
     Configuration conf = new Configuration();
     store = new ModelStore(new Warehouse(wh.toString(), conf), conf);
-    Path target = wh.resolve("models").resolve("v010");
+    copy(FIXTURE, "v020");
+    copy(FORMAT_1, "v010");
+    store.promote("v020");
+  }
+
+  private void copy(Path fixture, String version) throws IOException {
+    Path target = wh.resolve("models").resolve(version);
     Files.createDirectories(target);
-    try (Stream<Path> files = Files.list(FIXTURE)) {
+    try (Stream<Path> files = Files.list(fixture)) {
       for (Path f : files.toList()) {
         Files.copy(f, target.resolve(f.getFileName()));
       }
     }
-    store.promote("v010");
   }
 
   @Test
-  void modelWrittenByVersion010StillLoadsAndScoresAsItDid() {
+  void modelWrittenByVersion020StillLoadsAndScoresAsItDid() {
     ModelStore.Loaded loaded = store.load("latest");
-    assertThat(loaded.version()).isEqualTo("v010");
-    assertThat(loaded.manifest().shape()).isEqualTo(new ModelShape(1768, 8, 8, 4, 10));
-    assertThat(loaded.model().vocabulary().size()).isEqualTo(1768);
-    assertThat(loaded.model().vocabulary().id(0)).isEqualTo("1");
-    UserHistory h = new UserHistory("u", new int[] {0, 5, 42}, new float[] {1f, 1f, 2f});
+    assertThat(loaded.version()).isEqualTo("v020");
+    assertThat(loaded.manifest().shape()).isEqualTo(new ModelShape(40, 8, 8, 4, 10));
+    assertThat(loaded.model().vocabulary().size()).isEqualTo(40);
+    assertThat(loaded.model().vocabulary().id(0)).isEqualTo("m100");
+    assertThat(loaded.model().alphaTemperature()).isEqualTo(8f);
+    UserHistory h = new UserHistory("u", new int[] {0, 5, 12}, new float[] {1f, 1f, 2f});
     assertThat(loaded.model().score(h, 7)).isEqualTo(GOLDEN_SCORE);
-    assertThat(loaded.manifest().version()).isEqualTo("20261124-013121");
+    assertThat(loaded.model().alphas(h, 7)).containsExactly(GOLDEN_ALPHAS);
     assertThat(loaded.model().pooledScore(loaded.model().userVector(h), 7)).isEqualTo(GOLDEN_POOLED);
-    // its manifest predates the decay by position and its floor: histories form as they did, without them
     var weights = io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()).weights();
-    assertThat(weights.halfLifeEvents()).isZero();
-    assertThat(weights.decayFloor()).isZero();
+    assertThat(weights.halfLifeEvents()).isEqualTo(2);
+    assertThat(weights.decayFloor()).isEqualTo(0.1);
+  }
+
+  @Test
+  void modelOfFormat1IsRefusedWithTheAdviceToRetrain() {
+    assertThatThrownBy(() -> store.load("v010")).isInstanceOf(ModelException.class)
+        .hasMessage("Cannot load the model in " + wh.resolve("models/v010") + ": its format version is 1 (this attnflow "
+            + "reads version 2; retrain it with bin/attnflow train)");
   }
 
   @Test
   void tamperedFileIsRefusedNamingIt() throws IOException {
-    Path vocabulary = wh.resolve("models/v010/vocabulary.parquet");
+    Path vocabulary = wh.resolve("models/v020/vocabulary.parquet");
     byte[] bytes = Files.readAllBytes(vocabulary);
     bytes[bytes.length / 2] ^= 1;
     Files.write(vocabulary, bytes);
-    assertThatThrownBy(() -> store.load("v010")).isInstanceOf(ModelException.class)
+    assertThatThrownBy(() -> store.load("v020")).isInstanceOf(ModelException.class)
         .hasMessageContaining(": vocabulary.parquet was altered or truncated (SHA-256 ");
   }
 
   @Test
   void truncatedNetworkIsRefused() throws IOException {
-    Path network = wh.resolve("models/v010/network.zip");
+    Path network = wh.resolve("models/v020/network.zip");
     Files.write(network, java.util.Arrays.copyOf(Files.readAllBytes(network), 1000));
     assertThatThrownBy(() -> store.load("latest")).isInstanceOf(ModelException.class)
         .hasMessageContaining(": network.zip was altered or truncated (SHA-256 ");
@@ -91,7 +106,7 @@ class ModelStoreTest {
   void promoteMovesLatestAndPublishRefusesAnExistingVersion() {
     store.promote("v011");
     assertThat(store.latest()).contains("v011");
-    assertThatThrownBy(() -> store.publish(FIXTURE, "v010")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Cannot publish model v010: ").hasMessageEndingWith(" exists already");
+    assertThatThrownBy(() -> store.publish(FIXTURE, "v020")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Cannot publish model v020: ").hasMessageEndingWith(" exists already");
   }
 }

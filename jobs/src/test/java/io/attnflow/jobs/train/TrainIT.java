@@ -11,9 +11,10 @@ import io.attnflow.core.eval.Ranking;
 import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
-import io.attnflow.core.model.AttentionVertex;
+import io.attnflow.core.model.TrainingWindows;
+import io.attnflow.core.score.ItemBlock;
+import io.attnflow.core.score.ScoringKernel;
 import io.attnflow.core.model.HistoryWeights;
-import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.core.testing.PlantedSignal;
@@ -53,14 +54,14 @@ class TrainIT {
 
   private static TrainSettings settings(Path wh, String... sets) {
     List<String> all = new ArrayList<>(List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
-        "train.pool-hidden=8", "train.batch-size=128", "train.learning-rate=0.01"));
+        "train.pool-hidden=8", "train.learning-rate=0.01"));
     all.addAll(List.of(sets));
     return Settings.load(List.of(), all).train();
   }
 
-  /** The defaults, and the other training options together: softmax loss, popularity negatives, averaged epochs. */
+  /** The defaults, and the other training options together: BCE loss, popularity negatives, averaged epochs. */
   @ParameterizedTest
-  @ValueSource(strings = {"train.loss=bce", "train.loss=softmax,train.popular-negatives=0.5,train.average-epochs=2"})
+  @ValueSource(strings = {"train.loss=softmax", "train.loss=bce,train.popular-negatives=0.5,train.average-epochs=2"})
   void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) {
     // clusters larger than a user's 12 events, so that held-out targets are new items, never repeats
     // of the history; 20 epochs, since early validation on 300 users is too noisy to stop on
@@ -182,32 +183,30 @@ class TrainIT {
         spark.sparkContext().hadoopConfiguration()).load("latest");
     AttentionModel model = loaded.model();
     assertThat(loaded.manifest().shape().items()).isEqualTo(model.vocabulary().size());
-    // parity: DL4J's own output() and the fast scorer on random histories of the trained model
+    // parity: DL4J's own output() and the scoring kernel on random sequences of the trained model
     SplittableRandom random = new SplittableRandom(3);
+    HistoryWeights weights = ModelSettings.of(loaded.manifest()).weights();
     int m = loaded.manifest().shape().history();
-    int b = 16;
-    int[][] hist = new int[b][m];
-    float[][] w = new float[b][m];
-    int c = ((AttentionVertex) loaded.network().getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).candidates();
-    int[][] cand = new int[b][c];
-    List<UserHistory> histories = new ArrayList<>();
-    for (int u = 0; u < b; u++) {
-      int len = 1 + random.nextInt(m);
-      int[] items = new int[len];
-      float[] weights = new float[len];
+    int items = model.vocabulary().size();
+    int[] candidates = random.ints(8, 0, items).distinct().sorted().toArray();
+    var dl4j = AttentionNetwork.scoring(loaded.network(), candidates.length);
+    ScoringKernel kernel = new ScoringKernel(model);
+    for (int u = 0; u < 16; u++) {
+      int len = 1 + random.nextInt(2 * m);
+      long[] ts = new long[len];
       for (int i = 0; i < len; i++) {
-        items[i] = hist[u][i] = random.nextInt(model.vocabulary().size());
-        weights[i] = w[u][i] = 1f;
+        ts[i] = 1_000_000_000_000_000L + i * 3_600_000_000L;
       }
-      for (int j = 0; j < c; j++) {
-        cand[u][j] = random.nextInt(model.vocabulary().size());
-      }
-      histories.add(new UserHistory("u" + u, items, weights));
-    }
-    INDArray out = loaded.network().output(AttentionNetwork.batch(hist, w, cand, new float[b][c]).getFeatures())[0];
-    for (int u = 0; u < b; u++) {
-      for (int j = 0; j < c; j++) {
-        assertThat(model.score(histories.get(u), cand[u][j])).isCloseTo(out.getFloat(u, j), within(1e-4f));
+      UserSequence seq = new UserSequence("u" + u, random.ints(len, 0, items).toArray(), ts,
+          java.util.Collections.nCopies(len, "rating").toArray(String[]::new));
+      long night = ts[len - 1] + 86_400_000_000L;
+      INDArray out = dl4j.output(TrainingWindows.batch(List.of(TrainingWindows.at(seq, night, m, weights, candidates)))
+          .getFeatures())[0];
+      float[] fast = new float[candidates.length];
+      kernel.rankingScores(List.of(seq.historyBefore(len, m, weights, night)), ItemBlock.of(model, candidates), fast);
+      for (int j = 0; j < candidates.length; j++) {
+        float z = out.getFloat(0, (m - 1) * (1 + candidates.length) + 1 + j);
+        assertThat(fast[j]).as("user %d candidate %d", u, j).isCloseTo(z, within(1e-4f * Math.max(1, Math.abs(z))));
       }
     }
   }

@@ -1,0 +1,34 @@
+package io.attnflow.core.model;
+
+/**
+ * What the training network is: the model's shape and the choices that training makes with it.
+ *
+ * @param shape            the model's dimensions
+ * @param window           L, the target positions of one training window
+ * @param negatives        N, the sampled negatives that the positions of a window share
+ * @param aggregation      how α over the history become a score
+ * @param loss             what training minimises per position
+ * @param alphaTemperature τ of α_ij = σ(θ_iᵀφ_j / τ + b): above 1 it keeps α off 0 and 1 while the
+ *                         ranking logit ℓ_ij = θ_iᵀφ_j grows, so that α still tell items apart
+ * @param weights          how histories are weighted (their decay; the event weights come with the data)
+ * @param learningRate     Adam's learning rate
+ * @param l2               L2 weight regularisation
+ */
+public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
+    double alphaTemperature, HistoryWeights weights, double learningRate, double l2) {
+  public NetworkSpec {
+    if (window < 1 || negatives < 1 || !(alphaTemperature > 0)) {
+      throw new IllegalArgumentException("Cannot train windows of " + window + " positions with " + negatives
+          + " negatives at α temperature " + alphaTemperature + " (each must be positive)");
+    }
+  }
+
+  /**
+   * A network of {@code shape} that is scored rather than trained (benchmarks, tests): interest
+   * aggregation, α temperature 1, windows of m positions, one negative, undecayed histories.
+   */
+  public static NetworkSpec basic(ModelShape shape) {
+    return new NetworkSpec(shape, shape.history(), 1, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 1,
+        new HistoryWeights(java.util.Map.of(), 0, 0, 0), 0.01, 0);
+  }
+}

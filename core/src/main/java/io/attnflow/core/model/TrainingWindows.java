@@ -1,0 +1,150 @@
+package io.attnflow.core.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Training windows from a user's training sequence: its events cut, from the newest backwards, into
+ * windows of L + 1 items whose last L are predicted, each from the items before it in the window
+ * (the {@link AttentionVertex} weighs them, the newest m at most), against M negatives drawn for
+ * the window by the {@link NegativeSampler} among the items the user never touched, which join
+ * the negatives of the other windows of its minibatch in one pool. A window's first position therefore sees a shorter history than it would at scoring
+ * time when the user has older events; the newest window, the one nearest scoring, sees all it can.
+ * The random source is the caller's, so a seed per (epoch, user) makes every epoch reproducible.
+ */
+public final class TrainingWindows {
+  /**
+   * One window, padded on the left (padding: item 0, event weight 0, not counted).
+   *
+   * @param items     L + 1 item indices, oldest first
+   * @param events    the event weight of items 0..L−1 as history items
+   * @param counted   1 where item t + 1 is a training target, else 0
+   * @param days      the time of each of the L + 1 items in days, relative to the newest
+   * @param negatives M item indices the user never touched
+   */
+  public record Window(int[] items, float[] events, float[] counted, float[] days, int[] negatives) {
+    /** The target positions that count. */
+    public int targets() {
+      int n = 0;
+      for (float c : counted) {
+        n += c > 0 ? 1 : 0;
+      }
+      return n;
+    }
+  }
+
+  private TrainingWindows() {}
+
+  /**
+   * @param seen the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
+   */
+  public static List<Window> of(UserSequence train, int[] seen, int window, HistoryWeights weights, int negatives,
+      NegativeSampler sampler, SplittableRandom random) {
+    List<Window> out = new ArrayList<>();
+    if (seen.length >= sampler.vocabularySize()) {
+      return out; // nothing left to sample negatives from
+    }
+    for (int end = train.length() - 1; end >= 1; end -= window) {
+      Window w = window(train, end, window, weights, negatives, sampler, seen, random);
+      if (w.targets() > 0) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  private static Window window(UserSequence s, int end, int window, HistoryWeights weights, int negatives,
+      NegativeSampler sampler, int[] seen, SplittableRandom random) {
+    int[] items = new int[window + 1];
+    float[] events = new float[window];
+    float[] counted = new float[window];
+    float[] days = new float[window + 1];
+    int first = end - window; // the sequence position of window slot 0
+    long newest = s.ts()[end];
+    for (int slot = 0; slot <= window; slot++) {
+      int p = first + slot;
+      if (p < 0) {
+        continue;
+      }
+      items[slot] = s.items()[p];
+      days[slot] = (float) ((s.ts()[p] - newest) / HistoryWeights.MICROS_PER_DAY);
+      if (slot < window) {
+        events[slot] = (float) weights.eventWeight(s.events()[p]);
+      }
+      if (slot > 0 && p > 0 && weights.counts(s.events()[p])) {
+        counted[slot - 1] = 1;
+      }
+    }
+    int[] neg = new int[negatives];
+    for (int j = 0; j < negatives; j++) {
+      neg[j] = sampler.sample(seen, random);
+    }
+    return new Window(items, events, counted, days, neg);
+  }
+
+  /**
+   * The window that asks a network for a user's scores of {@code candidates} as of {@code refMicros}:
+   * the user's last L events in its history slots, the first candidate as the predicted item and all
+   * of them as its negatives; the last position's scores ({@link AttentionNetwork#scoring}) are then
+   * the user's, with the history weighted as scoring weighs it.
+   */
+  public static Window at(UserSequence s, long refMicros, int window, HistoryWeights weights, int[] candidates) {
+    int[] items = new int[window + 1];
+    float[] events = new float[window];
+    float[] counted = new float[window];
+    float[] days = new float[window + 1];
+    int n = s.length();
+    for (int slot = 0; slot < window; slot++) {
+      int p = n - window + slot;
+      if (p >= 0) {
+        items[slot] = s.items()[p];
+        events[slot] = (float) weights.eventWeight(s.events()[p]);
+        days[slot] = (float) ((s.ts()[p] - refMicros) / HistoryWeights.MICROS_PER_DAY);
+      }
+    }
+    items[window] = candidates[0];
+    counted[window - 1] = 1;
+    return new Window(items, events, counted, days, candidates.clone());
+  }
+
+  /** A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1]; labels unused [B, 1]. */
+  public static MultiDataSet batch(List<Window> windows) {
+    int b = windows.size();
+    int l = windows.get(0).events().length;
+    int n = windows.get(0).negatives().length;
+    float[] items = new float[b * (l + 1 + n)];
+    float[] context = new float[b * (3 * l + 1)];
+    for (int r = 0; r < b; r++) {
+      Window w = windows.get(r);
+      int at = r * (l + 1 + n);
+      for (int i = 0; i <= l; i++) {
+        items[at + i] = w.items()[i];
+      }
+      for (int j = 0; j < n; j++) {
+        items[at + l + 1 + j] = w.negatives()[j];
+      }
+      int c = r * (3 * l + 1);
+      System.arraycopy(w.events(), 0, context, c, l);
+      System.arraycopy(w.counted(), 0, context, c + l, l);
+      System.arraycopy(w.days(), 0, context, c + 2 * l, l + 1);
+    }
+    INDArray[] features = {Nd4j.create(items, new long[] {b, l + 1 + n}, 'c'),
+        Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c')};
+    return new MultiDataSet(features, new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
+  }
+
+  /** A uniform item index not in {@code seen} (sorted). */
+  public static int sampleUnseen(int[] seen, int vocabularySize, SplittableRandom random) {
+    while (true) {
+      int j = random.nextInt(vocabularySize);
+      if (Arrays.binarySearch(seen, j) < 0) {
+        return j;
+      }
+    }
+  }
+}
