@@ -5,7 +5,7 @@ package io.attnflow.core.model;
  *
  * @param shape            the model's dimensions
  * @param window           L, the target positions of one training window
- * @param negatives        N, the sampled negatives that the positions of a window share
+ * @param negatives        M, the negatives each window draws for its minibatch's pool
  * @param aggregation      how α over the history become a score
  * @param loss             what training minimises per position
  * @param alphaTemperature τ of α_ij = σ(θ_iᵀφ_j / τ + b): above 1 it keeps α off 0 and 1 while the

@@ -13,8 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * windows of L + 1 items whose last L are predicted, each from the items before it in the window
  * (the {@link AttentionVertex} weighs them, the newest m at most), against M negatives drawn for
  * the window by the {@link NegativeSampler} among the items the user never touched, which join
- * the negatives of the other windows of its minibatch in one pool. A window's first position therefore sees a shorter history than it would at scoring
- * time when the user has older events; the newest window, the one nearest scoring, sees all it can.
+ * the negatives of the other windows of its minibatch in one pool. A window's first position
+ * therefore sees a shorter history than it would at scoring time when the user has older events; the
+ * newest window, the one nearest scoring, sees all it can.
  * The random source is the caller's, so a seed per (epoch, user) makes every epoch reproducible.
  */
 public final class TrainingWindows {

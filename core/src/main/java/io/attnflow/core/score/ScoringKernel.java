@@ -16,10 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}, or one) and a block of n
- * candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ / τ, k
- * columns) by the block's φ rows transposed gives every x_ij = θ_iᵀφ_j / τ (R × n); then, per user,
- * {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
+ * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}, or one) and a block
+ * of n candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ / τ,
+ * k columns) by the block's φ rows transposed gives every x_ij = θ_iᵀφ_j / τ (R × n); then, per
+ * user, {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
  * final σ, if its {@link io.attnflow.core.model.Aggregation} has one: confident scores would round to
  * ties at 1.0f) in one SIMD pass, and a last pass masks the user's seen items and offers the rest to
  * the user's bounded {@link TopK}. Heaps and {@link Pick}s hold ranking scores;
