@@ -1,7 +1,7 @@
 package io.attnflow.core.eval;
 
 import io.attnflow.core.model.HistoryWeights;
-import io.attnflow.core.model.TrainingWindows;
+import io.attnflow.core.model.NegativeSampler;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import java.util.SplittableRandom;
@@ -43,10 +43,11 @@ public final class LeaveOneOut {
     int[] seen = s.sortedItems();
     int[] neg = new int[Math.min(negatives, vocabularySize - seen.length)];
     java.util.Set<Integer> drawn = new java.util.HashSet<>();
+    NegativeSampler uniform = NegativeSampler.uniform(vocabularySize);
     for (int n = 0; n < neg.length; n++) {
       int j;
       do {
-        j = TrainingWindows.sampleUnseen(seen, vocabularySize, random);
+        j = uniform.sample(seen, random);
       } while (!drawn.add(j));
       neg[n] = j;
     }

@@ -32,14 +32,4 @@ public record Metrics(double hitRate, double ndcg, int cases) {
     }
     return out;
   }
-
-  /** The target ranked among each case's sampled negatives. */
-  public static Metrics sampled(AttentionModel model, List<HeldOutCase> cases, int k) {
-    return of(model, cases, k).get(Protocol.SAMPLED);
-  }
-
-  /** The target ranked among every item the user has not seen. */
-  public static Metrics full(AttentionModel model, List<HeldOutCase> cases, int k) {
-    return of(model, cases, k).get(Protocol.FULL);
-  }
 }

@@ -1,7 +1,6 @@
 package io.attnflow.core.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,18 +65,10 @@ public final class TrainingWindows {
     float[] counted = new float[window];
     float[] days = new float[window + 1];
     int first = end - window; // the sequence position of window slot 0
-    long newest = s.ts()[end];
-    for (int slot = 0; slot <= window; slot++) {
+    fill(s, first, window + 1, s.ts()[end], weights, items, events, days);
+    for (int slot = 1; slot <= window; slot++) {
       int p = first + slot;
-      if (p < 0) {
-        continue;
-      }
-      items[slot] = s.items()[p];
-      days[slot] = (float) ((s.ts()[p] - newest) / HistoryWeights.MICROS_PER_DAY);
-      if (slot < window) {
-        events[slot] = (float) weights.eventWeight(s.events()[p]);
-      }
-      if (slot > 0 && p > 0 && weights.counts(s.events()[p])) {
+      if (p > 0 && weights.counts(s.events()[p])) {
         counted[slot - 1] = 1;
       }
     }
@@ -99,18 +90,27 @@ public final class TrainingWindows {
     float[] events = new float[window];
     float[] counted = new float[window];
     float[] days = new float[window + 1];
-    int n = s.length();
-    for (int slot = 0; slot < window; slot++) {
-      int p = n - window + slot;
-      if (p >= 0) {
-        items[slot] = s.items()[p];
-        events[slot] = (float) weights.eventWeight(s.events()[p]);
-        days[slot] = (float) ((s.ts()[p] - refMicros) / HistoryWeights.MICROS_PER_DAY);
-      }
-    }
+    fill(s, s.length() - window, window, refMicros, weights, items, events, days);
     items[window] = candidates[0];
     counted[window - 1] = 1;
     return new Window(items, events, counted, days, candidates.clone());
+  }
+
+  /**
+   * Fills {@code slots} slots from sequence position {@code first} on (slots before position 0 stay
+   * padding): the item, its event weight as a history item (slots below L only) and its time in days
+   * relative to {@code refMicros}.
+   */
+  private static void fill(UserSequence s, int first, int slots, long refMicros, HistoryWeights weights, int[] items,
+      float[] events, float[] days) {
+    for (int slot = Math.max(0, -first); slot < slots; slot++) {
+      int p = first + slot;
+      items[slot] = s.items()[p];
+      days[slot] = (float) ((s.ts()[p] - refMicros) / HistoryWeights.MICROS_PER_DAY);
+      if (slot < events.length) {
+        events[slot] = (float) weights.eventWeight(s.events()[p]);
+      }
+    }
   }
 
   /** A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1]; labels unused [B, 1]. */
@@ -137,15 +137,5 @@ public final class TrainingWindows {
     INDArray[] features = {Nd4j.create(items, new long[] {b, l + 1 + n}, 'c'),
         Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c')};
     return new MultiDataSet(features, new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
-  }
-
-  /** A uniform item index not in {@code seen} (sorted). */
-  public static int sampleUnseen(int[] seen, int vocabularySize, SplittableRandom random) {
-    while (true) {
-      int j = random.nextInt(vocabularySize);
-      if (Arrays.binarySearch(seen, j) < 0) {
-        return j;
-      }
-    }
   }
 }

@@ -55,12 +55,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Leave-one-out: each user's last item is the test target and the second-to-last the
  *       validation target (recorded in the model's {@code split.parquet}); the rest trains.
  *   <li>Each epoch, every user's training events are cut into {@link TrainingWindows} (every
- *       position of a window is predicted from the items before it, against seeded negatives shared
- *       by the window), shuffled within their partition and batched; the {@link AttentionNetwork}
+ *       position of a window is predicted from the items before it, against a pool of seeded
+ *       negatives shared by the minibatch), shuffled within their partition and batched; the {@link AttentionNetwork}
  *       fits them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
  *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
  *       system).
- *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the fast scorer, against
+ *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the scoring kernel, against
  *       sampled negatives and under full ranking, on the epoch's parameters (or the mean of the last
  *       {@code train.average-epochs} epochs'); the best by sampled NDCG@10 is kept and training stops
  *       after {@code train.patience} epochs without improvement.
@@ -150,9 +150,9 @@ public final class TrainJob {
         measured.setParams(params);
       }
       AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary);
-      Map<Protocol, Metrics> measuredMetrics = Metrics.of(model, validation, K);
-      Metrics val = measuredMetrics.get(Protocol.SAMPLED);
-      Metrics full = measuredMetrics.get(Protocol.FULL);
+      Map<Protocol, Metrics> metrics = Metrics.of(model, validation, K);
+      Metrics val = metrics.get(Protocol.SAMPLED);
+      Metrics full = metrics.get(Protocol.FULL);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch);

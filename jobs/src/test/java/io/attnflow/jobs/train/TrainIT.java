@@ -104,8 +104,9 @@ class TrainIT {
       popularityHits += Ranking.hit(Ranking.rank(scores, cand, 0), 10);
     }
     double popularityHr = popularityHits / cases.size();
-    Metrics attention = Metrics.sampled(loaded.model(), cases, 10);
-    Metrics full = Metrics.full(loaded.model(), cases, 10);
+    Map<io.attnflow.core.eval.Protocol, Metrics> both = Metrics.of(loaded.model(), cases, 10);
+    Metrics attention = both.get(io.attnflow.core.eval.Protocol.SAMPLED);
+    Metrics full = both.get(io.attnflow.core.eval.Protocol.FULL);
 
     assertThat(r.manifest().epochs()).isNotEmpty();
     assertThat((Double) r.manifest().bestMetrics().get("val_hr10")).as("epochs %s", r.manifest().epochs())
