@@ -8,11 +8,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A trained attention model, immutable, in the form scoring needs: per item i of the vocabulary its
- * history projection θ_i = W_θᵀ x_i, its candidate projection φ_i = W_φᵀ x_i (both k floats) and
- * its pooling logit e_i = vᵀ tanh(W_a x_i + b_a), plus the biases b and b_p and the α temperature
- * τ. These tables are computed once from the network's parameters (an N×d by d×k GEMM each), so
- * that scoring a (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j / τ + b) (see
- * {@link AttentionVertex} for the equations). Serializable so that Spark can broadcast it.
+ * history projection θ_i = W_θᵀ x_i (or, with a {@link HistoryEncoder}, the encoder that computes a
+ * history's θ rows in context, once per user), its candidate projection φ_i = W_φᵀ x_i (both k
+ * floats) and its pooling logit e_i = vᵀ tanh(W_a x_i + b_a), plus the biases b and b_p and the α
+ * temperature τ. The tables are computed once from the network's parameters (an N×d by d×k GEMM
+ * each), so that scoring a (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j / τ + b)
+ * (see {@link AttentionVertex} for the equations). Serializable so that Spark can broadcast it.
  */
 public final class AttentionModel implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,9 +27,12 @@ public final class AttentionModel implements Serializable {
   private final float pooledBias;
   private final Aggregation aggregation;
   private final float alphaTemperature;
+  /** The context-aware history encoder, or null when θ_i is item i's alone ({@link #theta} then holds every item's). */
+  private final HistoryEncoder encoder;
 
   private AttentionModel(ModelShape shape, Vocabulary vocabulary, float[] theta, float[] phi, float[] poolLogit,
-      float bias, float pooledBias, Aggregation aggregation, float alphaTemperature) {
+      float bias, float pooledBias, Aggregation aggregation, float alphaTemperature, HistoryEncoder encoder) {
+    this.encoder = encoder;
     this.aggregation = aggregation;
     this.alphaTemperature = alphaTemperature;
     this.shape = shape;
@@ -59,14 +63,17 @@ public final class AttentionModel implements Serializable {
     INDArray wa = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_POOL);
     INDArray ba = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOL);
     INDArray v = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.V_POOL);
-    float[] theta = e.mmul(wt).castTo(DataType.FLOAT).dup('c').data().asFloat();
+    AttentionVertex vertex = (AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
+    HistoryEncoder encoder = vertex.contextBlocks() == 0 ? null : HistoryEncoder.of(
+        name -> param(network, AttentionNetwork.VERTEX + "_" + name), vertex.contextBlocks(),
+        e.castTo(DataType.FLOAT).dup('c').data().asFloat(), shape.dim(), wt);
+    float[] theta = encoder != null ? new float[0] : e.mmul(wt).castTo(DataType.FLOAT).dup('c').data().asFloat();
     float[] phi = e.mmul(wp).castTo(DataType.FLOAT).dup('c').data().asFloat();
     float[] pool = Transforms.tanh(e.mmul(wa).addRowVector(ba), true).mmul(v).castTo(DataType.FLOAT).dup('c').data().asFloat();
     float b = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.BIAS).getFloat(0);
     float bp = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOLED).getFloat(0);
-    AttentionVertex vertex = (AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
     return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp, vertex.aggregation(),
-        (float) vertex.alphaTemperature());
+        (float) vertex.alphaTemperature(), encoder);
   }
 
   private static INDArray param(ComputationGraph network, String name) {
@@ -83,12 +90,12 @@ public final class AttentionModel implements Serializable {
    */
   public AttentionModel withoutCandidateTable() {
     return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias, aggregation,
-        alphaTemperature);
+        alphaTemperature, encoder);
   }
 
-  /** Bytes of the item tables (θ and φ), what a broadcast of this model costs per executor. */
+  /** Bytes of the item tables (θ or the encoder's embeddings, and φ), what a broadcast of this model costs per executor. */
   public long tableBytes() {
-    return 4L * (theta.length + phi.length + poolLogit.length);
+    return 4L * (theta.length + phi.length + poolLogit.length) + (encoder == null ? 0 : encoder.bytes());
   }
 
   public ModelShape shape() {
@@ -123,9 +130,25 @@ public final class AttentionModel implements Serializable {
     return aggregation;
   }
 
-  /** θ of item i, k floats starting at {@code i * k} of {@link #thetaTable()}. */
-  public float[] thetaTable() {
-    return theta;
+  /** True when θ_i depends on the items before i in the history ({@link HistoryEncoder}), not on item i alone. */
+  public boolean contextAware() {
+    return encoder != null;
+  }
+
+  /**
+   * θ of every item of a history, oldest first: row-major [length × k], what α_ij of the history
+   * are computed from. Item i's own row of the θ table, or its encoding in context.
+   */
+  public float[] thetaRows(UserHistory h) {
+    if (encoder != null) {
+      return encoder.thetaRows(h.items());
+    }
+    int k = k();
+    float[] rows = new float[h.length() * k];
+    for (int r = 0; r < h.length(); r++) {
+      System.arraycopy(theta, h.items()[r] * k, rows, r * k, k);
+    }
+    return rows;
   }
 
   /** φ of item j, k floats starting at {@code j * k} of {@link #phiTable()}. */
@@ -136,9 +159,10 @@ public final class AttentionModel implements Serializable {
   /** α_ij for each history item i of {@code h} and candidate j. */
   public float[] alphas(UserHistory h, int candidate) {
     int k = k();
+    float[] rows = thetaRows(h);
     float[] a = new float[h.length()];
     for (int r = 0; r < a.length; r++) {
-      a[r] = alpha(dot(theta, h.items()[r] * k, phi, candidate * k, k));
+      a[r] = alpha(dot(rows, r * k, phi, candidate * k, k));
     }
     return a;
   }
@@ -154,27 +178,37 @@ public final class AttentionModel implements Serializable {
    * straightforward way: the reference for the batched scorers.
    */
   public float rankingScore(UserHistory h, int candidate) {
+    return rankingScores(h, new int[] {candidate})[0];
+  }
+
+  /** {@link #rankingScore} of each of {@code candidates}, the history's θ rows computed once. */
+  public float[] rankingScores(UserHistory h, int[] candidates) {
     int k = k();
+    float[] rows = thetaRows(h);
     double den = h.weightSum();
-    double sum = 0;
-    for (int r = 0; r < h.length(); r++) {
-      float similarity = dot(theta, h.items()[r] * k, phi, candidate * k, k);
-      sum += aggregation.contribution(h.weights()[r], alpha(similarity), similarity, den);
+    float[] out = new float[candidates.length];
+    for (int j = 0; j < candidates.length; j++) {
+      double sum = 0;
+      for (int r = 0; r < h.length(); r++) {
+        float similarity = dot(rows, r * k, phi, candidates[j] * k, k);
+        sum += aggregation.contribution(h.weights()[r], alpha(similarity), similarity, den);
+      }
+      out[j] = (float) sum;
     }
-    return (float) sum;
+    return out;
   }
 
   /** The target-independent user vector u = Σ_i a_i θ_i, a_i = w_i exp(e_i) / Σ_l w_l exp(e_l). */
   public float[] userVector(UserHistory h) {
     int k = k();
+    float[] rows = thetaRows(h);
     double[] u = new double[k];
     double norm = 0;
     for (int r = 0; r < h.length(); r++) {
-      int i = h.items()[r];
-      double a = h.weights()[r] * Math.exp(poolLogit[i]);
+      double a = h.weights()[r] * Math.exp(poolLogit[h.items()[r]]);
       norm += a;
       for (int c = 0; c < k; c++) {
-        u[c] += a * theta[i * k + c];
+        u[c] += a * rows[r * k + c];
       }
     }
     float[] out = new float[k];

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -24,13 +25,15 @@ public final class AttentionNetwork {
   public static final String VERTEX = "attention";
   /** The embedding layer's name; its table is the parameter {@code embed_W}. */
   public static final String EMBED = "embed";
+  /** Dropout on the embeddings, training only (DL4J turns it off for output()). */
+  private static final String DROPOUT = "dropout";
 
   private AttentionNetwork() {}
 
   /** The graph configuration, trained with Adam, seeded; with {@code scores} it outputs scores instead of the loss. */
   public static ComputationGraphConfiguration configuration(NetworkSpec spec, long seed, boolean scores) {
     ModelShape shape = spec.shape();
-    return new NeuralNetConfiguration.Builder()
+    ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
         .updater(new Adam(spec.learningRate()))
@@ -45,8 +48,14 @@ public final class AttentionNetwork {
             .nIn(shape.items()).nOut(shape.dim()).inputLength(spec.window() + 1 + spec.negatives()).hasBias(false)
             .outputDataFormat(RNNFormat.NWC)
             .weightInit(new NormalDistribution(0, 0.1))
-            .build(), "items")
-        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores), EMBED, "context")
+            .build(), "items");
+    String embedded = EMBED;
+    if (spec.dropout() > 0) {
+      graph.addLayer(DROPOUT, new DropoutLayer.Builder(1 - spec.dropout()).build(), EMBED); // DL4J's value: the share kept
+      embedded = DROPOUT;
+    }
+    return graph
+        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores), embedded, "context")
         .addLayer("loss", new LossLayer.Builder(new InputAsLoss()).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
         .build();

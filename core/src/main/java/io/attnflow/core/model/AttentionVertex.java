@@ -31,7 +31,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * t+1 from items i ≤ t):
  *
  * <pre>
- *   θ_i  = W_θᵀ x_i,   φ_j = W_φᵀ x_j                              (k-dim projections)
+ *   g_i  = x_i, or with c context blocks the i-th output of the {@link HistoryEncoder} over the window
+ *   θ_i  = W_θᵀ g_i,   φ_j = W_φᵀ x_j                              (k-dim projections)
  *   ℓ_ij = θ_iᵀ φ_j,   α_ij = σ(ℓ_ij / τ + b)                       (seed eq. 4.1; τ the α temperature)
  *   w_ti = the history weight of item i seen from target t            ({@link HistoryWeights#matrix}: banded, causal)
  *   z_tj = Σ_i w_ti α_ij ℓ_ij / Σ_i w_ti                             (interest: {@link Aggregation#INTEREST}; s = σ(z))
@@ -71,6 +72,8 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private Aggregation aggregation;
   @JsonProperty private TrainingLoss loss;
   @JsonProperty private double alphaTemperature;
+  /** Self-attention blocks of the {@link HistoryEncoder} (0: none, θ_i = W_θᵀ x_i). */
+  @JsonProperty private int contextBlocks;
   @JsonProperty private double halfLifeDays;
   @JsonProperty private double halfLifeEvents;
   @JsonProperty private double decayFloor;
@@ -90,6 +93,7 @@ public class AttentionVertex extends SameDiffVertex {
     this.aggregation = spec.aggregation();
     this.loss = spec.loss();
     this.alphaTemperature = spec.alphaTemperature();
+    this.contextBlocks = spec.contextBlocks();
     this.halfLifeDays = spec.weights().halfLifeDays();
     this.halfLifeEvents = spec.weights().halfLifeEvents();
     this.decayFloor = spec.weights().decayFloor();
@@ -107,6 +111,9 @@ public class AttentionVertex extends SameDiffVertex {
     params.addBiasParam(B_POOL, 1, poolHidden);
     params.addWeightParam(V_POOL, poolHidden, 1);
     params.addBiasParam(B_POOLED, 1, 1);
+    if (contextBlocks > 0) {
+      HistoryEncoder.declare(params, contextBlocks, window, dim);
+    }
   }
 
   @Override
@@ -124,7 +131,9 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()).reshape(-1, dim);
     SDVariable xt = x.get(SDIndex.all(), SDIndex.interval(1, l + 1), SDIndex.all()).reshape(-1, dim);
     SDVariable xn = x.get(SDIndex.all(), SDIndex.interval(l + 1, l + 1 + negatives), SDIndex.all()).reshape(-1, dim);
-    SDVariable thetaRows = xh.mmul(p.get(W_THETA));                                         // [B·L, k]
+    SDVariable encoded = contextBlocks == 0 ? xh : HistoryEncoder.define(sd,
+        x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()), events, p, contextBlocks, l, dim);
+    SDVariable thetaRows = encoded.mmul(p.get(W_THETA));                                    // [B·L, k]
     SDVariable theta = thetaRows.reshape(-1, l, k);                                        // [B, L(i), k]
     SDVariable phiTargets = xt.mmul(p.get(W_PHI)).reshape(-1, l, k);                       // [B, L(t), k]
     SDVariable phiPool = xn.mmul(p.get(W_PHI));                                            // [N = B·M, k]
@@ -203,6 +212,9 @@ public class AttentionVertex extends SameDiffVertex {
     params.get(BIAS).assign(0);
     params.get(B_POOL).assign(0);
     params.get(B_POOLED).assign(0);
+    if (contextBlocks > 0) {
+      HistoryEncoder.initialize(params, contextBlocks, dim, random);
+    }
   }
 
   static void gaussian(INDArray target, double std, SplittableRandom random) {
@@ -241,6 +253,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.aggregation = aggregation;
     c.loss = loss;
     c.alphaTemperature = alphaTemperature;
+    c.contextBlocks = contextBlocks;
     c.halfLifeDays = halfLifeDays;
     c.halfLifeEvents = halfLifeEvents;
     c.decayFloor = decayFloor;
@@ -262,20 +275,20 @@ public class AttentionVertex extends SameDiffVertex {
     return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
         && v.poolHidden == poolHidden && v.history == history && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
-        && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
+        && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
         && v.scores == scores;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(dim, projection, poolHidden, history, window, negatives, seed, aggregation, loss,
-        alphaTemperature, halfLifeDays, halfLifeEvents, decayFloor, scores);
+        alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */
   NetworkSpec spec(int items, int negatives) {
     return new NetworkSpec(new ModelShape(items, dim, projection, poolHidden, history), window, negatives, aggregation,
-        loss, alphaTemperature, weights(), 0.001, 0);
+        loss, alphaTemperature, contextBlocks, 0, weights(), 0.001, 0);
   }
 
   long seed() {
@@ -289,6 +302,11 @@ public class AttentionVertex extends SameDiffVertex {
   /** τ of α_ij = σ(ℓ_ij / τ + b). */
   public double alphaTemperature() {
     return alphaTemperature;
+  }
+
+  /** Self-attention blocks of the history encoder, 0 for none. */
+  public int contextBlocks() {
+    return contextBlocks;
   }
 
   /** L, the target positions of a training window. */

@@ -29,10 +29,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ModelFiles {
   /**
-   * The layout version this code writes and reads. 2: networks trained on sequence windows, with an
-   * α temperature; version 1's per-example networks are refused (their vertex no longer exists).
+   * The layout version this code writes. 3: networks that may encode histories in context
+   * ({@link HistoryEncoder}); 2: networks trained on sequence windows, with an α temperature, still
+   * read and scored as they were trained (an attnflow that reads only version 2 refuses a version 3
+   * model instead of misreading it). Version 1's per-example networks are refused (their vertex no
+   * longer exists).
    */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
+  /** The oldest layout version this code reads. */
+  public static final int OLDEST_READABLE = 2;
   public static final String MANIFEST = "manifest.json";
   public static final String NETWORK = "network.zip";
 
@@ -84,9 +89,10 @@ public final class ModelFiles {
     } catch (IOException e) {
       throw new ModelException("Cannot load the model in " + dir + ": " + MANIFEST + " is unreadable (" + e.getMessage() + ")");
     }
-    if (m.formatVersion() != FORMAT_VERSION) {
+    if (m.formatVersion() < OLDEST_READABLE || m.formatVersion() > FORMAT_VERSION) {
       throw new ModelException("Cannot load the model in " + dir + ": its format version is " + m.formatVersion()
-          + " (this attnflow reads version " + FORMAT_VERSION + "; retrain it with bin/attnflow train)");
+          + " (this attnflow reads versions " + OLDEST_READABLE + " to " + FORMAT_VERSION
+          + "; retrain it with bin/attnflow train)");
     }
     if (m.files() == null || m.shape() == null || !m.files().containsKey(NETWORK)) {
       throw new ModelException("Cannot load the model in " + dir + ": " + MANIFEST + " lacks its shape or file list");

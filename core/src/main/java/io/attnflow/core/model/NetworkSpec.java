@@ -10,13 +10,19 @@ package io.attnflow.core.model;
  * @param loss             what training minimises per position
  * @param alphaTemperature τ of α_ij = σ(θ_iᵀφ_j / τ + b): above 1 it keeps α off 0 and 1 while the
  *                         ranking logit ℓ_ij = θ_iᵀφ_j grows, so that α still tell items apart
+ * @param contextBlocks    self-attention blocks that encode the history before θ ({@link HistoryEncoder}; 0: none)
+ * @param dropout          the share of the item embeddings' values zeroed at random in each training step (0: none)
  * @param weights          how histories are weighted (their decay; the event weights come with the data)
  * @param learningRate     Adam's learning rate
  * @param l2               L2 weight regularisation
  */
 public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
-    double alphaTemperature, HistoryWeights weights, double learningRate, double l2) {
+    double alphaTemperature, int contextBlocks, double dropout, HistoryWeights weights, double learningRate, double l2) {
   public NetworkSpec {
+    if (contextBlocks < 0 || !(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("Cannot encode histories with " + contextBlocks + " blocks and a dropout of "
+          + dropout + " (expected 0 or more blocks, a dropout in [0, 1))");
+    }
     if (window < 1 || negatives < 1 || !(alphaTemperature > 0)) {
       throw new IllegalArgumentException("Cannot train windows of " + window + " positions with " + negatives
           + " negatives at α temperature " + alphaTemperature + " (each must be positive)");
@@ -25,10 +31,10 @@ public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregati
 
   /**
    * A network of {@code shape} that is scored rather than trained (benchmarks, tests): interest
-   * aggregation, α temperature 1, windows of m positions, one negative, undecayed histories.
+   * aggregation, α temperature 1, no history encoder or dropout, windows of m positions, one negative, undecayed histories.
    */
   public static NetworkSpec basic(ModelShape shape) {
-    return new NetworkSpec(shape, shape.history(), 1, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 1,
+    return new NetworkSpec(shape, shape.history(), 1, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 1, 0, 0,
         new HistoryWeights(java.util.Map.of(), 0, 0, 0), 0.01, 0);
   }
 }

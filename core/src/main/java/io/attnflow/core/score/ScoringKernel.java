@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,12 @@ public final class ScoringKernel {
   private final float[] rowWeights;
   /** Row bounds of the micro-batch's users: user u owns rows [bounds[u], bounds[u + 1]). */
   private final int[] bounds;
+  /**
+   * The θ rows of the batch being scored, kept while its item blocks go by, so that a context-aware
+   * model encodes each history once per batch, not once per block.
+   */
+  private final Map<UserHistory, float[]> encoded = new IdentityHashMap<>();
+  private List<UserHistory> encodedBatch = List.of();
   private INDArray logits;
   private ByteBuffer logitsBytes;
   private float[] sums;
@@ -105,6 +112,10 @@ public final class ScoringKernel {
 
   /** Hands each user's ranking scores for the block (reused buffer, block width) to {@code sink}. */
   private void forEachUser(List<UserHistory> batch, ItemBlock block, UserScores sink) {
+    if (batch != encodedBatch) {
+      encoded.clear();
+      encodedBatch = batch;
+    }
     int n = block.width();
     if (logits == null || logits.columns() != n) {
       if ((long) maxRows * n * Float.BYTES > Integer.MAX_VALUE) {
@@ -155,7 +166,6 @@ public final class ScoringKernel {
    * micro-batch keep stale θ but belong to no user, so they never reach a score.
    */
   private void stack(List<UserHistory> micro) {
-    float[] theta = model.thetaTable();
     float tau = model.alphaTemperature();
     float scale = 1f / tau;
     float weightScale = model.aggregation() == io.attnflow.core.model.Aggregation.INTEREST ? tau : 1f;
@@ -167,16 +177,21 @@ public final class ScoringKernel {
             + "; histories are at most m = " + model.shape().history() + " long)");
       }
       float inv = (float) (1.0 / h.weightSum());
+      float[] theta = thetaRows(h);
       bounds[u] = r;
       for (int i = 0; i < h.length(); i++, r++) {
-        int from = h.items()[i] * k;
         for (int c = 0; c < k; c++) {
-          stackedBuffer.put(r * k + c, theta[from + c] * scale);
+          stackedBuffer.put(r * k + c, theta[i * k + c] * scale);
         }
         rowWeights[r] = h.weights()[i] * inv * weightScale;
       }
       bounds[u + 1] = r;
     }
+  }
+
+  /** The history's θ rows ({@link AttentionModel#thetaRows}), computed once per batch. */
+  private float[] thetaRows(UserHistory h) {
+    return encoded.computeIfAbsent(h, model::thetaRows);
   }
 
   /**
@@ -226,10 +241,11 @@ public final class ScoringKernel {
   /**
    * The top {@code r} history items behind candidate {@code item} of {@code block}, by contribution
    * ({@link io.attnflow.core.model.Aggregation#contribution}; equal items of the history merged:
-   * weights and contributions summed).
+   * weights and contributions summed, α the newest occurrence's, which differs from an older one's
+   * only when the model reads items in context).
    */
   public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
-    float[] theta = model.thetaTable();
+    float[] theta = thetaRows(h);
     float[] phi = block.rows();
     int j = block.indexOf(item) * k;
     double sum = h.weightSum();
@@ -238,7 +254,7 @@ public final class ScoringKernel {
       int hi = h.items()[i];
       float dot = 0;
       for (int c = 0; c < k; c++) {
-        dot += theta[hi * k + c] * phi[j + c];
+        dot += theta[i * k + c] * phi[j + c];
       }
       float alpha = model.alpha(dot);
       float[] e = byItem.computeIfAbsent(hi, x -> new float[3]);

@@ -44,7 +44,7 @@ class AttentionModelTest {
   void handDerivedScores(Aggregation aggregation) {
     // d = k = pool = 1, two items, m = 2, τ = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
     ModelShape shape = new ModelShape(2, 1, 1, 1, 2);
-    NetworkSpec spec = new NetworkSpec(shape, 2, 1, aggregation, TrainingLoss.SOFTMAX, 2, WEIGHTS, 0.01, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 2, 1, aggregation, TrainingLoss.SOFTMAX, 2, 0, 0, WEIGHTS, 0.01, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 1);
     set(net, "embed_W", Nd4j.createFromArray(new float[][] {{1}, {2}}));
     set(net, "attention_Wt", Nd4j.createFromArray(new float[][] {{0.5f}}));
@@ -96,7 +96,7 @@ class AttentionModelTest {
   void sequenceLevelTrainingEqualsThePerExampleFormulation(TrainingLoss loss) {
     // L = 6 positions a window, histories of at most m = 4, M = 5 negatives a window (a pool of 15), τ = 3
     ModelShape shape = new ModelShape(30, 8, 6, 4, 4);
-    NetworkSpec spec = new NetworkSpec(shape, 6, 5, Aggregation.INTEREST, loss, 3, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 6, 5, Aggregation.INTEREST, loss, 3, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 11);
     SplittableRandom random = new SplittableRandom(5);
     UserSequence s = sequence(random, shape.items());
@@ -156,25 +156,81 @@ class AttentionModelTest {
     assertThat(counted).isEqualTo(s.length() - 1);
   }
 
-  @Test
-  void aScoringWindowGivesAUsersScoresAsOfATime() {
+  @ParameterizedTest(name = "{0} context blocks")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 2})
+  void aScoringWindowGivesAUsersScoresAsOfATime(int contextBlocks) {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0, WEIGHTS,
+        0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 3);
     net.paramTable().get("embed_W").muli(10); // spread the scores
     AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()));
-    UserSequence s = sequence(new SplittableRandom(9), shape.items());
-    long night = s.ts()[s.length() - 1] + (long) (1.5 * 86_400e6); // a day and a half after the last event
+    assertThat(model.contextAware()).isEqualTo(contextBlocks > 0);
+    UserSequence full = sequence(new SplittableRandom(9), shape.items());
     int[] candidates = {3, 17, 25, 8};
-    INDArray out = AttentionNetwork.scoring(net, candidates.length)
-        .output(TrainingWindows.batch(List.of(TrainingWindows.at(s, night, spec.window(), WEIGHTS, candidates)))
-            .getFeatures())[0];
-    UserHistory h = s.historyBefore(s.length(), shape.history(), WEIGHTS, night);
-    int last = (spec.window() - 1) * (1 + candidates.length);
-    for (int j = 0; j < candidates.length; j++) {
-      float expected = model.rankingScore(h, candidates[j]);
-      assertThat(out.getFloat(0, last + 1 + j)).isCloseTo(expected, within(1e-4f * Math.max(1, Math.abs(expected))));
+    // a history that fills the window, and one of 3 items that leaves two slots of padding
+    for (UserSequence s : List.of(full, slice(full, 0, 3))) {
+      long night = s.ts()[s.length() - 1] + (long) (1.5 * 86_400e6); // a day and a half after the last event
+      INDArray out = AttentionNetwork.scoring(net, candidates.length)
+          .output(TrainingWindows.batch(List.of(TrainingWindows.at(s, night, spec.window(), WEIGHTS, candidates)))
+              .getFeatures())[0];
+      UserHistory h = s.historyBefore(s.length(), shape.history(), WEIGHTS, night);
+      float[] fast = new float[candidates.length];
+      int[] sorted = Arrays.stream(candidates).sorted().toArray();
+      new ScoringKernel(model).rankingScores(List.of(h), ItemBlock.of(model, sorted), fast);
+      int last = (spec.window() - 1) * (1 + candidates.length);
+      for (int j = 0; j < candidates.length; j++) {
+        float expected = model.rankingScore(h, candidates[j]);
+        assertThat(out.getFloat(0, last + 1 + j)).as("%d events, candidate %d", s.length(), candidates[j])
+            .isCloseTo(expected, within(1e-4f * Math.max(1, Math.abs(expected))))
+            .isCloseTo(fast[Arrays.binarySearch(sorted, candidates[j])], within(1e-4f * Math.max(1, Math.abs(expected))));
+      }
     }
+  }
+
+  @Test
+  void theContextOfAHistoryItemIsTheItemsBeforeIt() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 6);
+    NetworkSpec spec = new NetworkSpec(shape, 6, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 2, 0, WEIGHTS, 0.05, 0);
+    ComputationGraph scoring = AttentionNetwork.scoring(AttentionNetwork.create(spec, 4), 3);
+    UserSequence s = sequence(new SplittableRandom(2), shape.items());
+    int[] candidates = {1, 2, 3};
+    TrainingWindows.Window w = TrainingWindows.at(s, s.ts()[s.length() - 1], spec.window(), WEIGHTS, candidates);
+    int[] changed = w.items().clone();
+    changed[3] = (changed[3] + 1) % shape.items(); // history slot 3: seen by positions 3.. only
+    INDArray before = scoring.output(TrainingWindows.batch(List.of(w)).getFeatures())[0];
+    INDArray after = scoring.output(TrainingWindows.batch(List.of(new TrainingWindows.Window(changed, w.events(),
+        w.counted(), w.days(), w.negatives()))).getFeatures())[0];
+    int c = 1 + candidates.length;
+    for (int t = 0; t < spec.window(); t++) {
+      INDArray z = before.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(t * c + 1, (t + 1) * c));
+      INDArray zAfter = after.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(t * c + 1, (t + 1) * c));
+      if (t < 3) {
+        assertThat(zAfter).as("position %d, before the changed item", t).isEqualTo(z);
+      } else {
+        assertThat(zAfter).as("position %d, after it", t).isNotEqualTo(z);
+      }
+    }
+  }
+
+  @Test
+  void dropoutActsInTrainingOnly() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
+    NetworkSpec dropping = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0.5, WEIGHTS,
+        0.05, 0);
+    NetworkSpec plain = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS,
+        0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(dropping, 6);
+    ComputationGraph same = AttentionNetwork.create(plain, 6);
+    same.setParams(net.params());
+    SplittableRandom random = new SplittableRandom(8);
+    MultiDataSet batch = TrainingWindows.batch(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS,
+        3, NegativeSampler.uniform(shape.items()), random));
+    assertThat(net.output(batch.getFeatures())[0]).isEqualTo(same.output(batch.getFeatures())[0]);
+    assertThat(net.score(batch, false)).isEqualTo(same.score(batch, false));
+    assertThat(net.score(batch, true)).isNotEqualTo(same.score(batch, true));
   }
 
   /** The per-example loss of one position's logits, its own item first. */

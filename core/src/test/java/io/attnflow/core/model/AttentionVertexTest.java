@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The vertex's configuration survives what DL4J and dl4j-spark do with it: JSON and clone(). */
 class AttentionVertexTest {
   private static final NetworkSpec SPEC = new NetworkSpec(new ModelShape(20, 8, 6, 4, 5), 5, 7, Aggregation.INTEREST,
-      TrainingLoss.BCE, 4, new HistoryWeights(Map.of("click", 1.0), 2, 3, 0.1), 0.01, 1e-4);
+      TrainingLoss.BCE, 4, 1, 0.2, new HistoryWeights(Map.of("click", 1.0), 2, 3, 0.1), 0.01, 1e-4);
 
   private static AttentionVertex vertex(ComputationGraphConfiguration c) {
     return (AttentionVertex) c.getVertices().get(AttentionNetwork.VERTEX);
@@ -23,6 +23,7 @@ class AttentionVertexTest {
     assertThat(back.window()).isEqualTo(5);
     assertThat(back.negatives()).isEqualTo(7);
     assertThat(back.alphaTemperature()).isEqualTo(4);
+    assertThat(back.contextBlocks()).isEqualTo(1);
     assertThat(back.getUpdater()).isEqualTo(vertex(c).getUpdater());
     assertThat(back.getRegularization()).isEqualTo(vertex(c).getRegularization()).isNotEmpty();
     assertThat(c.toJson()).contains("InputAsLoss");

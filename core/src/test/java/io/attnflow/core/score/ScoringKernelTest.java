@@ -26,7 +26,8 @@ import io.attnflow.core.model.Aggregation;
 
 /** The blocked GEMM kernel against the naive loops: s_uj pair by pair, mask, full sort, prefix. */
 class ScoringKernelTest {
-  private static AttentionModel model(int items, int dim, int k, int m, long seed, Aggregation aggregation) {
+  private static AttentionModel model(int items, int dim, int k, int m, long seed, Aggregation aggregation,
+      int contextBlocks) {
     ModelShape shape = new ModelShape(items, dim, k, 4, m);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < items; i++) {
@@ -34,7 +35,7 @@ class ScoringKernelTest {
     }
     // a freshly initialised network has small logits; scale θ up so that scores spread over (0, 1);
     // an α temperature of 2.5 checks that the kernel divides by it where α needs it, and only there
-    NetworkSpec spec = new NetworkSpec(shape, m, 1, aggregation, TrainingLoss.SOFTMAX, 2.5,
+    NetworkSpec spec = new NetworkSpec(shape, m, 1, aggregation, TrainingLoss.SOFTMAX, 2.5, contextBlocks, 0,
         new HistoryWeights(java.util.Map.of(), 0, 0, 0), 0.01, 0);
     var net = AttentionNetwork.create(spec, seed);
     net.paramTable().get("embed_W").muli(20);
@@ -45,9 +46,9 @@ class ScoringKernelTest {
   void blockedKernelEqualsNaiveLoops(@ForAll @IntRange(min = 5, max = 90) int items,
       @ForAll @IntRange(min = 1, max = 12) int users, @ForAll @IntRange(min = 1, max = 8) int m,
       @ForAll @IntRange(min = 1, max = 40) int blockSize, @ForAll @IntRange(min = 1, max = 15) int topK,
-      @ForAll long seed, @ForAll Aggregation aggregation) {
+      @ForAll long seed, @ForAll Aggregation aggregation, @ForAll @IntRange(min = 0, max = 1) int contextBlocks) {
     SplittableRandom random = new SplittableRandom(seed);
-    AttentionModel model = model(items, 6, 5, m, seed, aggregation);
+    AttentionModel model = model(items, 6, 5, m, seed, aggregation, contextBlocks);
     List<UserHistory> batch = new ArrayList<>();
     int[][] seen = new int[users][];
     for (int u = 0; u < users; u++) {
@@ -85,8 +86,9 @@ class ScoringKernelTest {
     ScoringKernel single = ScoringKernel.oneUserAtATime(model);
     for (int u = 0; u < users; u++) {
       single.rankingScores(List.of(batch.get(u)), ItemBlock.of(model, all), one);
+      float[] reference = model.rankingScores(batch.get(u), all);
       for (int j = 0; j < items; j++) {
-        float expected = model.rankingScore(batch.get(u), j);
+        float expected = reference[j];
         assertThat(every[u * items + j]).isCloseTo(expected, within(1e-5f * Math.max(1f, Math.abs(expected))));
         assertThat(one[j]).isCloseTo(expected, within(1e-5f * Math.max(1f, Math.abs(expected))));
       }
@@ -94,10 +96,11 @@ class ScoringKernelTest {
 
     for (int u = 0; u < users; u++) {
       UserHistory h = batch.get(u);
+      float[] reference = model.rankingScores(h, all);
       List<float[]> naive = new ArrayList<>(); // {item, score}
       for (int j = 0; j < items; j++) {
         if (Arrays.binarySearch(seen[u], j) < 0) {
-          naive.add(new float[] {j, model.rankingScore(h, j)});
+          naive.add(new float[] {j, reference[j]});
         }
       }
       naive.sort(Comparator.comparingDouble((float[] e) -> -e[1]).thenComparingDouble(e -> e[0]));
@@ -122,7 +125,7 @@ class ScoringKernelTest {
         // ranking scores are logits, and at 48 one float ulp is already 4e-6)
         float tolerance = 1e-5f * Math.max(1f, Math.abs(gotScores[r]));
         assertThat(gotScores[r]).isCloseTo(naive.get(r)[1], within(tolerance));
-        assertThat(gotScores[r]).isCloseTo(model.rankingScore(h, got[r]), within(tolerance));
+        assertThat(gotScores[r]).isCloseTo(reference[got[r]], within(tolerance));
         assertThat(Arrays.binarySearch(seen[u], got[r])).isNegative();
       }
     }
@@ -141,19 +144,24 @@ class ScoringKernelTest {
   @ParameterizedTest
   @EnumSource(Aggregation.class)
   void explanationsAreTheTopHistoryItemsByContributionAndSumToTheScore(Aggregation aggregation) {
-    AttentionModel model = model(30, 6, 5, 6, 3, aggregation);
-    UserHistory h = new UserHistory("u", new int[] {4, 9, 4, 17, 2}, new float[] {1, 2, 0.5f, 1, 3});
-    ScoringKernel kernel = new ScoringKernel(model);
-    ItemBlock block = ItemBlock.of(model, new int[] {3, 11, 20});
-    List<Explanation> all = kernel.explain(h, block, 11, 10);
-    // item 4 appears twice: merged, weight 1 + 0.5
-    assertThat(all).hasSize(4);
-    assertThat(all.stream().filter(e -> e.item() == 4).findFirst().orElseThrow().weight()).isEqualTo(1.5f);
-    double sum = all.stream().mapToDouble(Explanation::contribution).sum();
-    assertThat(aggregation.score(sum)).isCloseTo(model.score(h, 11), within(1e-5f));
-    assertThat(all).isSortedAccordingTo(Comparator.comparingDouble((Explanation e) -> -e.contribution()));
-    assertThat(kernel.explain(h, block, 11, 2)).containsExactlyElementsOf(all.subList(0, 2));
-    float[] alphas = model.alphas(h, 11);
-    assertThat(all.stream().filter(e -> e.item() == 17).findFirst().orElseThrow().alpha()).isCloseTo(alphas[3], within(1e-6f));
+    for (int contextBlocks = 0; contextBlocks <= 1; contextBlocks++) {
+      AttentionModel model = model(30, 6, 5, 6, 3, aggregation, contextBlocks);
+      UserHistory h = new UserHistory("u", new int[] {4, 9, 4, 17, 2}, new float[] {1, 2, 0.5f, 1, 3});
+      ScoringKernel kernel = new ScoringKernel(model);
+      ItemBlock block = ItemBlock.of(model, new int[] {3, 11, 20});
+      List<Explanation> all = kernel.explain(h, block, 11, 10);
+      // item 4 appears twice: merged, weight 1 + 0.5, α of the newer one (they differ when read in context)
+      assertThat(all).hasSize(4);
+      Explanation four = all.stream().filter(e -> e.item() == 4).findFirst().orElseThrow();
+      assertThat(four.weight()).isEqualTo(1.5f);
+      float[] alphas = model.alphas(h, 11);
+      assertThat(four.alpha()).isCloseTo(alphas[2], within(1e-6f));
+      assertThat(alphas[0] != alphas[2]).as("the same item at two places of the history").isEqualTo(contextBlocks > 0);
+      double sum = all.stream().mapToDouble(Explanation::contribution).sum();
+      assertThat(aggregation.score(sum)).isCloseTo(model.score(h, 11), within(1e-5f));
+      assertThat(all).isSortedAccordingTo(Comparator.comparingDouble((Explanation e) -> -e.contribution()));
+      assertThat(kernel.explain(h, block, 11, 2)).containsExactlyElementsOf(all.subList(0, 2));
+      assertThat(all.stream().filter(e -> e.item() == 17).findFirst().orElseThrow().alpha()).isCloseTo(alphas[3], within(1e-6f));
+    }
   }
 }

@@ -20,6 +20,8 @@ public record TrainSettings(
     int negatives,
     double popularNegatives,
     double alphaTemperature,
+    int contextBlocks,
+    double dropout,
     int epochs,
     int patience,
     int averageEpochs,
@@ -44,6 +46,8 @@ public record TrainSettings(
         r.intIn("train.negatives", 1, 100_000),
         r.doubleIn("train.popular-negatives", 0, 1),
         r.doubleIn("train.alpha-temperature", 1e-3, 1e6),
+        r.intIn("train.context-blocks", 0, 16),
+        r.doubleIn("train.dropout", 0, 0.95),
         r.intIn("train.epochs", 1, 1000),
         r.intIn("train.patience", 1, 1000),
         r.intIn("train.average-epochs", 1, 100),
@@ -63,7 +67,7 @@ public record TrainSettings(
    */
   public NetworkSpec network(ModelShape shape) {
     return new NetworkSpec(shape, model.historyLength(), (negatives + batchSize - 1) / batchSize, aggregation, loss,
-        alphaTemperature, model.weights(), learningRate, l2);
+        alphaTemperature, contextBlocks, dropout, model.weights(), learningRate, l2);
   }
 
   /** The settings as the model manifest records them. */
@@ -82,6 +86,8 @@ public record TrainSettings(
     m.put("negatives", negatives);
     m.put("popular_negatives", popularNegatives);
     m.put("alpha_temperature", alphaTemperature);
+    m.put("context_blocks", contextBlocks);
+    m.put("dropout", dropout);
     m.put("epochs", epochs);
     m.put("patience", patience);
     m.put("average_epochs", averageEpochs);

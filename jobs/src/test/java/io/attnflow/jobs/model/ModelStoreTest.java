@@ -2,6 +2,7 @@ package io.attnflow.jobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelShape;
@@ -26,6 +27,11 @@ class ModelStoreTest {
   private static final float GOLDEN_SCORE = 0.5612604f;
   private static final float GOLDEN_POOLED = 0.6791306f;
   private static final float[] GOLDEN_ALPHAS = {0.5504925f, 0.4765356f, 0.5137047f};
+  /** A model of format 3 with a one-block history encoder (θ read in context), and the same three figures. */
+  private static final Path FORMAT_3 = Path.of("src", "test", "resources", "models", "format-3-v0.3.0");
+  private static final float GOLDEN_SCORE_3 = 0.46389756f;
+  private static final float GOLDEN_POOLED_3 = 0.33526972f;
+  private static final float[] GOLDEN_ALPHAS_3 = {0.370617f, 0.36471426f, 0.36178255f};
 
   @TempDir
   Path wh;
@@ -38,6 +44,7 @@ class ModelStoreTest {
     store = new ModelStore(new Warehouse(wh.toString(), conf), conf);
     copy(FIXTURE, "v020");
     copy(FORMAT_1, "v010");
+    copy(FORMAT_3, "v030");
     store.promote("v020");
   }
 
@@ -69,10 +76,24 @@ class ModelStoreTest {
   }
 
   @Test
+  void contextAwareModelOfFormat3LoadsAndScoresAsItDid() {
+    ModelStore.Loaded loaded = store.load("v030");
+    assertThat(loaded.model().contextAware()).isTrue();
+    UserHistory h = new UserHistory("u", new int[] {0, 5, 12}, new float[] {1f, 1f, 2f});
+    // within float rounding of the BLAS the encoder's products run on (this machine's figures, to 1e-6)
+    assertThat(loaded.model().score(h, 7)).isCloseTo(GOLDEN_SCORE_3, within(1e-6f));
+    assertThat(loaded.model().alphas(h, 7)).containsExactly(GOLDEN_ALPHAS_3, within(1e-6f));
+    assertThat(loaded.model().pooledScore(loaded.model().userVector(h), 7)).isCloseTo(GOLDEN_POOLED_3, within(1e-6f));
+    // the encoder reads order: the same items in another order give other α
+    UserHistory reordered = new UserHistory("u", new int[] {12, 5, 0}, new float[] {2f, 1f, 1f});
+    assertThat(loaded.model().alphas(reordered, 7)[2]).isNotCloseTo(GOLDEN_ALPHAS_3[0], within(1e-4f));
+  }
+
+  @Test
   void modelOfFormat1IsRefusedWithTheAdviceToRetrain() {
     assertThatThrownBy(() -> store.load("v010")).isInstanceOf(ModelException.class)
         .hasMessage("Cannot load the model in " + wh.resolve("models/v010") + ": its format version is 1 (this attnflow "
-            + "reads version 2; retrain it with bin/attnflow train)");
+            + "reads versions 2 to 3; retrain it with bin/attnflow train)");
   }
 
   @Test
