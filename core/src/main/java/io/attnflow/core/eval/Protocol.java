@@ -4,8 +4,8 @@ import io.attnflow.core.score.TopK;
 
 /**
  * The two leave-one-out protocols: the target ranked against its sampled negatives, or against
- * every item the user has not interacted with. Ties are broken by item index, lower first, as in
- * {@link Ranking} and the scoring job.
+ * every item the user has not interacted with. Ties are broken by item index, lower first, and
+ * non-finite scores rank last, as in {@link Ranking}.
  */
 public enum Protocol {
   /** The target among the case's sampled negatives. */
@@ -23,10 +23,10 @@ public enum Protocol {
     float t = scores[target];
     int rank = 0;
     if (this == SAMPLED) {
-      top.offer(target, t);
+      top.offer(target, Ranking.rankable(t));
       for (int j : c.negatives()) {
-        rank += beats(scores[j], j, t, target);
-        top.offer(j, scores[j]);
+        rank += Ranking.beats(scores[j], j, t, target) ? 1 : 0;
+        top.offer(j, Ranking.rankable(scores[j]));
       }
     } else {
       int[] seen = c.seen();
@@ -39,16 +39,12 @@ public enum Protocol {
           continue;
         }
         if (j != target) {
-          rank += beats(scores[j], j, t, target);
+          rank += Ranking.beats(scores[j], j, t, target) ? 1 : 0;
         }
-        top.offer(j, scores[j]);
+        top.offer(j, Ranking.rankable(scores[j]));
       }
     }
     return new Ranked(rank, top.items());
-  }
-
-  private static int beats(float s, int j, float t, int target) {
-    return s > t || (s == t && j < target) ? 1 : 0;
   }
 
   /** The name used in outputs: {@code sampled} or {@code full}. */

@@ -3,7 +3,9 @@ package io.attnflow.core.eval;
 /**
  * Leave-one-out ranking metrics. A target's rank among scored candidates counts the candidates that
  * beat it; equal scores are broken by item index, lower first (vocabularies are sorted by item id,
- * so this is the item-id order that the output contract uses), so ranks are reproducible.
+ * so this is the item-id order that the output contract uses), so ranks are reproducible. A score
+ * that is not finite (NaN, ±∞: a diverged model) ranks after every finite one, so that a broken
+ * model scores nothing rather than everything.
  */
 public final class Ranking {
   private Ranking() {}
@@ -15,15 +17,28 @@ public final class Ranking {
    * @param candidates item indices, for tie-breaking
    */
   public static int rank(float[] scores, int[] candidates, int target) {
-    float t = scores[target];
-    int c = candidates[target];
     int rank = 0;
     for (int j = 0; j < scores.length; j++) {
-      if (j != target && (scores[j] > t || (scores[j] == t && candidates[j] < c))) {
+      if (j != target && beats(scores[j], candidates[j], scores[target], candidates[target])) {
         rank++;
       }
     }
     return rank;
+  }
+
+  /**
+   * True when a candidate (score {@code s}, item {@code j}) ranks before the target (score {@code t},
+   * item {@code target}): the higher finite score first, non-finite scores last, ties by item index.
+   */
+  static boolean beats(float s, int j, float t, int target) {
+    float a = rankable(s);
+    float b = rankable(t);
+    return a > b || (a == b && j < target);
+  }
+
+  /** A score as ranking sees it: non-finite scores (NaN, ±∞) below every finite one. */
+  static float rankable(float score) {
+    return Float.isFinite(score) ? score : Float.NEGATIVE_INFINITY;
   }
 
   /** HR@K: 1 when the target ranks among the first K. */

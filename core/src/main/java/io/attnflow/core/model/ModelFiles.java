@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * A model folder on a local disk: {@code network.zip} (the DL4J network), the vocabulary and any
@@ -130,7 +132,16 @@ public final class ModelFiles {
       throw new ModelException("Cannot load the model in " + dir + ": the network has " + rows
           + " item embeddings but the manifest says " + manifest.shape().items() + " items");
     }
+    if (!finite(network.params())) {
+      throw new ModelException("Cannot load the model in " + dir + ": its parameters are not all finite (NaN or "
+          + "infinite values: its training diverged); retrain it with bin/attnflow train");
+    }
     return network;
+  }
+
+  /** True when no value of {@code params} is NaN or infinite: what a model must be to be kept or loaded. */
+  public static boolean finite(INDArray params) {
+    return !BooleanIndexing.or(params, Conditions.isNan()) && !BooleanIndexing.or(params, Conditions.isInfinite());
   }
 
   /** SHA-256 of every data file under {@code dir} (recursively), except the manifest and hidden or marker files. */

@@ -43,7 +43,11 @@ public final class TopK {
     return size < k ? Float.NEGATIVE_INFINITY : scores[0];
   }
 
+  /** @throws IllegalArgumentException if the score is NaN, which no order can place */
   public void offer(int item, float score) {
+    if (Float.isNaN(score)) {
+      throw new IllegalArgumentException("Cannot rank item " + item + ": its score is NaN (a diverged model?)");
+    }
     order = null;
     if (size < k) {
       items[size] = item;

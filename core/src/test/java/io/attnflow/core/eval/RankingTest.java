@@ -18,6 +18,23 @@ class RankingTest {
   }
 
   @Test
+  void nonFiniteScoresRankLast() {
+    float nan = Float.NaN;
+    // a diverged model's NaN target is beaten by every finite candidate: no hit
+    assertThat(Ranking.rank(new float[] {0.1f, nan, -3f}, new int[] {5, 6, 7}, 1)).isEqualTo(2);
+    // NaN and infinite competitors rank after a finite target
+    assertThat(Ranking.rank(new float[] {nan, 0.2f, Float.POSITIVE_INFINITY}, new int[] {1, 6, 2}, 1)).isZero();
+    // both protocols: all-NaN scores hit nothing (a NaN ranked first when nothing could beat it)
+    float[] scores = {nan, nan, nan, nan, nan, 0.5f};
+    HeldOutCase c = new HeldOutCase(new io.attnflow.core.model.UserHistory("u", new int[] {4}, new float[] {1}), 3,
+        new int[] {0, 5}, new int[] {4}, new int[0]);
+    // sampled: after item 5's 0.5 and item 0's NaN (equal, lower index); full: after 5, 0, 1 and 2
+    assertThat(Protocol.SAMPLED.rank(c, scores, 1).rank()).isEqualTo(2);
+    assertThat(Protocol.SAMPLED.rank(c, scores, 1).top()).containsExactly(5);
+    assertThat(Protocol.FULL.rank(c, scores, 1).rank()).isEqualTo(4);
+  }
+
+  @Test
   void hitNdcgAndReciprocalRank() {
     assertThat(Ranking.hit(9, 10)).isEqualTo(1.0);
     assertThat(Ranking.hit(10, 10)).isEqualTo(0.0);

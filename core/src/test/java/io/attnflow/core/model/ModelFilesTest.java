@@ -99,4 +99,20 @@ class ModelFilesTest {
     assertThatThrownBy(() -> ModelFiles.readNetwork(dir, lying)).isInstanceOf(ModelException.class)
         .hasMessage("Cannot load the model in " + dir + ": the network has 10 item embeddings but the manifest says 11 items");
   }
+
+  @Test
+  void divergedParametersAreRefused() throws IOException {
+    ComputationGraph net = AttentionNetwork.create(NetworkSpec.basic(SHAPE), 3);
+    assertThat(ModelFiles.finite(net.params())).isTrue();
+    net.paramTable().get("attention_Wt").putScalar(0, 0, Float.NaN);
+    assertThat(ModelFiles.finite(net.params())).isFalse();
+    ModelFiles.writeNetwork(dir, net);
+    Manifest m = ModelFiles.writeManifest(dir, ModelFiles.parseManifest(Files.newInputStream(dir.resolve("manifest.json"))));
+    assertThat(ModelFiles.verify(dir)).isEqualTo(m); // a complete folder: only the parameters are wrong
+    assertThatThrownBy(() -> ModelFiles.readNetwork(dir, m)).isInstanceOf(ModelException.class)
+        .hasMessage("Cannot load the model in " + dir + ": its parameters are not all finite (NaN or infinite values: "
+            + "its training diverged); retrain it with bin/attnflow train");
+    net.paramTable().get("attention_Wt").putScalar(0, 0, Float.POSITIVE_INFINITY);
+    assertThat(ModelFiles.finite(net.params())).isFalse();
+  }
 }

@@ -58,6 +58,15 @@ class TopKTest {
   }
 
   @Test
+  void nanIsRefusedNamingTheItem() {
+    TopK top = new TopK(3);
+    top.offer(1, Float.NEGATIVE_INFINITY);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> top.offer(7, Float.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("item 7").hasMessageContaining("NaN");
+    assertThat(top.items()).containsExactly(1);
+  }
+
+  @Test
   void thresholdIsTheWorstKeptOnceFull() {
     TopK top = new TopK(2);
     assertThat(top.threshold()).isEqualTo(Float.NEGATIVE_INFINITY);

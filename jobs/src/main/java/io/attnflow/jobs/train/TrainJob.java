@@ -8,6 +8,7 @@ import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
 import io.attnflow.core.model.Manifest;
+import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelFiles;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.NegativeSampler;
@@ -169,11 +170,19 @@ public final class TrainJob {
           + "process %,d MB", epoch, s.epochs(), loss, val.hitRate(), val.ndcg(), full.hitRate(), full.ndcg(), positions,
           fitSeconds, positions / fitSeconds, seconds - fitSeconds, seconds * (s.epochs() - epoch),
           Pointer.physicalBytes() >> 20));
-      if (val.ndcg() > bestNdcg) {
+      boolean finite = Double.isFinite(loss) && ModelFiles.finite(params);
+      if (!finite) {
+        e.put("finite", false);
+        LOG.warn("epoch {}: its loss or parameters are not finite (the training diverged); it is never kept", epoch);
+      } else if (val.ndcg() > bestNdcg) {
         bestNdcg = val.ndcg();
         bestEpoch = epoch;
         best = params;
       }
+    }
+    if (best == null) {
+      throw new ModelException("Cannot keep a model: no epoch of " + epochs.size() + " ended with a finite loss and "
+          + "finite parameters (the training diverged; try a lower train.learning-rate)");
     }
     ComputationGraph trained = sparkNetwork.getNetwork();
     trained.setParams(best);
