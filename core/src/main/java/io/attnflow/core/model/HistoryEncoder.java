@@ -25,8 +25,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * history, never to padding. A history of n ≤ L items sits in the last n of the L slots, as the
  * newest window of training places it. (A training window's events of a type with weight 0 are masked
  * but keep their slot, where a scoring history leaves them out: with such event types in the data the
- * slots of training and scoring differ by the events left out.) With c = 0 there is no encoder and θ_i = W_θᵀ x_i, one row per
- * item of the vocabulary.
+ * slots of training and scoring differ by the events left out.) With c = 0 there is no encoder and
+ * θ_i = W_θᵀ x_i, one row per item of the vocabulary.
  *
  * <p>The same equations twice: {@link #define} builds them in SameDiff for training (in
  * {@link AttentionVertex}), an instance computes them for one history at a time for scoring
