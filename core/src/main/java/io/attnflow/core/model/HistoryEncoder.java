@@ -194,15 +194,15 @@ public final class HistoryEncoder implements Serializable {
     int per = BLOCK_MATRICES.length + BLOCK_VECTORS.length;
     INDArray h = Nd4j.create(start, new long[] {n, dim}, 'c');
     for (int at = 1; at + per < p.length; at += per) { // q k v f1 f2, then g1 s1 g2 s2 fb1 fb2
-      INDArray a = norm(h, p[at + 5], p[at + 6]);
+      INDArray a = norm(h, values[at + 5], values[at + 6]);
       INDArray attention = causalSoftmax(a.mmul(p[at]).mmul(a.mmul(p[at + 1]).transpose()).muli(1 / Math.sqrt(dim)));
       h.addi(attention.mmul(a.mmul(p[at + 2])));
-      INDArray f = norm(h, p[at + 7], p[at + 8]);
+      INDArray f = norm(h, values[at + 7], values[at + 8]);
       INDArray inner = Transforms.relu(f.mmul(p[at + 3]).addiRowVector(p[at + 9]), false);
       h.addi(inner.mmul(p[at + 4]).addiRowVector(p[at + 10]));
     }
     int last = p.length - 3;
-    return norm(h, p[last], p[last + 1]).mmul(p[last + 2]).dup('c').data().asFloat();
+    return norm(h, values[last], values[last + 1]).mmul(p[last + 2]).dup('c').data().asFloat();
   }
 
   /** Softmax of each row over its own and the earlier columns (the later ones get 0). */
@@ -227,12 +227,10 @@ public final class HistoryEncoder implements Serializable {
   }
 
   /** Layer normalisation of each row, with a gain and a shift. */
-  private static INDArray norm(INDArray h, INDArray gain, INDArray shift) {
+  private static INDArray norm(INDArray h, float[] g, float[] b) {
     int n = (int) h.rows();
     int d = (int) h.columns();
     float[] x = h.dup('c').data().asFloat();
-    float[] g = gain.data().asFloat();
-    float[] b = shift.data().asFloat();
     for (int r = 0; r < n; r++) {
       double mean = 0;
       for (int c = 0; c < d; c++) {
