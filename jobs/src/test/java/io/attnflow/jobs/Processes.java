@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -15,7 +16,19 @@ public final class Processes {
   public static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
   /** A finished process: exit code, stdout, stderr. */
-  public record Run(int exit, String out, String err) {}
+  public record Run(int exit, String out, String err) {
+    /** The counts of the score run manifest this run names on stdout ("run manifest: <path>"). */
+    public Map<String, Object> scoreCounts() throws IOException {
+      String path = out.lines().filter(l -> l.strip().startsWith("run manifest:")).findFirst()
+          .orElseThrow(() -> new AssertionError("no run manifest in:\n" + out)).replaceFirst(".*run manifest:\\s*", "");
+      Map<?, ?> manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(Path.of(path).toFile(), Map.class);
+      Map<String, Object> counts = new java.util.LinkedHashMap<>();
+      for (String k : List.of("users", "fallback_users", "alpha_evaluations", "recommendation_rows", "attention_rows")) {
+        counts.put(k, manifest.get(k));
+      }
+      return counts;
+    }
+  }
 
   /** A running process whose stdout and stderr go to files; closing it kills it and its descendants. */
   public static final class Started implements AutoCloseable {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The spark-submit path: bin/attnflow with SPARK_HOME set (a distribution assembled from Maven's Spark
  * jars by bin/spark-home) runs ingest, train and score through spark-submit, with the Spark settings of
  * conf/spark-defaults.conf (Kryo with ND4J's registrator among them), and scores exactly as the
- * embedded session does.
+ * embedded session does. The Spark home names no master, so each run warns first that it stays local.
  */
 class SparkSubmitIT {
   @Test
@@ -43,6 +43,8 @@ class SparkSubmitIT {
       Processes.Run r = Processes.run(env, command.toArray(String[]::new));
       assertThat(r.exit()).as("%s\n%s", command, r.err()).isZero();
       assertThat(r.err()).contains("spark-class (" + sparkHome + "): org.apache.spark.deploy.SparkSubmit");
+      // no master anywhere: spark-submit's local[*], and the first line says so
+      assertThat(r.err().lines().findFirst().orElse("")).startsWith("attnflow: WARNING: SPARK_HOME is set, but Spark's master is local[*]");
       assertThat(r.out()).contains(job[0] + " ").contains(": ok");
     }
 

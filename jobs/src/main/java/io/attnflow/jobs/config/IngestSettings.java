@@ -23,7 +23,9 @@ public record IngestSettings(
     UnknownItems unknownItems,
     Instant minTs,
     Instant maxTs,
-    int rejectExamples) {
+    int rejectExamples,
+    int lockLeaseSeconds,
+    boolean allowNonAtomicWarehouse) {
 
   /** What ingest does with an interaction whose item the items input lacks. */
   public enum UnknownItems {
@@ -85,7 +87,9 @@ public record IngestSettings(
         unknown,
         min,
         max,
-        r.intIn("ingest.reject-examples", 0, 100));
+        r.intIn("ingest.reject-examples", 0, 100),
+        r.intIn("ingest.lock-lease-seconds", 10, 7 * 24 * 3600),
+        r.bool("allow-non-atomic-warehouse"));
   }
 
   private static InputFormat format(ConfigReader r, String key) {

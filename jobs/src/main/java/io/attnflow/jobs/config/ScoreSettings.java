@@ -23,7 +23,8 @@ public record ScoreSettings(
     int freshnessDays,
     int popularDays,
     long targetFileBytes,
-    int lockLeaseSeconds) implements java.io.Serializable {
+    int lockLeaseSeconds,
+    boolean allowNonAtomicWarehouse) implements java.io.Serializable {
 
   static ScoreSettings from(ConfigReader r, ModelSettings model) {
     String dtText = r.nonEmptyString("score.dt");
@@ -52,20 +53,21 @@ public record ScoreSettings(
         r.intIn("score.freshness-days", 0, 1 << 20),
         r.intIn("score.popular-days", 0, 1 << 20),
         (long) r.intIn("score.target-file-mb", 1, 1 << 20) << 20,
-        r.intIn("score.lock-lease-seconds", 10, 7 * 24 * 3600));
+        r.intIn("score.lock-lease-seconds", 10, 7 * 24 * 3600),
+        r.bool("allow-non-atomic-warehouse"));
   }
 
   /** The same settings with the history settings of the model actually used. */
   public ScoreSettings withModel(ModelSettings m) {
     return new ScoreSettings(warehouse, m, dt, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
         partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, freshnessDays, popularDays,
-        targetFileBytes, lockLeaseSeconds);
+        targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }
 
   /** The same settings for another day. */
   public ScoreSettings withDt(LocalDate day) {
     return new ScoreSettings(warehouse, model, day, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
         partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, freshnessDays, popularDays,
-        targetFileBytes, lockLeaseSeconds);
+        targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.jobs.config.EvaluateSettings;
 import io.attnflow.jobs.evaluate.EvaluateJob.EvaluateResult;
 import io.attnflow.jobs.evaluate.EvaluateJob.Figure;
+import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.Warehouse;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -68,6 +69,7 @@ final class EvaluationOutput {
     report.put("als_grid_validation_ndcg10_full", r.alsGrid());
     report.put("seconds", Math.round(r.seconds() * 10) / 10.0);
     report.put("figures", r.figures());
+    report.put("spark", RunLocation.of(spark).manifest());
     try {
       wh.writeText(r.reportPath(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
     } catch (JsonProcessingException e) {

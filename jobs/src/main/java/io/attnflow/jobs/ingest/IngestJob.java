@@ -26,8 +26,14 @@ import io.attnflow.core.ingest.TagParser;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.IngestSettings;
 import io.attnflow.jobs.config.InputSpec;
+import io.attnflow.jobs.spark.FaultInjection;
+import io.attnflow.jobs.spark.RunLocation;
+import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +44,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -48,6 +57,8 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingest: reads the interaction and item inputs in any supported layout and writes the warehouse's
@@ -63,17 +74,58 @@ import org.apache.spark.storage.StorageLevel;
  * <p>When an input's reject rate exceeds {@code ingest.max-reject-rate}, {@code rejects/} and the
  * report are written for diagnosis but {@code items/} and {@code interactions/} are left as they
  * were, and the run fails with {@link BadInputException} naming the top reasons with examples.
- * Outputs are sorted and overwritten whole, so a re-run on the same input gives the same tables.
+ * Outputs are sorted and replaced whole, so a re-run on the same input gives the same tables.
+ *
+ * <p>The tables are published as {@code score} publishes a day: written under {@code staging/ingest/<run>/},
+ * then swapped in, one folder rename per table ({@link Warehouse#swapIn}); until then the previous tables
+ * stay whole and readable, so a crash mid-write never leaves a partial table. The next ingest (which takes
+ * over a dead run's lock) puts back a table a swap cut short and deletes the dead run's staging.
  */
 public final class IngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+  /** The tables ingest publishes, in the order they are swapped in. */
+  private static final List<String> TABLES = List.of("rejects", "items", "interactions");
   private static final String ISO_MICROS = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX";
 
   private IngestJob() {}
 
+  /**
+   * Ingests under the warehouse's {@link RunLock} {@code locks/ingest}, first clearing what a dead ingest left.
+   *
+   * @throws io.attnflow.jobs.RunConflictException if another ingest is running
+   */
   public static IngestResult run(SparkSession spark, IngestSettings s, String runId) {
-    Instant started = Instant.now();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Warehouse wh = new Warehouse(s.warehouse(), hadoop);
+    wh.requireAtomicRename(s.allowNonAtomicWarehouse());
+    try (RunLock lock = RunLock.acquire(wh, hadoop, "ingest", "ingest", runId, Duration.ofSeconds(s.lockLeaseSeconds()))) {
+      clearDeadRuns(wh);
+      return ingest(spark, wh, s, runId, lock);
+    }
+  }
+
+  /** Every staging folder of ingest is a dead run's while this run holds the lock: undo and delete them. */
+  private static void clearDeadRuns(Warehouse wh) {
+    Path stagings = new Path(wh.root() + "/staging/ingest");
+    try {
+      FileSystem fs = wh.fileSystem();
+      if (!fs.exists(stagings)) {
+        return;
+      }
+      for (FileStatus dead : fs.listStatus(stagings)) {
+        LOG.warn("ingest: deleting the staging {} of the dead run {}", dead.getPath(), dead.getPath().getName());
+        for (String table : wh.recover(dead.getPath().toString(), TABLES)) {
+          LOG.warn("ingest: restored {} from the dead run {}", table, dead.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear " + stagings + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static IngestResult ingest(SparkSession spark, Warehouse wh, IngestSettings s, String runId, RunLock lock) {
+    Instant started = Instant.now();
+    String staging = wh.root() + "/staging/ingest/" + runId;
     List<InputAccount> accounts = new ArrayList<>();
     List<Dataset<Row>> classified = new ArrayList<>();
 
@@ -120,12 +172,14 @@ public final class IngestJob {
     accounts.add(account("interactions", interactions, interactionRows, s.rejectExamples(),
         s.interactions().format() == InputFormat.MIND));
 
-    writeRejects(wh, runId, classified);
+    writeRejects(staging + "/rejects", runId, classified);
     List<InputAccount> over = accounts.stream().filter(a -> a.rejectRate() > s.maxRejectRate()).toList();
     String report = wh.runs() + "/" + runId + ".json";
     if (!over.isEmpty()) {
+      lock.verify();
+      wh.swapIn(staging, List.of("rejects"));
       String message = tooManyRejects(over, s.maxRejectRate(), wh);
-      writeReport(wh, report, runId, started, s, accounts, "failed", message);
+      writeReport(wh, report, runId, started, s, accounts, "failed", message, RunLocation.of(spark));
       throw new BadInputException(message);
     }
 
@@ -142,13 +196,16 @@ public final class IngestJob {
     acceptedItems.select(col("item_id"), col("title"), col("text"), col("category"), col("tags"),
             expr("timestamp_micros(published_at)").as("published_at"), col("vector"))
         .orderBy("item_id")
-        .write().mode("overwrite").parquet(wh.items());
+        .write().mode("overwrite").parquet(staging + "/items");
+    FaultInjection.pause("staged-items");
     interactionRows.filter(col("reason").isNull())
         .select(col("user_id"), col("item_id"), expr("timestamp_micros(ts)").as("ts"), col("event"), col("value"))
         .orderBy("user_id", "ts", "item_id", "event")
-        .write().mode("overwrite").parquet(wh.interactions());
+        .write().mode("overwrite").parquet(staging + "/interactions");
+    lock.verify();
+    wh.swapIn(staging, TABLES);
 
-    writeReport(wh, report, runId, started, s, accounts, "ok", "");
+    writeReport(wh, report, runId, started, s, accounts, "ok", "", RunLocation.of(spark));
     classified.forEach(Dataset::unpersist);
     return new IngestResult(runId, accounts, report);
   }
@@ -260,14 +317,14 @@ public final class IngestJob {
     return new InputAccount(input, src.files().size(), src.records(), read, accepted, byReason, shown);
   }
 
-  private static void writeRejects(Warehouse wh, String runId, List<Dataset<Row>> classified) {
+  private static void writeRejects(String path, String runId, List<Dataset<Row>> classified) {
     Dataset<Row> all = null;
     for (Dataset<Row> d : classified) {
       Dataset<Row> r = d.filter(col("reason").isNotNull())
           .select(lit(runId).as("run_id"), col("input"), col("source"), col("line"), col("raw"), col("reason"), col("detail"));
       all = all == null ? r : all.unionByName(r);
     }
-    all.orderBy("input", "source", "line").coalesce(1).write().mode("overwrite").parquet(wh.rejects());
+    all.orderBy("input", "source", "line").coalesce(1).write().mode("overwrite").parquet(path);
   }
 
   private static String tooManyRejects(List<InputAccount> over, double max, Warehouse wh) {
@@ -290,7 +347,7 @@ public final class IngestJob {
   }
 
   private static void writeReport(Warehouse wh, String path, String runId, Instant started, IngestSettings s,
-      List<InputAccount> accounts, String status, String message) {
+      List<InputAccount> accounts, String status, String message, RunLocation where) {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("run_id", runId);
     report.put("job", "ingest");
@@ -315,6 +372,7 @@ public final class IngestJob {
       return m;
     }).collect(Collectors.toList()));
     report.put("tables", Map.of("items", wh.items(), "interactions", wh.interactions(), "rejects", wh.rejects()));
+    report.put("spark", where.manifest());
     try {
       wh.writeText(path, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(report));

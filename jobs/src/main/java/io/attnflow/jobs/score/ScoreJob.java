@@ -24,6 +24,8 @@ import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.FaultInjection;
+import io.attnflow.jobs.spark.RunLocation;
+import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -45,7 +47,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 /**
@@ -80,20 +81,21 @@ public final class ScoreJob {
   private ScoreJob() {}
 
   /**
-   * Scores {@code settings.dt()} under its {@link DayLock}.
+   * Scores {@code settings.dt()} under its {@link RunLock}, {@code locks/score-dt=<day>}.
    *
    * @throws io.attnflow.jobs.RunConflictException if another run is scoring the same day
    */
   public static ScoreResult run(SparkSession spark, ScoreSettings settings, String runId) {
     Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
-    try (DayLock lock = DayLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), settings.dt(), runId,
-        java.time.Duration.ofSeconds(settings.lockLeaseSeconds()))) {
+    wh.requireAtomicRename(settings.allowNonAtomicWarehouse());
+    try (RunLock lock = RunLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), "score-dt=" + settings.dt(),
+        "score " + settings.dt(), runId, java.time.Duration.ofSeconds(settings.lockLeaseSeconds()))) {
       lock.takenFrom().ifPresent(dead -> ScoreOutput.recover(wh, dead.run(), settings.dt()));
-      return score(spark, wh, settings, runId);
+      return score(spark, wh, settings, runId, lock);
     }
   }
 
-  private static ScoreResult score(SparkSession spark, Warehouse wh, ScoreSettings settings, String runId) {
+  private static ScoreResult score(SparkSession spark, Warehouse wh, ScoreSettings settings, String runId, RunLock lock) {
     Instant generatedAt = Instant.now();
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
@@ -121,23 +123,22 @@ public final class ScoreJob {
 
     long t2 = System.nanoTime();
     boolean broadcast = model.tableBytes() <= s.broadcastBudgetBytes();
-    LongAccumulator alphas = jsc.sc().longAccumulator("alphas");
-    LongAccumulator fallbacks = jsc.sc().longAccumulator("fallbacks");
     Broadcast<int[]> popularB = jsc.broadcast(popular);
     JavaRDD<UserInput> inputs = users.javaRDD().map(ScoreJob::userInput);
     JavaRDD<Row> rows;
+    Broadcast<AttentionModel> modelB = jsc.broadcast(broadcast ? model : model.withoutCandidateTable());
     if (broadcast) {
-      Broadcast<AttentionModel> modelB = jsc.broadcast(model);
-      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, alphas, fallbacks));
+      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s));
     } else {
-      rows = blocked(jsc, inputs, model, candidates, popularB, s, alphas, fallbacks);
+      rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s);
     }
+    long[] histories = historyCounts(inputs, modelB, s);
     Dataset<Row> picks = spark.createDataFrame(rows, PICKS).persist(StorageLevel.MEMORY_AND_DISK());
     long recommendationRows = picks.count();
     seconds.put("score", elapsed(t2));
 
     long t3 = System.nanoTime();
-    long attentionRows = ScoreOutput.write(wh, picks, recommendationRows, s, loaded.version(), runId, generatedAt);
+    long attentionRows = ScoreOutput.write(wh, picks, recommendationRows, s, loaded.version(), runId, generatedAt, lock);
     seconds.put("write", elapsed(t3));
     seconds.put("total", elapsed(t0));
     long userCount = picks.select("user_id").distinct().count();
@@ -145,9 +146,9 @@ public final class ScoreJob {
     users.unpersist();
 
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
-        userCount, fallbacks.value(), recommendationRows, attentionRows, alphas.value(), seconds,
+        userCount, histories[1], recommendationRows, attentionRows, histories[0] * candidates.length, seconds,
         ScoreOutput.recommendations(wh, s.dt()), ScoreOutput.attention(wh, s.dt()), wh.runs() + "/" + runId + ".json");
-    ScoreOutput.writeManifest(wh, result, s, model, candidates.length);
+    ScoreOutput.writeManifest(wh, result, s, model, candidates.length, RunLocation.of(spark));
     return result;
   }
 
@@ -231,9 +232,24 @@ public final class ScoreJob {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * The history items of all users, and the users without a usable history (the popularity fallback): the
+   * kernel evaluates history items × candidates α. Counted by an action, so exact however often Spark re-runs
+   * a task (an accumulator updated inside a transformation counts a re-run twice).
+   */
+  private static long[] historyCounts(JavaRDD<UserInput> inputs, Broadcast<AttentionModel> model, ScoreSettings s) {
+    long end = endMicros(s);
+    return inputs.map(u -> history(u, model.value().vocabulary(), s.model().weights(), s.model().historyLength(), end).length())
+        .aggregate(new long[2], (sums, length) -> {
+          sums[0] += length;
+          sums[1] += length == 0 ? 1 : 0;
+          return sums;
+        }, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+  }
+
   /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
-      int[] popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
+      int[] popular, ScoreSettings s) {
     FaultInjection.inTask("scoring a user partition");
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
     ScoringKernel kernel = new ScoringKernel(model);
@@ -242,17 +258,16 @@ public final class ScoreJob {
     while (users.hasNext()) {
       chunk.add(users.next());
       if (chunk.size() == 4 * s.userBatch() || !users.hasNext()) {
-        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, fallbacks));
+        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s));
         chunk.clear();
       }
     }
-    alphas.add(kernel.alphaCount());
     return out.iterator();
   }
 
   /** Scores a chunk of users against {@code blocks}; users without a usable history get the fallback. */
   private static List<Row> scoreChunk(List<UserInput> chunk, AttentionModel model, ScoringKernel kernel, ItemBlock[] blocks,
-      int[] popular, ScoreSettings s, LongAccumulator fallbacks) {
+      int[] popular, ScoreSettings s) {
     Vocabulary v = model.vocabulary();
     long end = endMicros(s);
     List<UserHistory> histories = new ArrayList<>();
@@ -263,7 +278,6 @@ public final class ScoreJob {
       int[] seenIdx = seen(u, v);
       UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
       if (h.length() == 0) {
-        fallbacks.add(1);
         out.addAll(fallback(u.userId(), popular, seenIdx, v, s.topK()));
         continue;
       }
@@ -334,11 +348,9 @@ public final class ScoreJob {
   }
 
   /** Blocked mode: groups of users × item blocks, partial top-K merged per user. */
-  private static JavaRDD<Row> blocked(JavaSparkContext jsc, JavaRDD<UserInput> inputs, AttentionModel model, int[] candidates,
-      Broadcast<int[]> popular, ScoreSettings s, LongAccumulator alphas, LongAccumulator fallbacks) {
-    ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
+  private static JavaRDD<Row> blocked(JavaSparkContext jsc, JavaRDD<UserInput> inputs, ItemBlock[] blocks,
+      Broadcast<AttentionModel> thetaOnly, Broadcast<int[]> popular, ScoreSettings s) {
     JavaRDD<ItemBlock> blockRdd = jsc.parallelize(Arrays.asList(blocks), blocks.length);
-    Broadcast<AttentionModel> thetaOnly = jsc.broadcast(model.withoutCandidateTable());
     int groupSize = 4 * s.userBatch();
     JavaRDD<List<UserInput>> groups = inputs.mapPartitions(it -> {
       List<List<UserInput>> out = new ArrayList<>();
@@ -369,7 +381,6 @@ public final class ScoreJob {
       }
       List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), new ItemBlock[] {pair._2()},
           s.topK(), s.reasons(), s.userBatch());
-      alphas.add(kernel.alphaCount());
       List<Tuple2<String, List<Pick>>> out = new ArrayList<>();
       for (int u = 0; u < histories.size(); u++) {
         out.add(new Tuple2<>(histories.get(u).userId(), picks.get(u)));
@@ -386,7 +397,6 @@ public final class ScoreJob {
       while (it.hasNext()) {
         UserInput u = it.next();
         if (history(u, v, s.model().weights(), s.model().historyLength(), end).length() == 0) {
-          fallbacks.add(1);
           out.addAll(fallback(u.userId(), popular.value(), seen(u, v), v, s.topK()));
         }
       }

@@ -9,17 +9,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.spark.FaultInjection;
+import io.attnflow.jobs.spark.RunLocation;
+import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -72,7 +71,7 @@ final class ScoreOutput {
    * @return the attention rows written
    */
   static long write(Warehouse wh, Dataset<Row> picks, long pickRows, ScoreSettings s, String modelVersion, String runId,
-      Instant generatedAt) {
+      Instant generatedAt, RunLock lock) {
     Dataset<Row> recommendations = picks.select(col("user_id"), col("rank"), col("item_id"), col("score"),
         expr("transform(reasons, r -> named_struct('item_id', r.item_id, 'alpha', r.alpha, 'weight', r.weight))").as("reasons"),
         col("source"), lit(modelVersion).as("model_version"), lit(runId).as("run_id"),
@@ -88,7 +87,8 @@ final class ScoreOutput {
     FaultInjection.pause("staged-recommendations");
     write(wh, attention, staging + "/attention" + day, attentionRows, s, ATTENTION_COLUMNS,
         col("user_id"), col("rank"), col("contribution").desc(), col("history_item_id"));
-    publish(wh, staging, s.dt());
+    lock.verify();
+    wh.swapIn(staging, tables(s.dt()));
     return attentionRows;
   }
 
@@ -102,25 +102,9 @@ final class ScoreOutput {
     wh.writeText(path + "/_SUCCESS", "");
   }
 
-  /** Swaps the staged day of both tables in, moving the published one aside, then deletes the staging. */
-  private static void publish(Warehouse wh, String staging, LocalDate dt) {
-    FileSystem fs = wh.fileSystem();
-    try {
-      for (String table : TABLES) {
-        Path live = new Path(wh.root() + "/" + table + "/dt=" + dt);
-        Path staged = new Path(staging + "/" + table + "/dt=" + dt);
-        Path replaced = new Path(staging + "/replaced/" + table + "/dt=" + dt);
-        fs.mkdirs(live.getParent());
-        fs.mkdirs(replaced.getParent());
-        if (fs.exists(live)) {
-          rename(fs, live, replaced);
-        }
-        rename(fs, staged, live);
-      }
-      fs.delete(new Path(staging), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot publish " + staging + " as " + dt + ": " + e.getMessage(), e);
-    }
+  /** The day's folder of each table, relative to the warehouse root. */
+  private static List<String> tables(LocalDate dt) {
+    return Arrays.stream(TABLES).map(t -> t + "/dt=" + dt).toList();
   }
 
   /**
@@ -128,35 +112,16 @@ final class ScoreOutput {
    * aside but not replaced gets its previous partition back; its staging is deleted.
    */
   static void recover(Warehouse wh, String runId, LocalDate dt) {
-    FileSystem fs = wh.fileSystem();
-    Path staging = new Path(staging(wh, dt, runId));
-    try {
-      if (!fs.exists(staging)) {
-        return;
-      }
-      for (String table : TABLES) {
-        Path live = new Path(wh.root() + "/" + table + "/dt=" + dt);
-        Path replaced = new Path(staging, "replaced/" + table + "/dt=" + dt);
-        if (!fs.exists(live) && fs.exists(replaced)) {
-          LOG.warn("score {}: restoring {} from the dead run {}", dt, live, runId);
-          rename(fs, replaced, live);
-        }
-      }
-      LOG.warn("score {}: deleting {} of the dead run {}", dt, staging, runId);
-      fs.delete(staging, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear " + staging + " of the dead run " + runId + ": " + e.getMessage(), e);
+    String staging = staging(wh, dt, runId);
+    LOG.warn("score {}: deleting the staging {} of the dead run {}, if any", dt, staging, runId);
+    for (String table : wh.recover(staging, tables(dt))) {
+      LOG.warn("score {}: restored {} from the dead run {}", dt, table, runId);
     }
   }
 
-  private static void rename(FileSystem fs, Path from, Path to) throws IOException {
-    if (!fs.rename(from, to)) {
-      throw new IOException("renaming " + from + " to " + to + " failed");
-    }
-  }
-
-  /** The run manifest: model, mode, counts, timings per stage, α/s. */
-  static void writeManifest(Warehouse wh, ScoreResult r, ScoreSettings s, AttentionModel model, int candidates) {
+  /** The run manifest: model, mode, counts, timings per stage, α/s, and where the run executed. */
+  static void writeManifest(Warehouse wh, ScoreResult r, ScoreSettings s, AttentionModel model, int candidates,
+      RunLocation where) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("run_id", r.runId());
     m.put("job", "score");
@@ -174,6 +139,7 @@ final class ScoreOutput {
     m.put("config", Map.of("top_k", s.topK(), "reasons", s.reasons(), "user_batch", s.userBatch(),
         "item_block", s.itemBlock(), "history_length", s.model().historyLength(), "model_table_mb", model.tableBytes() >> 20));
     m.put("tables", Map.of("recommendations", r.recommendationsPath(), "attention", r.attentionPath()));
+    m.put("spark", where.manifest());
     try {
       wh.writeText(r.reportPath(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

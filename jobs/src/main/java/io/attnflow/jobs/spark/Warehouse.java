@@ -3,7 +3,12 @@ package io.attnflow.jobs.spark;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import io.attnflow.jobs.config.ConfigProblems;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +19,9 @@ import org.apache.hadoop.fs.Path;
  * file system API so the root can be local, HDFS or an object store.
  */
 public final class Warehouse {
+  /** Object stores: their "rename" copies and deletes, so neither the day lock nor a swap is atomic there. */
+  private static final Set<String> NON_ATOMIC_RENAME = Set.of("s3", "s3a", "s3n", "gs", "wasb", "wasbs", "oss", "cos",
+      "cosn", "obs");
   private final String root;
   private final Configuration hadoop;
 
@@ -42,12 +50,88 @@ public final class Warehouse {
     return root + "/runs";
   }
 
+  /**
+   * Fails at start-up, before anything is read or written, when the root's file system cannot rename
+   * atomically and {@code allowed} (the setting {@code allow-non-atomic-warehouse}) does not say to go on.
+   *
+   * @throws ConfigProblems naming the root, its scheme and the setting
+   */
+  public void requireAtomicRename(boolean allowed) {
+    String scheme = URI.create(root).getScheme();
+    if (!allowed && scheme != null && NON_ATOMIC_RENAME.contains(scheme.toLowerCase(Locale.ROOT))) {
+      throw new ConfigProblems(List.of("warehouse: Cannot publish to " + root + ": " + scheme + ":// cannot rename "
+          + "atomically, so two runs could both take a day's lock and a crash mid-swap could leave a day half "
+          + "replaced (use HDFS or a local path; or set allow-non-atomic-warehouse = true to publish there knowingly, "
+          + "with one run at a time)"));
+    }
+  }
+
   /** The file system of the root. */
   public FileSystem fileSystem() {
     try {
       return new Path(root).getFileSystem(hadoop);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot reach the warehouse " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Publishes staged folders, each under its table path ({@code tables}: relative to the root, e.g.
+   * {@code items} or {@code recommendations/dt=2030-01-01}, staged at {@code <staging>/<table>}): each published
+   * folder moves to {@code <staging>/replaced/<table>}, the staged one takes its place (a rename each), and the
+   * staging is deleted. Readers see the old folder or the new one, never a partial one; a death between the
+   * renames is undone by {@link #recover}.
+   */
+  public void swapIn(String staging, List<String> tables) {
+    FileSystem fs = fileSystem();
+    try {
+      for (String table : tables) {
+        Path live = new Path(root + "/" + table);
+        Path replaced = new Path(staging + "/replaced/" + table);
+        fs.mkdirs(live.getParent());
+        fs.mkdirs(replaced.getParent());
+        if (fs.exists(live)) {
+          rename(fs, live, replaced);
+        }
+        rename(fs, new Path(staging + "/" + table), live);
+      }
+      fs.delete(new Path(staging), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot publish " + staging + " (" + String.join(", ", tables) + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Clears the staging a dead run left ({@link #swapIn}'s layout): a table it had moved aside but not replaced
+   * gets its previous folder back; the staging is deleted.
+   *
+   * @return the tables put back
+   */
+  public List<String> recover(String staging, List<String> tables) {
+    FileSystem fs = fileSystem();
+    List<String> restored = new java.util.ArrayList<>();
+    try {
+      if (!fs.exists(new Path(staging))) {
+        return restored;
+      }
+      for (String table : tables) {
+        Path live = new Path(root + "/" + table);
+        Path replaced = new Path(staging + "/replaced/" + table);
+        if (!fs.exists(live) && fs.exists(replaced)) {
+          rename(fs, replaced, live);
+          restored.add(table);
+        }
+      }
+      fs.delete(new Path(staging), true);
+      return restored;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear " + staging + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rename(FileSystem fs, Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("renaming " + from + " to " + to + " failed");
     }
   }
 

@@ -19,6 +19,7 @@ import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.TrainSettings;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.Warehouse;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -197,6 +198,7 @@ public final class TrainJob {
     data.put("held_out_users", heldOut.size());
     data.put("validation_users", validation.size());
     data.put("positions_per_epoch", positions);
+    data.put("spark", RunLocation.of(spark).manifest());
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
     ModelStore store = new ModelStore(wh, spark.sparkContext().hadoopConfiguration());

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * attnflow on a real multi-JVM Spark cluster: a standalone master and two one-core workers on
- * loopback, the jobs submitted by bin/attnflow through spark-submit (SPARK_HOME from bin/spark-home).
- * Training (dl4j-spark parameter averaging over the two executors) and scoring give exactly the model
+ * loopback, the jobs submitted by bin/attnflow through spark-submit (SPARK_HOME from bin/spark-home), the
+ * master and the executors' settings named only in the Spark home's {@code conf/spark-defaults.conf}, as an
+ * admin configures an edge node. Training (dl4j-spark parameter averaging over the two executors) and scoring give exactly the model
  * and rows of the same jobs under {@code local[2]}; an executor JVM killed mid-scoring is replaced and
  * the run still writes a clean run's rows.
  */
@@ -43,6 +44,9 @@ class StandaloneClusterIT {
   static String sparkHome;
   static StandaloneCluster cluster;
   static String modelOnCluster;
+  static Path adminConf;
+  static Processes.Run trainOnCluster;
+  static Processes.Run scoreOnCluster;
 
   @BeforeAll
   static void trainAndScoreOnTheCluster() throws Exception {
@@ -50,6 +54,14 @@ class StandaloneClusterIT {
     assertThat(home.exit()).as(home.err()).isZero();
     sparkHome = home.out().strip();
     cluster = StandaloneCluster.start(sparkHome, tmp.resolve("cluster"), 2);
+    // the admin's file: the cluster's master, the driver's address, the executors' memory and a flag of their own
+    adminConf = Path.of(sparkHome, "conf", "spark-defaults.conf");
+    Files.writeString(adminConf, String.join("\n",
+        "spark.master                       " + cluster.url(),
+        "spark.driver.host                  127.0.0.1",
+        "spark.executor.memory              1g",
+        "spark.executor.defaultJavaOptions  -Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir"),
+        "spark.executor.extraJavaOptions    -Dattnflow.test.admin=kept", ""));
 
     // a slice of the demo ratings, ingested locally (ingest is not what this test is about)
     List<String> ratings = Files.readAllLines(Processes.HOME.resolve("data/ml-latest-small/ratings.csv"));
@@ -57,20 +69,47 @@ class StandaloneClusterIT {
     wh = tmp.resolve("warehouse");
     local("ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv"));
 
-    Processes.Run train = onCluster("train");
-    assertThat(train.err()).contains("spark-class").contains("org.apache.spark.deploy.SparkSubmit");
-    modelOnCluster = version(train);
+    trainOnCluster = onCluster("train");
+    modelOnCluster = version(trainOnCluster);
     // both executors trained: each ran tasks of this application
     List<Path> trainers = cluster.executorLogs();
     assertThat(trainers).hasSize(2).allSatisfy(log -> assertThat(Files.readString(log)).contains("Running task"));
-    onCluster("score", "--dt", CLEAN_DAY, "--set", "model.version=" + modelOnCluster);
+    scoreOnCluster = onCluster("score", "--dt", CLEAN_DAY, "--set", "model.version=" + modelOnCluster);
   }
 
   @AfterAll
   static void stopTheCluster() throws Exception {
+    if (adminConf != null) {
+      Files.deleteIfExists(adminConf);
+    }
     if (cluster != null) {
       cluster.close();
     }
+  }
+
+  @Test
+  void theAdminsSparkDefaultsAloneSendTheRunToTheClusterAndTheirExecutorFlagsSurviveBesideAttnflows() throws Exception {
+    String err = trainOnCluster.err();
+    System.out.println("bin/attnflow train, configured by the Spark home's spark-defaults.conf alone; its first lines:");
+    err.lines().limit(12).forEach(l -> System.out.println("  " + l));
+    assertThat(err).contains("spark-class").contains("org.apache.spark.deploy.SparkSubmit")
+        .contains("running on master " + cluster.url() + " (client deploy mode), Spark 3.5")
+        .containsPattern("executor \\d+ registered on 127\\.0\\.0\\.1: 1 cores")
+        .doesNotContain("local mode").doesNotContain("WARNING: SPARK_HOME is set");
+    // every executor JVM (standalone writes its command line atop its stderr) got the admin's flag and attnflow's
+    for (Path log : cluster.executorLogs()) {
+      String command = Files.readString(log).lines().filter(l -> l.startsWith("Spark Executor Command:")).findFirst().orElseThrow();
+      assertThat(command).contains("-Dattnflow.test.admin=kept").contains("--add-modules=jdk.incubator.vector")
+          .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=");
+    }
+    // and the model records where it was trained
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), TestSpark.session().sparkContext().hadoopConfiguration()),
+        TestSpark.session().sparkContext().hadoopConfiguration());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> where = (Map<String, Object>) store.manifest(modelOnCluster).data().get("spark");
+    assertThat(where).containsEntry("master", cluster.url()).containsEntry("deploy_mode", "client")
+        .containsEntry("executors", 2).containsEntry("cores", 2);
+    assertThat((String) where.get("application_id")).startsWith("app-");
   }
 
   @Test
@@ -137,6 +176,8 @@ class StandaloneClusterIT {
     assertThat(DuckDb.query(String.format(ROWS, wh, day))).isEqualTo(DuckDb.query(String.format(ROWS, wh, CLEAN_DAY)));
     assertThat(DuckDb.query(String.format(ATTENTION, wh, day)))
         .isEqualTo(DuckDb.query(String.format(ATTENTION, wh, CLEAN_DAY)));
+    // the tasks Spark re-ran (the lost executor's finished ones among them) are not counted twice
+    assertThat(run.scoreCounts()).isEqualTo(scoreOnCluster.scoreCounts());
   }
 
   /** The first executor log of this application that announces an injected stall. */
@@ -163,15 +204,12 @@ class StandaloneClusterIT {
     return r;
   }
 
-  /** SPARK_HOME set, the cluster's master, the driver on loopback, javacpp's cache in the build folder. */
+  /** SPARK_HOME set (whose spark-defaults.conf names the cluster), the driver on loopback. */
   private static Map<String, String> submitEnv(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(extra);
     env.put("SPARK_HOME", sparkHome);
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.put("OMP_NUM_THREADS", "1");
-    env.put("ATTNFLOW_SUBMIT_OPTS", "--master " + cluster.url() + " --conf spark.driver.host=127.0.0.1"
-        + " --conf spark.executor.memory=1g --conf spark.executor.defaultJavaOptions=-Dorg.bytedeco.javacpp.cachedir="
-        + System.getProperty("org.bytedeco.javacpp.cachedir"));
     return env;
   }
 

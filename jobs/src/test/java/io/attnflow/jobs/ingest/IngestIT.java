@@ -6,18 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.DuckDb;
 import io.attnflow.jobs.Main;
+import io.attnflow.jobs.Processes;
 import io.attnflow.jobs.TestSpark;
 import io.attnflow.jobs.config.IngestSettings;
 import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.spark.FaultInjection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -259,6 +263,61 @@ class IngestIT {
     List<String> args = new ArrayList<>(List.of("ingest", "--set", "warehouse=" + wh));
     sets.forEach(s -> args.addAll(List.of("--set", s)));
     assertThat(Main.run(args.toArray(String[]::new))).isEqualTo(3);
+  }
+
+  /**
+   * Failure proof: an ingest killed (SIGKILL) after staging items/ and before writing interactions/. The
+   * published tables stay byte for byte as they were and readable; the next ingest takes over the dead run's
+   * lock, deletes its staging and publishes the new tables whole.
+   */
+  @Test
+  void anIngestKilledMidWriteLeavesThePublishedTablesWhole(@TempDir Path in, @TempDir Path wh) throws Exception {
+    List<String> ratings = Files.readAllLines(TestSpark.demoData().resolve("ratings.csv"));
+    Files.write(in.resolve("first.csv"), ratings.subList(0, 3001));
+    Files.write(in.resolve("second.csv"), ratings.subList(0, 6001));
+    Processes.Run first = Processes.run(Map.of(), ingestCommand(wh, in.resolve("first.csv")));
+    assertThat(first.exit()).as(first.err()).isZero();
+    Map<String, Long> published = listing(wh);
+    assertThat(published).containsKeys("items/_SUCCESS", "interactions/_SUCCESS", "rejects/_SUCCESS");
+    String interactions = "SELECT count(*) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')";
+    assertThat(DuckDb.scalar(interactions)).isEqualTo(3000L);
+
+    try (Processes.Started killed = Processes.start(Map.of("ATTNFLOW_JAVA_OPTS", "-D" + FaultInjection.PAUSE
+        + "=staged-items:600000"), ingestCommand(wh, in.resolve("second.csv")))) {
+      killed.awaitErr(e -> e.contains("attnflow injected pause"), Duration.ofMinutes(3));
+      try (Stream<Path> staged = Files.walk(wh.resolve("staging/ingest"))) {
+        assertThat(staged.map(Path::toString)).anyMatch(p -> p.matches(".*/items/part-.*\\.parquet"));
+      }
+      killed.process().destroyForcibly(); // SIGKILL: no shutdown hook, no finally
+      assertThat(killed.process().waitFor()).isNotZero();
+    }
+
+    assertThat(listing(wh)).isEqualTo(published);
+    assertThat(DuckDb.scalar(interactions)).isEqualTo(3000L);
+    assertThat(wh.resolve("locks/ingest")).exists();
+
+    Processes.Run next = Processes.run(Map.of(), ingestCommand(wh, in.resolve("second.csv")));
+    assertThat(next.exit()).as(next.err()).isZero();
+    assertThat(next.err()).contains("taking over the lock").contains("is gone").contains("deleting the staging");
+    assertThat(wh.resolve("staging/ingest")).isEmptyDirectory();
+    assertThat(wh.resolve("locks/ingest")).doesNotExist();
+    assertThat(DuckDb.scalar(interactions)).isEqualTo(6000L);
+  }
+
+  private static String[] ingestCommand(Path wh, Path ratings) {
+    return new String[] {"bin/attnflow", "ingest", "--set", "warehouse=" + wh, "--set", "input.interactions.path=" + ratings,
+        "--set", "spark.master=local[2]"};
+  }
+
+  /** Every file of the published tables, with its size and modification time. */
+  private static Map<String, Long> listing(Path wh) throws IOException {
+    Map<String, Long> files = new java.util.TreeMap<>();
+    for (String table : List.of("items", "interactions", "rejects")) {
+      try (Stream<Path> all = Files.list(wh.resolve(table))) {
+        all.forEach(f -> files.put(table + "/" + f.getFileName(), f.toFile().length() * 1_000_000_007L + f.toFile().lastModified()));
+      }
+    }
+    return files;
   }
 
   @Test

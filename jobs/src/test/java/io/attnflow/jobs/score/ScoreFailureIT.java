@@ -51,7 +51,10 @@ class ScoreFailureIT {
     TrainJob.run(spark, Settings.load(List.of(), train).train(), "m1");
   }
 
-  /** Proof 1: with a master that retries tasks ({@code local[2,4]}), half of the scoring tasks' first attempts fail. */
+  /**
+   * Proof 1: with a master that retries tasks ({@code local[2,4]}), half of the scoring tasks' first attempts fail;
+   * the rows and the run manifest's counts equal a clean run's.
+   */
   @Test
   void failedScoringTasksAreRetriedAndTheOutputEqualsACleanRun() throws Exception {
     Processes.Run clean = score("2030-01-01", Map.of());
@@ -71,6 +74,11 @@ class ScoreFailureIT {
     // blocked mode batches users differently: the same lists up to float near-ties
     assertThat(DuckDb.differencesBeyondNearTies(wh + "/recommendations/dt=2030-01-03/*.parquet",
         wh + "/recommendations/dt=2030-01-01/*.parquet")).isZero();
+    // the run manifests count exactly what a clean run counts: users, fallbacks, α evaluated, rows
+    Map<String, Object> counts = clean.scoreCounts();
+    assertThat(counts).containsEntry("users", 80).containsEntry("recommendation_rows", 800);
+    assertThat(broadcast.scoreCounts()).isEqualTo(counts);
+    assertThat(blocked.scoreCounts()).isEqualTo(counts);
   }
 
   /**
