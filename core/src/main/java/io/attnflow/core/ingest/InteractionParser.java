@@ -82,6 +82,17 @@ public final class InteractionParser implements Serializable {
 
   /** The interactions in one text line. */
   public List<Interaction> parse(String line) throws BadRecordException {
+    List<DroppedField> dropped = new ArrayList<>();
+    List<Interaction> interactions = parse(line, dropped);
+    DroppedField.rejectAny(dropped);
+    return interactions;
+  }
+
+  /**
+   * The interactions in one text line. A {@code value} that is not a number is left null and noted in
+   * {@code dropped}; only a bad required field rejects the record.
+   */
+  public List<Interaction> parse(String line, List<DroppedField> dropped) throws BadRecordException {
     if (format == InputFormat.MIND) {
       return parseMindImpressions(line);
     }
@@ -92,20 +103,17 @@ public final class InteractionParser implements Serializable {
         throw new BadRecordException(RejectReason.MISSING_FIELD, names[k] + ": absent");
       }
     }
-    return List.of(fromFields(f[0], f[1], f[2], orEmpty(f[3]), orEmpty(f[4])));
+    return List.of(fromFields(f[0], f[1], f[2], orEmpty(f[3]), orEmpty(f[4]), dropped));
   }
 
-  /** One interaction from its fields as text ({@code ""} where absent). */
-  public Interaction fromFields(String user, String item, String ts, String event, String value)
+  /** One interaction from its fields as text ({@code ""} where absent); an unreadable value goes to {@code dropped}. */
+  Interaction fromFields(String user, String item, String ts, String event, String value, List<DroppedField> dropped)
       throws BadRecordException {
     String userId = requireId("user_id", user);
     String itemId = requireId("item_id", item);
     long micros = timestamps.parse("ts", ts);
     String ev = event.trim().isEmpty() ? defaultEvent : event.trim();
-    Double v = null;
-    if (!value.trim().isEmpty()) {
-      v = parseNumber("value", value);
-    }
+    Double v = value.trim().isEmpty() ? null : DroppedField.optional(dropped, () -> parseNumber("value", value));
     return new Interaction(userId, itemId, micros, ev, v);
   }
 

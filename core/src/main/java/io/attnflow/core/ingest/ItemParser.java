@@ -85,13 +85,25 @@ public final class ItemParser implements Serializable {
     };
   }
 
-  /** The item in one text line. */
+  /** The item in one text line; any unreadable field rejects it. */
   public Item parse(String line) throws BadRecordException {
+    List<DroppedField> dropped = new ArrayList<>();
+    Item item = parse(line, dropped);
+    DroppedField.rejectAny(dropped);
+    return item;
+  }
+
+  /**
+   * The item in one text line. An optional field that cannot be read ({@code published_at}, a JSON tag list,
+   * ml-100k's release date) is left null (tags: empty) and noted in {@code dropped}; only a bad required field
+   * rejects the item.
+   */
+  public Item parse(String line, List<DroppedField> dropped) throws BadRecordException {
     String[] f = reader.read(line);
     return switch (format) {
-      case CSV, TSV, JSONL, PARQUET -> mapped(f);
+      case CSV, TSV, JSONL, PARQUET -> mapped(f, dropped);
       case MOVIELENS_CSV, MOVIELENS_1M -> movie(f[0], f[1], Arrays.asList(f[2].split("\\|")));
-      case MOVIELENS_100K -> movie100k(f);
+      case MOVIELENS_100K -> movie100k(f, dropped);
       case MIND -> new Item(
           InteractionParser.requireId("item_id", f[0]),
           f[3].trim(),
@@ -103,16 +115,22 @@ public final class ItemParser implements Serializable {
     };
   }
 
-  private Item mapped(String[] fields) throws BadRecordException {
+  private Item mapped(String[] fields, List<DroppedField> dropped) throws BadRecordException {
     if (fields[0] == null) {
       throw new BadRecordException(RejectReason.MISSING_FIELD, "item_id: absent");
     }
     String[] f = Arrays.stream(fields).map(InteractionParser::orEmpty).toArray(String[]::new);
     String id = InteractionParser.requireId("item_id", f[0]);
+    List<String> tags = DroppedField.optional(dropped, () -> tags(f[4].trim()));
+    Long published = DroppedField.optional(dropped, () -> f[5].isBlank() ? null : timestamps.parse("published_at", f[5]));
+    String text = f[2].isBlank() ? f[1].trim() : f[2].trim();
+    return new Item(id, f[1].trim(), text, blankToNull(f[3]), tags == null ? List.of() : tags, published, parseVector(f[6]));
+  }
+
+  /** Tags as a JSON array (jsonl, or a Parquet array<string> column) or separated by the tag separator. */
+  private List<String> tags(String tagText) throws BadRecordException {
     List<String> tags = new ArrayList<>();
-    String tagText = f[4].trim();
     if (tagText.startsWith("[")) {
-      // a JSON array (jsonl, or a Parquet array<string> column)
       try {
         for (JsonNode t : TAGS.readTree(tagText)) {
           if (!t.asText().isBlank()) {
@@ -129,9 +147,7 @@ public final class ItemParser implements Serializable {
         }
       }
     }
-    Long published = f[5].isBlank() ? null : timestamps.parse("published_at", f[5]);
-    String text = f[2].isBlank() ? f[1].trim() : f[2].trim();
-    return new Item(id, f[1].trim(), text, blankToNull(f[3]), tags, published, parseVector(f[6]));
+    return tags;
   }
 
   private Item movie(String idField, String title, List<String> genreList) throws BadRecordException {
@@ -142,7 +158,7 @@ public final class ItemParser implements Serializable {
     return new Item(id, t, text, genres.isEmpty() ? null : genres.get(0), genres, yearOf(t), null);
   }
 
-  private Item movie100k(String[] f) throws BadRecordException {
+  private Item movie100k(String[] f, List<DroppedField> dropped) throws BadRecordException {
     List<String> genres = new ArrayList<>();
     for (int g = 0; g < ML100K_GENRES.size(); g++) {
       String flag = f[5 + g].trim();
@@ -155,22 +171,22 @@ public final class ItemParser implements Serializable {
       }
     }
     Item movie = movie(f[0], f[1], genres);
-    Long released = releaseDate(f[2]);
+    Long released = DroppedField.optional(dropped, () -> releaseDate(f[2]));
     return released == null ? movie
         : new Item(movie.itemId(), movie.title(), movie.text(), movie.category(), movie.tags(), released, null);
   }
 
-  /** ml-100k writes release dates as {@code 01-Jan-1995}; some are empty. */
+  /** ml-100k writes release dates as {@code 01-Jan-1995} or {@code 4-Feb-1971}; some are empty. */
   private static Long releaseDate(String text) throws BadRecordException {
     if (text.isBlank()) {
       return null;
     }
     try {
-      LocalDate d = LocalDate.parse(text.trim(), DateTimeFormatter.ofPattern("dd-MMM-yyyy", Locale.US));
+      LocalDate d = LocalDate.parse(text.trim(), DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.US));
       return Timestamps.toMicros(d.atStartOfDay(ZoneOffset.UTC).toInstant());
     } catch (DateTimeParseException e) {
       throw new BadRecordException(
-          RejectReason.BAD_TIMESTAMP, "release date: \"" + Timestamps.abbreviate(text) + "\" is not dd-MMM-yyyy");
+          RejectReason.BAD_TIMESTAMP, "release date: \"" + Timestamps.abbreviate(text) + "\" is not d-MMM-yyyy");
     }
   }
 

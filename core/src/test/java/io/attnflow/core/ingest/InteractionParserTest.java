@@ -7,6 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.attnflow.core.data.Interaction;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,21 @@ class InteractionParserTest {
   void malformedCsvRow() throws Exception {
     assertRejected(() -> movielensCsv().parse("1,\"1,4.0,964982703"), RejectReason.MALFORMED,
         "field 2: unterminated quote (a quoted field must end with \")");
+  }
+
+  @Test
+  void anUnparsableValueIsDroppedNotTheInteraction() throws Exception {
+    List<DroppedField> dropped = new ArrayList<>();
+    List<Interaction> kept = movielensCsv().parse("1,1,abc,964982703", dropped);
+    assertThat(kept).singleElement().satisfies(i -> {
+      assertThat(i.userId()).isEqualTo("1");
+      assertThat(i.value()).isNull();
+      assertThat(i.tsMicros()).isEqualTo(964_982_703_000_000L);
+    });
+    assertThat(dropped).containsExactly(new DroppedField(RejectReason.BAD_NUMBER, "value: \"abc\" is not a number"));
+    // a bad required field still rejects it
+    assertRejected(() -> movielensCsv().parse("1,1,4.0,noon", new ArrayList<>()), RejectReason.BAD_TIMESTAMP,
+        "ts: \"noon\" is not a timestamp in format epoch-seconds");
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.attnflow.core.data.Item;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ItemParserTest {
@@ -116,13 +118,40 @@ class ItemParserTest {
   }
 
   @Test
+  void movielens100kReleaseDatesWithOneDigitDays() throws Exception {
+    // u.item writes "4-Feb-1971" (its item 1119): 1971-02-04 is 365 (1970) + 31 + 3 = 399 days after the epoch
+    Item m = parser(InputFormat.MOVIELENS_100K, null, null).parse(U_ITEM_TOY_STORY.replace("01-Jan-1995", "4-Feb-1971"));
+    assertThat(m.publishedAtMicros()).isEqualTo(399L * 86_400 * 1_000_000);
+  }
+
+  @Test
+  void anUnreadableOptionalFieldIsDroppedNotTheItem() throws Exception {
+    List<DroppedField> dropped = new ArrayList<>();
+    Item m = parser(InputFormat.MOVIELENS_100K, null, null).parse(U_ITEM_TOY_STORY.replace("01-Jan-1995", "1995-01-01"), dropped);
+    assertThat(m.itemId()).isEqualTo("1");
+    assertThat(m.tags()).containsExactly("Animation", "Children's", "Comedy");
+    assertThat(m.publishedAtMicros()).as("the title's year, as without a release date").isEqualTo(JAN_1_1995);
+    assertThat(dropped).containsExactly(new DroppedField(RejectReason.BAD_TIMESTAMP, "release date: \"1995-01-01\" is not d-MMM-yyyy"));
+
+    dropped.clear();
+    Item mapped = mappedCsv().parse("A1,t,,11/11/2019,,", dropped);
+    assertThat(mapped.itemId()).isEqualTo("A1");
+    assertThat(mapped.publishedAtMicros()).isNull();
+    assertThat(dropped).extracting(DroppedField::reason).containsExactly(RejectReason.BAD_TIMESTAMP);
+    // a bad required field (or a bad vector, which content models need whole) still rejects the item
+    assertRejected(() -> mappedCsv().parse("  ,t,,11/11/2019,,", new ArrayList<>()), RejectReason.EMPTY_ID, "item_id: empty");
+    assertRejected(() -> mappedCsv().parse("A1,t,,,\"[0.5, x]\",", new ArrayList<>()), RejectReason.BAD_NUMBER,
+        "vector[1]: \"x\" is not a number");
+  }
+
+  @Test
   void movielens100kBadRows() throws Exception {
     ItemParser p = parser(InputFormat.MOVIELENS_100K, null, null);
     // the 6th flag (index 5, Comedy) is "2"
     assertRejected(() -> p.parse(U_ITEM_TOY_STORY.replace("|1|1|1|", "|1|1|2|")), RejectReason.BAD_NUMBER,
         "genre flag Comedy: \"2\" is not 0 or 1");
     assertRejected(() -> p.parse(U_ITEM_TOY_STORY.replace("01-Jan-1995", "1995-01-01")), RejectReason.BAD_TIMESTAMP,
-        "release date: \"1995-01-01\" is not dd-MMM-yyyy");
+        "release date: \"1995-01-01\" is not d-MMM-yyyy");
     assertRejected(() -> p.parse(U_ITEM_TOY_STORY + "|0"), RejectReason.EXTRA_FIELDS, "expected 24 fields, found 25");
   }
 

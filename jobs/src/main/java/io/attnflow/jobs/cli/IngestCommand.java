@@ -40,6 +40,8 @@ public final class IngestCommand implements Callable<Integer> {
       out.printf("  %-13s %10d %10d %10d  %s%n", a.input(), a.read(), a.accepted(), a.rejected(),
           a.balanced() ? "yes (read = accepted + rejected)" : "NO");
       a.rejectedByReason().forEach((reason, n) -> out.printf("  %13s %-22s %d%n", "", reason, n));
+      a.droppedByReason().forEach((reason, n) -> out.printf("  %13s %-22s %d (accepted, an optional field left null)%n", "",
+          reason, n));
     }
     out.println("  report: " + r.reportPath());
   }

@@ -25,7 +25,8 @@ public record IngestSettings(
     Instant maxTs,
     int rejectExamples,
     int lockLeaseSeconds,
-    boolean allowNonAtomicWarehouse) {
+    boolean allowNonAtomicWarehouse,
+    boolean strictOptionalFields) {
 
   /** What ingest does with an interaction whose item the items input lacks. */
   public enum UnknownItems {
@@ -89,7 +90,8 @@ public record IngestSettings(
         max,
         r.intIn("ingest.reject-examples", 0, 100),
         r.intIn("ingest.lock-lease-seconds", 10, 7 * 24 * 3600),
-        r.bool("allow-non-atomic-warehouse"));
+        r.bool("allow-non-atomic-warehouse"),
+        r.bool("ingest.strict-optional-fields"));
   }
 
   private static InputFormat format(ConfigReader r, String key) {

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
@@ -135,7 +136,7 @@ public final class IngestJob {
     Map<String, ItemParser> itemParsers = parsers(spark, items, s.items(), (file, header, ts) ->
         ItemParser.forFile(s.items().format(), file, header, s.items().columns(), ts, s.tagSeparator(), s.minTs(), s.maxTs()));
     Dataset<Row> itemRows = frame(spark, items.lines.flatMap(
-        ParsedRows.items(itemParsers, s.items().format().charset(), s.maxLineBytes())), ParsedRows.ITEMS);
+        ParsedRows.items(itemParsers, s.items().format().charset(), s.maxLineBytes(), optional(s))), ParsedRows.ITEMS);
     itemRows = rejectLaterDuplicates(itemRows, col("item_id"), RejectReason.DUPLICATE_ITEM, col("source"), col("line"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     classified.add(itemRows.withColumn("input", lit("items")));
@@ -160,7 +161,7 @@ public final class IngestJob {
         InteractionParser.forFile(s.interactions().format(), file, header, s.interactions().columns(), ts,
             s.defaultEvent(), s.minTs(), s.maxTs()));
     Dataset<Row> interactionRows = frame(spark, interactions.lines.flatMap(
-        ParsedRows.interactions(interactionParsers, s.interactions().format().charset(), s.maxLineBytes())),
+        ParsedRows.interactions(interactionParsers, s.interactions().format().charset(), s.maxLineBytes(), optional(s))),
         ParsedRows.INTERACTIONS);
     interactionRows = rejectLaterDuplicates(interactionRows, col("dedup_key"), RejectReason.DUPLICATE_EVENT,
         col("ts"), col("source"), col("line"));
@@ -290,6 +291,10 @@ public final class IngestJob {
         .drop("_known");
   }
 
+  private static ParsedRows.OptionalFields optional(IngestSettings s) {
+    return s.strictOptionalFields() ? ParsedRows.OptionalFields.REJECT_RECORD : ParsedRows.OptionalFields.DROP_FIELD;
+  }
+
   private static InputAccount account(String input, Source src, Dataset<Row> rows, int examples, boolean expands) {
     Map<String, Long> byReason = new TreeMap<>();
     long accepted = 0;
@@ -314,7 +319,12 @@ public final class IngestJob {
         shown.add(new InputAccount.RejectExample(r.getString(0), r.getString(1), r.getLong(2), r.getString(3), r.getString(4)));
       }
     }
-    return new InputAccount(input, src.files().size(), src.records(), read, accepted, byReason, shown);
+    Map<String, Long> dropped = new TreeMap<>();
+    for (Row r : rows.filter(col("reason").isNull().and(col("dropped").isNotNull()))
+        .select(explode(col("dropped")).as("why")).groupBy("why").count().collectAsList()) {
+      dropped.put(r.getString(0), r.getLong(1));
+    }
+    return new InputAccount(input, src.files().size(), src.records(), read, accepted, byReason, dropped, shown);
   }
 
   private static void writeRejects(String path, String runId, List<Dataset<Row>> classified) {
@@ -368,6 +378,7 @@ public final class IngestJob {
       m.put("rejected", a.rejected());
       m.put("balanced", a.balanced());
       m.put("rejected_by_reason", a.rejectedByReason());
+      m.put("accepted_with_fields_dropped", a.droppedByReason());
       m.put("examples", a.examples().stream().map(InputAccount.RejectExample::toString).toList());
       return m;
     }).collect(Collectors.toList()));

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * @param files    how many files were read
  * @param records  records read from the files (lines without headers, or Parquet rows)
  * @param rejectedByReason rejected rows per reason code, in reason order
+ * @param droppedByReason  accepted rows' optional fields left null because they could not be read, per reason
  * @param read     rows read: equals {@code records} except for MIND impression logs, whose one
  *                 line holds many events
  */
@@ -23,10 +24,12 @@ public record InputAccount(
     long read,
     long accepted,
     Map<String, Long> rejectedByReason,
+    Map<String, Long> droppedByReason,
     List<RejectExample> examples) {
 
   public InputAccount {
     rejectedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedByReason));
+    droppedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(droppedByReason));
     examples = List.copyOf(examples);
   }
 

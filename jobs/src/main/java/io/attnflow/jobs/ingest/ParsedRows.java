@@ -3,6 +3,7 @@ package io.attnflow.jobs.ingest;
 import io.attnflow.core.data.Interaction;
 import io.attnflow.core.data.Item;
 import io.attnflow.core.ingest.BadRecordException;
+import io.attnflow.core.ingest.DroppedField;
 import io.attnflow.core.ingest.InteractionParser;
 import io.attnflow.core.ingest.ItemParser;
 import io.attnflow.core.ingest.LineDecoder;
@@ -20,8 +21,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The rows ingest works on: every input record becomes rows of one of these schemas, carrying its
- * origin ({@code source}, {@code line}, {@code raw}) and either parsed fields or a {@code reason}.
- * The core parsers run here, inside Spark tasks.
+ * origin ({@code source}, {@code line}, {@code raw}) and either parsed fields (with the reasons of any optional
+ * field {@code dropped}) or a {@code reason}. The core parsers run here, inside Spark tasks.
  */
 final class ParsedRows {
   /** The longest raw text kept in {@code rejects/} for one row. */
@@ -32,7 +33,9 @@ final class ParsedRows {
       DataTypes.createStructField("line", DataTypes.LongType, false),
       DataTypes.createStructField("raw", DataTypes.StringType, false),
       DataTypes.createStructField("reason", DataTypes.StringType, true),
-      DataTypes.createStructField("detail", DataTypes.StringType, true));
+      DataTypes.createStructField("detail", DataTypes.StringType, true),
+      // an accepted row's optional fields that could not be read (left null), by reason
+      DataTypes.createStructField("dropped", DataTypes.createArrayType(DataTypes.StringType, false), true));
 
   static final StructType INTERACTIONS = schema(
       DataTypes.createStructField("user_id", DataTypes.StringType, true),
@@ -60,22 +63,32 @@ final class ParsedRows {
   /** A record's parse: the fields of each accepted value, or a reject. */
   @FunctionalInterface
   interface RecordParser<P> extends java.io.Serializable {
-    List<Object[]> parse(P parser, String text) throws BadRecordException;
+    List<Object[]> parse(P parser, String text, List<DroppedField> dropped) throws BadRecordException;
   }
 
-  static FlatMapFunction<SourceLine, Row> interactions(Map<String, InteractionParser> parsers, Charset cs, int maxBytes) {
-    return rows(parsers, cs, maxBytes, INTERACTIONS.size() - ORIGIN.size(), (p, text) -> {
+  /** What a record with an unreadable optional field becomes. */
+  enum OptionalFields {
+    /** kept, the field null (the default) */
+    DROP_FIELD,
+    /** rejected, as a bad required field is ({@code ingest.strict-optional-fields = true}) */
+    REJECT_RECORD
+  }
+
+  static FlatMapFunction<SourceLine, Row> interactions(Map<String, InteractionParser> parsers, Charset cs, int maxBytes,
+      OptionalFields optional) {
+    return rows(parsers, cs, maxBytes, optional, INTERACTIONS.size() - ORIGIN.size(), (p, text, dropped) -> {
       List<Object[]> out = new ArrayList<>();
-      for (Interaction i : p.parse(text)) {
+      for (Interaction i : p.parse(text, dropped)) {
         out.add(new Object[] {i.userId(), i.itemId(), i.tsMicros(), i.event(), i.value(), InteractionParser.dedupKey(i)});
       }
       return out;
     });
   }
 
-  static FlatMapFunction<SourceLine, Row> items(Map<String, ItemParser> parsers, Charset cs, int maxBytes) {
-    return rows(parsers, cs, maxBytes, ITEMS.size() - ORIGIN.size(), (p, text) -> {
-      Item i = p.parse(text);
+  static FlatMapFunction<SourceLine, Row> items(Map<String, ItemParser> parsers, Charset cs, int maxBytes,
+      OptionalFields optional) {
+    return rows(parsers, cs, maxBytes, optional, ITEMS.size() - ORIGIN.size(), (p, text, dropped) -> {
+      Item i = p.parse(text, dropped);
       // Spark's row encoder takes Java arrays (or Scala Seqs) for array columns, not java.util.List.
       return List.<Object[]>of(new Object[] {
           i.itemId(), i.title(), i.text(), i.category(), i.tags().toArray(String[]::new), i.publishedAtMicros(), i.vector()});
@@ -83,7 +96,7 @@ final class ParsedRows {
   }
 
   static FlatMapFunction<SourceLine, Row> tags(Map<String, TagParser> parsers, Charset cs, int maxBytes) {
-    return rows(parsers, cs, maxBytes, TAGS.size() - ORIGIN.size(), (p, text) -> {
+    return rows(parsers, cs, maxBytes, OptionalFields.REJECT_RECORD, TAGS.size() - ORIGIN.size(), (p, text, dropped) -> {
       TagParser.Tag t = p.parse(text);
       return List.<Object[]>of(new Object[] {t.itemId(), t.tag()});
     });
@@ -94,7 +107,7 @@ final class ParsedRows {
    * file); a line that fails becomes one reject row, with nulls for the value fields.
    */
   private static <P> FlatMapFunction<SourceLine, Row> rows(
-      Map<String, P> parsers, Charset cs, int maxBytes, int width, RecordParser<P> parse) {
+      Map<String, P> parsers, Charset cs, int maxBytes, OptionalFields optional, int width, RecordParser<P> parse) {
     LineDecoder decoder = new LineDecoder(cs, maxBytes);
     String charset = cs.name(); // Charset itself is not serializable
     return line -> {
@@ -103,24 +116,31 @@ final class ParsedRows {
       List<Row> out = new ArrayList<>(1);
       try {
         String text = decoder.decode(line.bytes(), line.bytes().length);
-        for (Object[] values : parse.parse(parser, text)) {
-          out.add(row(line, raw, null, null, values));
+        List<DroppedField> dropped = new ArrayList<>(0);
+        List<Object[]> parsed = parse.parse(parser, text, dropped);
+        if (optional == OptionalFields.REJECT_RECORD && !dropped.isEmpty()) {
+          throw new BadRecordException(dropped.get(0).reason(), dropped.get(0).detail());
+        }
+        String[] reasons = dropped.isEmpty() ? null : dropped.stream().map(d -> d.reason().code()).toArray(String[]::new);
+        for (Object[] values : parsed) {
+          out.add(row(line, raw, null, null, reasons, values));
         }
       } catch (BadRecordException e) {
-        out.add(row(line, raw, e.reason().code(), e.detail(), new Object[width]));
+        out.add(row(line, raw, e.reason().code(), e.detail(), null, new Object[width]));
       }
       return out.iterator();
     };
   }
 
-  private static Row row(SourceLine line, String raw, String reason, String detail, Object[] values) {
-    Object[] all = new Object[5 + values.length];
+  private static Row row(SourceLine line, String raw, String reason, String detail, String[] dropped, Object[] values) {
+    Object[] all = new Object[ORIGIN.size() + values.length];
     all[0] = line.source();
     all[1] = line.line();
     all[2] = raw;
     all[3] = reason;
     all[4] = detail;
-    System.arraycopy(values, 0, all, 5, values.length);
+    all[5] = dropped;
+    System.arraycopy(values, 0, all, ORIGIN.size(), values.length);
     return RowFactory.create(all);
   }
 

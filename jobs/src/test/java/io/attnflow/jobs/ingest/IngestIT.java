@@ -132,7 +132,26 @@ class IngestIT {
         "input.items.path=" + in.resolve("items.csv"),
         "input.items.columns.text=", "input.items.columns.tags=", "input.items.columns.published_at=",
         "input.items.columns.vector=",
-        "ingest.max-line-bytes=256", "ingest.max-reject-rate=1"};
+        "ingest.max-line-bytes=256", "ingest.max-reject-rate=1",
+        // every reject kind, line 8's unreadable value among them: optional fields reject too
+        "ingest.strict-optional-fields=true"};
+  }
+
+  @Test
+  void anOptionalFieldThatCannotBeReadIsDroppedAndCountedNotTheRow(@TempDir Path in, @TempDir Path wh) throws IOException {
+    List<String> sets = new ArrayList<>(List.of(badRowSettings(badRows(in))));
+    sets.add("ingest.strict-optional-fields=false");
+    IngestResult r = IngestJob.run(spark, settings(wh, sets.toArray(String[]::new)), "ingest-lenient");
+
+    // line 8 (u2,i1,...,view,lots) is kept with a null value; the other bad kinds are rejected as before
+    InputAccount interactions = r.account("interactions");
+    assertThat(interactions).extracting(InputAccount::read, InputAccount::accepted, InputAccount::rejected)
+        .containsExactly(15L, 5L, 10L);
+    assertThat(interactions.rejectedByReason()).doesNotContainKey("bad_number");
+    assertThat(interactions.droppedByReason()).containsExactly(Map.entry("bad_number", 1L));
+    assertThat(DuckDb.query("SELECT value FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet') "
+        + "WHERE user_id = 'u2' AND item_id = 'i1'")).singleElement().satisfies(row -> assertThat(row.get("value")).isNull());
+    assertThat(Files.readString(Path.of(r.reportPath()))).contains("\"accepted_with_fields_dropped\" : {\n      \"bad_number\" : 1");
   }
 
   @Test
