@@ -53,6 +53,12 @@ public final class DuckDb {
     return types;
   }
 
+  /** The picks of a recommendation partition (a Parquet glob): what a run decides, in rank order. */
+  public static List<Map<String, Object>> picks(String glob) {
+    return query("SELECT user_id, rank, item_id, score, reasons::VARCHAR AS reasons, source FROM read_parquet('" + glob
+        + "') ORDER BY user_id, rank");
+  }
+
   /**
    * How two recommendation partitions (Parquet globs) differ beyond near-ties: rows whose score at
    * the same (user, rank) differs by more than 1e-5 or whose source differs, plus items in one list

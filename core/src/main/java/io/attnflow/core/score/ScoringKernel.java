@@ -198,6 +198,12 @@ public final class ScoringKernel {
    * Every user's top {@code topK} over {@code blocks}, with the top {@code reasons} history items of
    * each pick: users in batches of {@code batchSize}, each batch against every block.
    *
+   * <p>The same for any batching or blocking, to the bit: BLAS rounds a GEMM's dot products by where they
+   * fall in its tiles, so the batched scores of two near-tied items can swap with the batch around them.
+   * The heaps therefore keep a margin of candidates ({@link #candidates}) and each is then scored again
+   * alone ({@link #pick}: one user, one item, a fixed order of operations), which gives the picks, their
+   * order (ties by item index) and their scores; the α explaining a pick are the ones of that score.
+   *
    * @param seen per user, sorted item indices never to recommend to them
    */
   public List<List<Pick>> recommend(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int topK, int reasons,
@@ -207,21 +213,27 @@ public final class ScoringKernel {
       List<UserHistory> batch = users.subList(from, Math.min(users.size(), from + batchSize));
       int[][] batchSeen = Arrays.copyOfRange(seen, from, from + batch.size());
       TopK[] heaps = new TopK[batch.size()];
-      Arrays.setAll(heaps, u -> new TopK(topK));
+      Arrays.setAll(heaps, u -> new TopK(candidates(topK)));
       for (ItemBlock block : blocks) {
         score(batch, batchSeen, block, heaps);
       }
       for (int u = 0; u < batch.size(); u++) {
-        int[] items = heaps[u].items();
-        float[] scores = heaps[u].scores();
-        List<Pick> picks = new ArrayList<>(items.length);
-        for (int p = 0; p < items.length; p++) {
-          picks.add(new Pick(items[p], scores[p], explain(batch.get(u), blockOf(blocks, items[p]), items[p], reasons)));
+        List<Pick> picks = new ArrayList<>();
+        for (int item : heaps[u].items()) {
+          picks.add(pick(batch.get(u), blockOf(blocks, item), item, reasons));
         }
-        out.add(picks);
+        out.add(Pick.merge(picks, List.of(), topK));
       }
     }
     return out;
+  }
+
+  /**
+   * How many candidates a heap keeps for a top {@code k}: twice as many (at least 8 more), far beyond the
+   * ~1e-7 by which batching can move a score.
+   */
+  static int candidates(int k) {
+    return Math.max(2 * k, k + 8);
   }
 
   /** How many α_ij this kernel has evaluated. */
@@ -239,12 +251,31 @@ public final class ScoringKernel {
   }
 
   /**
+   * Candidate {@code item} of {@code block} scored for one user alone, in a fixed order of operations: its
+   * ranking score is the sum of the history items' contributions, and its reasons the top {@code r} of them.
+   */
+  Pick pick(UserHistory h, ItemBlock block, int item, int r) {
+    List<Explanation> all = contributions(h, block, item);
+    double score = 0;
+    for (Explanation e : all) {
+      score += e.contribution();
+    }
+    return new Pick(item, (float) score, List.copyOf(all.subList(0, Math.min(r, all.size()))));
+  }
+
+  /**
    * The top {@code r} history items behind candidate {@code item} of {@code block}, by contribution
    * ({@link io.attnflow.core.model.Aggregation#contribution}; equal items of the history merged:
    * weights and contributions summed, α the newest occurrence's, which differs from an older one's
    * only when the model reads items in context).
    */
   public List<Explanation> explain(UserHistory h, ItemBlock block, int item, int r) {
+    List<Explanation> all = contributions(h, block, item);
+    return List.copyOf(all.subList(0, Math.min(r, all.size())));
+  }
+
+  /** Every distinct history item's explanation of candidate {@code item}, by contribution, largest first. */
+  private List<Explanation> contributions(UserHistory h, ItemBlock block, int item) {
     float[] theta = thetaRows(h);
     float[] phi = block.rows();
     int j = block.indexOf(item) * k;
@@ -265,6 +296,6 @@ public final class ScoringKernel {
     List<Explanation> all = new ArrayList<>();
     byItem.forEach((i, e) -> all.add(new Explanation(i, e[0], e[1], e[2])));
     all.sort(Comparator.comparingDouble((Explanation e) -> -e.contribution()).thenComparingInt(Explanation::item));
-    return List.copyOf(all.subList(0, Math.min(r, all.size())));
+    return all;
   }
 }

@@ -75,9 +75,14 @@ class ScoringKernelTest {
     for (ItemBlock block : ItemBlock.split(model, all, blockSize)) {
       kernel.score(batch, seen, block, heaps);
     }
-    // recommend() (batches × blocks, with explanations) picks the same items as the heaps
+    // recommend() (batches × blocks, with explanations) picks the same items as the heaps, and exactly the
+    // same picks (items, scores, reasons) whatever the batching and blocking
     List<List<Pick>> picks = new ScoringKernel(model)
         .recommend(batch, seen, ItemBlock.split(model, all, blockSize), topK, 2, Math.max(1, users / 2));
+    assertThat(new ScoringKernel(model).recommend(batch, seen, ItemBlock.split(model, all, 1 + blockSize / 3), topK, 2, 1))
+        .isEqualTo(picks);
+    assertThat(new ScoringKernel(model).recommend(batch, seen, new ItemBlock[] {ItemBlock.of(model, all)}, topK, 2, users))
+        .isEqualTo(picks);
 
     // the scores evaluation ranks by: every user × item, as the heaps were offered them
     float[] every = new float[users * items];
@@ -107,10 +112,10 @@ class ScoringKernelTest {
       int[] got = heaps[u].items();
       float[] gotScores = heaps[u].scores();
       assertThat(got).hasSize(Math.min(topK, naive.size()));
-      // Other batchings and blockings give the same lists up to near-ties: BLAS rounds edge tiles
-      // differently, so two items whose scores differ by ~1e-7 may swap; nothing else may differ.
+      // The batched heaps alone give the same lists up to near-ties: BLAS rounds edge tiles differently,
+      // so two items whose scores differ by ~1e-7 may swap; nothing else may differ.
       assertSameUpToNearTies(model, h, picks.get(u).stream().mapToInt(Pick::item).toArray(), got);
-      // merging the picks of two halves of the corpus gives the same list
+      // merging the picks of two halves of the corpus gives exactly the same picks
       int half = items / 2;
       int[] lo = Arrays.copyOfRange(all, 0, half);
       int[] hi = Arrays.copyOfRange(all, half, items);
@@ -119,7 +124,7 @@ class ScoringKernelTest {
               ItemBlock.split(model, lo, blockSize), topK, 2, 1).get(0),
           new ScoringKernel(model).recommend(List.of(h), new int[][] {seen[u]},
               ItemBlock.split(model, hi, blockSize), topK, 2, 1).get(0), topK);
-      assertSameUpToNearTies(model, h, merged.stream().mapToInt(Pick::item).toArray(), got);
+      assertThat(merged).isEqualTo(picks.get(u));
       for (int r = 0; r < got.length; r++) {
         // same scores rank by rank; items equal unless two scores tie within float rounding (relative:
         // ranking scores are logits, and at 48 one float ulp is already 4e-6)
