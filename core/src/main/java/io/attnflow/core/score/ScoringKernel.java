@@ -97,7 +97,7 @@ public final class ScoringKernel {
    */
   public void score(List<UserHistory> batch, int[][] seen, ItemBlock block, TopK[] heaps) {
     int[] items = block.items();
-    forEachUser(batch, block, (u, scores) -> offer(items, scores, seen[u], heaps[u]));
+    forEachUser(batch, block, (u, scores) -> offer(items, scores, seen[u], heaps[u]::offer));
   }
 
   /**
@@ -144,8 +144,13 @@ public final class ScoringKernel {
     void accept(int user, float[] scores);
   }
 
+  /** Where a user's scored items go. */
+  private interface Heap {
+    void offer(int item, float score);
+  }
+
   /** Offers every item of the block but the user's seen ones, with its score, to the user's heap. */
-  private static void offer(int[] items, float[] scores, int[] seen, TopK heap) {
+  private static void offer(int[] items, float[] scores, int[] seen, Heap heap) {
     int p = 0;
     for (int j = 0; j < items.length; j++) {
       int item = items[j];
@@ -200,7 +205,7 @@ public final class ScoringKernel {
    *
    * <p>The same for any batching or blocking, to the bit: BLAS rounds a GEMM's dot products by where they
    * fall in its tiles, so the batched scores of two near-tied items can swap with the batch around them.
-   * The heaps therefore keep a margin of candidates ({@link #candidates}) and each is then scored again
+   * The heaps therefore keep a margin of candidates ({@link #kept}) and each is then scored again
    * alone ({@link #pick}: one user, one item, a fixed order of operations), which gives the picks, their
    * order (ties by item index) and their scores; the α explaining a pick are the ones of that score.
    *
@@ -208,31 +213,51 @@ public final class ScoringKernel {
    */
   public List<List<Pick>> recommend(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int topK, int reasons,
       int batchSize) {
+    return recommend(users, seen, blocks, topK, reasons, batchSize, CategoryCap.NONE);
+  }
+
+  /** {@link #recommend(List, int[][], ItemBlock[], int, int, int)} with at most {@code cap} picks per category. */
+  public List<List<Pick>> recommend(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int topK, int reasons,
+      int batchSize, CategoryCap cap) {
+    return candidates(users, seen, blocks, topK, reasons, batchSize, cap).stream().map(c -> cap.select(c, topK)).toList();
+  }
+
+  /**
+   * What each user could still be recommended from {@code blocks} ({@link CategoryCap#trim}; without a cap, the
+   * top {@code topK}), exactly scored, in rank order: partial lists of one user from different item blocks merge
+   * ({@link Pick#merge}, then {@link CategoryCap#trim}) into the list of all the blocks, which
+   * {@link CategoryCap#select} turns into the top K.
+   */
+  public List<List<Pick>> candidates(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int topK, int reasons,
+      int batchSize, CategoryCap cap) {
     List<List<Pick>> out = new ArrayList<>(users.size());
     for (int from = 0; from < users.size(); from += batchSize) {
       List<UserHistory> batch = users.subList(from, Math.min(users.size(), from + batchSize));
       int[][] batchSeen = Arrays.copyOfRange(seen, from, from + batch.size());
-      TopK[] heaps = new TopK[batch.size()];
-      Arrays.setAll(heaps, u -> new TopK(candidates(topK)));
+      List<CategoryCap.CandidateHeap> heaps = new ArrayList<>(batch.size());
+      for (int u = 0; u < batch.size(); u++) {
+        heaps.add(cap.heap(topK, ScoringKernel::kept));
+      }
       for (ItemBlock block : blocks) {
-        score(batch, batchSeen, block, heaps);
+        int[] items = block.items();
+        forEachUser(batch, block, (u, scores) -> offer(items, scores, batchSeen[u], heaps.get(u)::offer));
       }
       for (int u = 0; u < batch.size(); u++) {
         List<Pick> picks = new ArrayList<>();
-        for (int item : heaps[u].items()) {
+        for (int item : heaps.get(u).items()) {
           picks.add(pick(batch.get(u), blockOf(blocks, item), item, reasons));
         }
-        out.add(Pick.merge(picks, List.of(), topK));
+        out.add(cap.trim(Pick.merge(picks, List.of(), Integer.MAX_VALUE), topK));
       }
     }
     return out;
   }
 
   /**
-   * How many candidates a heap keeps for a top {@code k}: twice as many (at least 8 more), far beyond the
+   * How many candidates a heap keeps for a bound of {@code k}: twice as many (at least 8 more), far beyond the
    * ~1e-7 by which batching can move a score.
    */
-  static int candidates(int k) {
+  static int kept(int k) {
     return Math.max(2 * k, k + 8);
   }
 

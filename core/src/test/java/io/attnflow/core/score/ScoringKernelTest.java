@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import net.jqwik.api.ForAll;
@@ -83,6 +84,30 @@ class ScoringKernelTest {
         .isEqualTo(picks);
     assertThat(new ScoringKernel(model).recommend(batch, seen, new ItemBlock[] {ItemBlock.of(model, all)}, topK, 2, users))
         .isEqualTo(picks);
+
+    // a per-category cap (some items without a category): exactly the greedy capped top K of the whole ranking,
+    // also when the corpus is scored in two halves whose candidate lists merge
+    int[] categoryOf = new int[items];
+    Arrays.setAll(categoryOf, i -> random.nextInt(5) - 1);
+    CategoryCap cap = new CategoryCap(categoryOf, 1 + random.nextInt(3));
+    List<List<Pick>> ranking = new ScoringKernel(model).recommend(batch, seen, ItemBlock.split(model, all, blockSize), items, 2,
+        users);
+    List<List<Pick>> capped = new ScoringKernel(model).recommend(batch, seen, ItemBlock.split(model, all, blockSize), topK, 2,
+        Math.max(1, users / 2), cap);
+    int middle = Math.max(1, items / 2);
+    ScoringKernel halves = new ScoringKernel(model);
+    List<List<Pick>> low = halves.candidates(batch, seen, ItemBlock.split(model, Arrays.copyOfRange(all, 0, middle), blockSize),
+        topK, 2, users, cap);
+    List<List<Pick>> high = halves.candidates(batch, seen, ItemBlock.split(model, Arrays.copyOfRange(all, middle, items),
+        blockSize), topK, 2, 1, cap);
+    for (int u = 0; u < users; u++) {
+      assertThat(capped.get(u)).isEqualTo(cap.select(ranking.get(u), topK));
+      assertThat(cap.select(cap.trim(Pick.merge(low.get(u), high.get(u), Integer.MAX_VALUE), topK), topK))
+          .isEqualTo(capped.get(u));
+      Map<Integer, Long> perCategory = capped.get(u).stream().filter(p -> categoryOf[p.item()] >= 0)
+          .collect(java.util.stream.Collectors.groupingBy(p -> categoryOf[p.item()], java.util.stream.Collectors.counting()));
+      assertThat(perCategory.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(cap.perCategory()));
+    }
 
     // the scores evaluation ranks by: every user × item, as the heaps were offered them
     float[] every = new float[users * items];

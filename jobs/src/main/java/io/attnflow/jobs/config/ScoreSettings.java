@@ -20,6 +20,7 @@ public record ScoreSettings(
     List<String> blocklist,
     List<String> allowCategories,
     List<String> denyCategories,
+    int maxPerCategory,
     int freshnessDays,
     int popularDays,
     long targetFileBytes,
@@ -50,6 +51,7 @@ public record ScoreSettings(
         r.stringList("score.blocklist"),
         r.stringList("score.categories.allow"),
         r.stringList("score.categories.deny"),
+        r.intIn("score.categories.max-per-user", 0, 10_000),
         r.intIn("score.freshness-days", 0, 1 << 20),
         r.intIn("score.popular-days", 0, 1 << 20),
         (long) r.intIn("score.target-file-mb", 1, 1 << 20) << 20,
@@ -60,14 +62,14 @@ public record ScoreSettings(
   /** The same settings with the history settings of the model actually used. */
   public ScoreSettings withModel(ModelSettings m) {
     return new ScoreSettings(warehouse, m, dt, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
-        partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, freshnessDays, popularDays,
+        partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, maxPerCategory, freshnessDays, popularDays,
         targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }
 
   /** The same settings for another day. */
   public ScoreSettings withDt(LocalDate day) {
     return new ScoreSettings(warehouse, model, day, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
-        partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, freshnessDays, popularDays,
+        partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, maxPerCategory, freshnessDays, popularDays,
         targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }
 }

@@ -16,6 +16,7 @@ import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.core.score.Explanation;
+import io.attnflow.core.score.CategoryCap;
 import io.attnflow.core.score.ItemBlock;
 import io.attnflow.core.score.Pick;
 import io.attnflow.core.score.ScoringKernel;
@@ -127,10 +128,11 @@ public final class ScoreJob {
     JavaRDD<UserInput> inputs = users.javaRDD().map(ScoreJob::userInput);
     JavaRDD<Row> rows;
     Broadcast<AttentionModel> modelB = jsc.broadcast(broadcast ? model : model.withoutCandidateTable());
+    Broadcast<CategoryCap> capB = jsc.broadcast(categoryCap(spark, wh, s, model.vocabulary()));
     if (broadcast) {
-      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s));
+      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, capB.value()));
     } else {
-      rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s);
+      rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s, capB);
     }
     long[] histories = historyCounts(inputs, modelB, s);
     Dataset<Row> picks = spark.createDataFrame(rows, PICKS).persist(StorageLevel.MEMORY_AND_DISK());
@@ -211,6 +213,25 @@ public final class ScoreJob {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * The per-category cap ({@code score.categories.max-per-user}) over the model's vocabulary, with each item's
+   * category from {@code items/}; {@link CategoryCap#NONE} when the cap is 0.
+   */
+  static CategoryCap categoryCap(SparkSession spark, Warehouse wh, ScoreSettings s, Vocabulary vocabulary) {
+    if (s.maxPerCategory() == 0) {
+      return CategoryCap.NONE;
+    }
+    int[] categoryOf = new int[vocabulary.size()];
+    Arrays.fill(categoryOf, -1);
+    Map<String, Integer> categories = new java.util.HashMap<>();
+    for (Row r : spark.read().parquet(wh.items()).filter(col("category").isNotNull()).select("item_id", "category")
+        .collectAsList()) {
+      int c = categories.computeIfAbsent(r.getString(1), x -> categories.size());
+      vocabulary.index(r.getString(0)).ifPresent(i -> categoryOf[i] = c);
+    }
+    return new CategoryCap(categoryOf, s.maxPerCategory());
+  }
+
   /** Candidate indices by popularity (counted events in the window), most popular first. */
   static int[] popular(SparkSession spark, Warehouse wh, ScoreSettings s, Vocabulary vocabulary, int[] candidates, long end) {
     Object[] counted = s.model().weights().eventWeights().entrySet().stream().filter(e -> e.getValue() > 0)
@@ -249,7 +270,7 @@ public final class ScoreJob {
 
   /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
-      int[] popular, ScoreSettings s) {
+      int[] popular, ScoreSettings s, CategoryCap cap) {
     FaultInjection.inTask("scoring a user partition");
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
     ScoringKernel kernel = new ScoringKernel(model);
@@ -258,7 +279,7 @@ public final class ScoreJob {
     while (users.hasNext()) {
       chunk.add(users.next());
       if (chunk.size() == 4 * s.userBatch() || !users.hasNext()) {
-        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s));
+        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, cap));
         chunk.clear();
       }
     }
@@ -267,7 +288,7 @@ public final class ScoreJob {
 
   /** Scores a chunk of users against {@code blocks}; users without a usable history get the fallback. */
   private static List<Row> scoreChunk(List<UserInput> chunk, AttentionModel model, ScoringKernel kernel, ItemBlock[] blocks,
-      int[] popular, ScoreSettings s) {
+      int[] popular, ScoreSettings s, CategoryCap cap) {
     Vocabulary v = model.vocabulary();
     long end = endMicros(s);
     List<UserHistory> histories = new ArrayList<>();
@@ -278,14 +299,15 @@ public final class ScoreJob {
       int[] seenIdx = seen(u, v);
       UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
       if (h.length() == 0) {
-        out.addAll(fallback(u.userId(), popular, seenIdx, v, s.topK()));
+        out.addAll(fallback(u.userId(), popular, seenIdx, v, s.topK(), cap));
         continue;
       }
       histories.add(h);
       seen.add(seenIdx);
       ids.add(u.userId());
     }
-    List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), blocks, s.topK(), s.reasons(), s.userBatch());
+    List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), blocks, s.topK(), s.reasons(),
+        s.userBatch(), cap);
     for (int u = 0; u < ids.size(); u++) {
       out.addAll(rows(ids.get(u), Pick.scored(picks.get(u), model.aggregation()), v, "attention"));
     }
@@ -321,17 +343,14 @@ public final class ScoreJob {
     return seq.historyBefore(n, m, weights, end);
   }
 
-  private static List<Row> fallback(String userId, int[] popular, int[] seen, Vocabulary v, int k) {
-    List<Pick> picks = new ArrayList<>();
+  private static List<Row> fallback(String userId, int[] popular, int[] seen, Vocabulary v, int k, CategoryCap cap) {
+    List<Pick> unseen = new ArrayList<>();
     for (int item : popular) {
-      if (picks.size() == k) {
-        break;
-      }
       if (Arrays.binarySearch(seen, item) < 0) {
-        picks.add(new Pick(item, 0f, List.of()));
+        unseen.add(new Pick(item, 0f, List.of()));
       }
     }
-    return rows(userId, picks, v, "fallback_popular");
+    return rows(userId, cap.select(unseen, k), v, "fallback_popular");
   }
 
   private static List<Row> rows(String userId, List<Pick> picks, Vocabulary v, String source) {
@@ -349,7 +368,7 @@ public final class ScoreJob {
 
   /** Blocked mode: groups of users × item blocks, partial top-K merged per user. */
   private static JavaRDD<Row> blocked(JavaSparkContext jsc, JavaRDD<UserInput> inputs, ItemBlock[] blocks,
-      Broadcast<AttentionModel> thetaOnly, Broadcast<int[]> popular, ScoreSettings s) {
+      Broadcast<AttentionModel> thetaOnly, Broadcast<int[]> popular, ScoreSettings s, Broadcast<CategoryCap> cap) {
     JavaRDD<ItemBlock> blockRdd = jsc.parallelize(Arrays.asList(blocks), blocks.length);
     int groupSize = 4 * s.userBatch();
     JavaRDD<List<UserInput>> groups = inputs.mapPartitions(it -> {
@@ -379,17 +398,17 @@ public final class ScoreJob {
           seen.add(seen(u, v));
         }
       }
-      List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), new ItemBlock[] {pair._2()},
-          s.topK(), s.reasons(), s.userBatch());
+      List<List<Pick>> picks = kernel.candidates(histories, seen.toArray(int[][]::new), new ItemBlock[] {pair._2()},
+          s.topK(), s.reasons(), s.userBatch(), cap.value());
       List<Tuple2<String, List<Pick>>> out = new ArrayList<>();
       for (int u = 0; u < histories.size(); u++) {
         out.add(new Tuple2<>(histories.get(u).userId(), picks.get(u)));
       }
       return out.iterator();
     });
-    JavaRDD<Row> scored = partial.reduceByKey((a, b) -> Pick.merge(a, b, s.topK()))
-        .flatMap(e -> rows(e._1(), Pick.scored(e._2(), thetaOnly.value().aggregation()), thetaOnly.value().vocabulary(),
-            "attention").iterator());
+    JavaRDD<Row> scored = partial.reduceByKey((a, b) -> cap.value().trim(Pick.merge(a, b, Integer.MAX_VALUE), s.topK()))
+        .flatMap(e -> rows(e._1(), Pick.scored(cap.value().select(e._2(), s.topK()), thetaOnly.value().aggregation()),
+            thetaOnly.value().vocabulary(), "attention").iterator());
     JavaRDD<Row> fallbackRows = inputs.mapPartitions(it -> {
       Vocabulary v = thetaOnly.value().vocabulary();
       long end = endMicros(s);
@@ -397,7 +416,7 @@ public final class ScoreJob {
       while (it.hasNext()) {
         UserInput u = it.next();
         if (history(u, v, s.model().weights(), s.model().historyLength(), end).length() == 0) {
-          out.addAll(fallback(u.userId(), popular.value(), seen(u, v), v, s.topK()));
+          out.addAll(fallback(u.userId(), popular.value(), seen(u, v), v, s.topK(), cap.value()));
         }
       }
       return out.iterator();

@@ -75,6 +75,32 @@ class ScoreIT {
         + recs(day) + " ORDER BY user_id, rank");
   }
 
+  /** The most picks one category has in one user's list on {@code day} (items without a category left out). */
+  private static Object mostPerCategory(LocalDate day) {
+    return DuckDb.scalar("SELECT max(n) FROM (SELECT r.user_id, i.category, count(*) AS n FROM " + recs(day)
+        + " r JOIN read_parquet('" + wh.resolve("items") + "/*.parquet') i USING (item_id) WHERE i.category IS NOT NULL "
+        + "GROUP BY r.user_id, i.category)");
+  }
+
+  @Test
+  void aCategoryCapHoldsInBothModesAndEveryUserStillGetsK() {
+    LocalDate free = DAY.plusDays(20);
+    LocalDate capped = DAY.plusDays(21);
+    LocalDate cappedBlocked = DAY.plusDays(22);
+    ScoreJob.run(spark, score(free), "score-uncapped");
+    assertThat((Long) mostPerCategory(free)).as("the cap must change something here").isGreaterThan(1L);
+
+    ScoreJob.run(spark, score(capped, "score.categories.max-per-user=1"), "score-capped");
+    ScoreResult blocked = ScoreJob.run(spark, score(cappedBlocked, "score.categories.max-per-user=1",
+        "score.broadcast-budget-mb=0", "score.item-block=500"), "score-capped-blocked");
+    assertThat(blocked.mode()).isEqualTo("blocked");
+
+    assertThat(mostPerCategory(capped)).isEqualTo(1L);
+    assertThat(DuckDb.scalar("SELECT min(n) FROM (SELECT user_id, count(*) AS n FROM " + recs(capped) + " GROUP BY user_id)"))
+        .isEqualTo(10L);
+    assertThat(DuckDb.picks(glob(cappedBlocked))).isEqualTo(DuckDb.picks(glob(capped)));
+  }
+
   @Test
   void outputHonoursTheBiContract() {
     ScoreResult r = ScoreJob.run(spark, score(DAY), "score-contract");
