@@ -58,7 +58,6 @@ public final class ScoringKernel {
   private INDArray logits;
   private ByteBuffer logitsBytes;
   private float[] sums;
-  private long alphaCount;
 
   /** A kernel for histories of at most {@code model.shape().history()} items. */
   public ScoringKernel(AttentionModel model) {
@@ -135,7 +134,6 @@ public final class ScoringKernel {
         SigmoidSum.accumulate(logitsBytes, n, bounds[u], bounds[u + 1], rowWeights, model.aggregation(), model.bias(), sums);
         sink.accept(from + u, sums);
       }
-      alphaCount += (long) bounds[micro.size()] * block.size();
     }
   }
 
@@ -259,11 +257,6 @@ public final class ScoringKernel {
    */
   static int kept(int k) {
     return Math.max(2 * k, k + 8);
-  }
-
-  /** How many α_ij this kernel has evaluated. */
-  public long alphaCount() {
-    return alphaCount;
   }
 
   private static ItemBlock blockOf(ItemBlock[] blocks, int item) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +52,12 @@ public final class SparkDefaults {
    * @param properties every property: the cluster's, with attnflow's added
    * @param kept       "key = cluster value (attnflow's: value)" for each property whose cluster value won
    */
-  public record Merged(Map<String, String> properties, List<String> kept) {}
+  public record Merged(Map<String, String> properties, List<String> kept) {
+    public Merged {
+      properties = Collections.unmodifiableSortedMap(new TreeMap<>(properties));
+      kept = List.copyOf(kept);
+    }
+  }
 
   /** attnflow's own Spark properties, as bundled into the jar. */
   public static Map<String, String> attnflow() {
@@ -174,10 +180,11 @@ public final class SparkDefaults {
     ours.put("spark.driver.memory", args[2]);
     ours.merge("spark.driver.extraJavaOptions", args[3], SparkDefaults::jvmOptions);
     Merged merged = merge(cluster, ours);
+    Map<String, String> properties = new TreeMap<>(merged.properties());
     if (!args[4].isBlank()) {
-      merged.properties().merge("spark.driver.extraJavaOptions", args[4].strip(), (a, b) -> a + " " + b);
+      properties.merge("spark.driver.extraJavaOptions", args[4].strip(), (a, b) -> a + " " + b);
     }
-    String master = master(submitOptions, merged.properties(), System.getenv("MASTER"));
+    String master = master(submitOptions, properties, System.getenv("MASTER"));
     if (master.startsWith("local")) {
       System.err.printf("attnflow: WARNING: SPARK_HOME is set, but Spark's master is %s: this run does not leave this "
           + "machine. Set spark.master in %s, or pass --master in ATTNFLOW_SUBMIT_OPTS, to run on the cluster.%n",
@@ -187,7 +194,7 @@ public final class SparkDefaults {
       System.err.println("attnflow: the cluster's " + k + " (" + clusterFile + ")");
     }
     Properties p = new Properties();
-    p.putAll(merged.properties());
+    p.putAll(properties);
     Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".spark-defaults", ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       p.store(w, "attnflow's Spark properties merged into " + clusterFile + " (written by bin/attnflow for spark-submit)");
