@@ -1,19 +1,25 @@
 package io.attnflow.core.ingest;
 
+import com.univocity.parsers.common.TextParsingException;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import com.univocity.parsers.csv.UnescapedQuoteHandling;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits one text line into fields. {@link #csv()} follows RFC 4180 within a line (quoted fields
- * may hold the delimiter and doubled quotes); the others split on a literal separator, which may be
- * several characters long ({@code ::} in MovieLens 1M).
+ * Splits one record into fields. {@link #csv()} follows RFC 4180 with univocity's parser (quoted fields may hold
+ * the separator, doubled quotes and line breaks: {@link CsvRecords} finds where such a record ends); the others
+ * split one line on a literal separator, which may be several characters long ({@code ::} in MovieLens 1M).
+ * Not thread-safe: one per task.
  */
 public final class Delimited implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final String separator;
   private final boolean quoted;
+  private transient CsvParser csv;
 
   private Delimited(String separator, boolean quoted) {
     if (separator.isEmpty()) {
@@ -23,7 +29,10 @@ public final class Delimited implements Serializable {
     this.quoted = quoted;
   }
 
-  /** Comma-separated with RFC 4180 quoting. */
+  /**
+   * Comma-separated with RFC 4180 quoting; a quoted field that does not close, or text after its closing quote,
+   * is malformed.
+   */
   public static Delimited csv() {
     return new Delimited(",", true);
   }
@@ -59,49 +68,48 @@ public final class Delimited implements Serializable {
     return fields.toArray(String[]::new);
   }
 
-  private String[] splitQuoted(String line) throws BadRecordException {
-    char sep = separator.charAt(0);
-    List<String> fields = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    int i = 0;
-    int n = line.length();
-    while (true) {
-      if (i < n && line.charAt(i) == '"') {
-        i++;
-        while (true) {
-          if (i >= n) {
-            throw new BadRecordException(
-                RejectReason.MALFORMED,
-                "field " + (fields.size() + 1) + ": unterminated quote (a quoted field must end with \")");
-          }
-          char c = line.charAt(i++);
-          if (c == '"') {
-            if (i < n && line.charAt(i) == '"') {
-              field.append('"');
-              i++;
-            } else {
-              break;
-            }
-          } else {
-            field.append(c);
-          }
-        }
-        if (i < n && line.charAt(i) != sep) {
-          throw new BadRecordException(
-              RejectReason.MALFORMED,
-              "field " + (fields.size() + 1) + ": text after a closing quote (expected '" + sep + "' or end of line)");
-        }
-      } else {
-        while (i < n && line.charAt(i) != sep) {
-          field.append(line.charAt(i++));
-        }
-      }
-      fields.add(field.toString());
-      field.setLength(0);
-      if (i >= n) {
-        return fields.toArray(String[]::new);
-      }
-      i++; // the separator
+  private String[] splitQuoted(String record) throws BadRecordException {
+    int open = CsvRecords.unterminatedField(record);
+    if (open > 0) {
+      throw new BadRecordException(RejectReason.MALFORMED, "field " + open + ": unterminated quote (a quoted field must end"
+          + " with \", within ingest.max-line-bytes and before the end of the file)");
     }
+    if (csv == null) {
+      csv = new CsvParser(csvSettings());
+    }
+    String[] fields;
+    try {
+      fields = csv.parseLine(record);
+    } catch (TextParsingException e) {
+      throw new BadRecordException(RejectReason.MALFORMED, "field " + (e.getColumnIndex() + 1)
+          + ": text after a closing quote (a quote inside a quoted field is written \"\", and a quoted field ends at ','"
+          + " or the end of the record)");
+    }
+    return fields == null ? new String[] {""} : fields;
+  }
+
+  /** RFC 4180 as written: fields kept exactly (no trimming, "" for empty), a quote inside a quoted field doubled. */
+  private static CsvParserSettings csvSettings() {
+    CsvParserSettings s = new CsvParserSettings();
+    s.getFormat().setDelimiter(',');
+    s.getFormat().setQuote('"');
+    s.getFormat().setQuoteEscape('"');
+    s.getFormat().setCharToEscapeQuoteEscaping('"'); // the default, '\0', would make a NUL inside quotes vanish
+    s.getFormat().setLineSeparator("\n");
+    s.setLineSeparatorDetectionEnabled(false);
+    s.setNormalizeLineEndingsWithinQuotes(false);
+    s.setNullValue("");
+    s.setEmptyValue("");
+    s.setIgnoreLeadingWhitespaces(false);
+    s.setIgnoreTrailingWhitespaces(false);
+    s.setIgnoreLeadingWhitespacesInQuotes(false);
+    s.setIgnoreTrailingWhitespacesInQuotes(false);
+    s.setSkipEmptyLines(false);
+    s.setSkipBitsAsWhitespace(false);
+    s.setMaxCharsPerColumn(-1);
+    s.setMaxColumns(1 << 16);
+    s.setUnescapedQuoteHandling(UnescapedQuoteHandling.RAISE_ERROR);
+    s.setErrorContentLength(0);
+    return s;
   }
 }

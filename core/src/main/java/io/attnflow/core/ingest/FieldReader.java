@@ -26,12 +26,14 @@ public final class FieldReader implements Serializable {
   private final int[] positions;
   private final int width;
   private final String[] keys; // JSON lines only
+  private final List<String> absent;
 
-  private FieldReader(Delimited splitter, int[] positions, int width, String[] keys) {
+  private FieldReader(Delimited splitter, int[] positions, int width, String[] keys, List<String> absent) {
     this.splitter = splitter;
     this.positions = positions;
     this.width = width;
     this.keys = keys;
+    this.absent = List.copyOf(absent);
   }
 
   /**
@@ -39,16 +41,18 @@ public final class FieldReader implements Serializable {
    * k stands ({@code -1}: absent), {@code width} how many fields every line has.
    */
   public static FieldReader fixed(Delimited splitter, int width, int... positions) {
-    return new FieldReader(splitter, positions.clone(), width, null);
+    return new FieldReader(splitter, positions.clone(), width, null, List.of());
   }
 
   /**
    * A delimited layout whose positions come from its header line.
    *
+   * @param required how many of {@code wanted}, from the first, the header must name; a later one it lacks is
+   *     read as absent (see {@link #absentColumns()})
    * @param wanted the column names to read, in order; {@code ""} for a field the input lacks
-   * @throws InputLayoutException if the header lacks a wanted column
+   * @throws InputLayoutException if the header lacks a required column
    */
-  public static FieldReader fromHeader(Delimited splitter, String headerLine, String file, String... wanted)
+  public static FieldReader fromHeader(Delimited splitter, String headerLine, String file, int required, String... wanted)
       throws InputLayoutException {
     String[] header;
     try {
@@ -59,10 +63,11 @@ public final class FieldReader implements Serializable {
     List<String> names = Arrays.stream(header).map(String::trim).toList();
     int[] positions = new int[wanted.length];
     List<String> missing = new ArrayList<>();
+    List<String> absent = new ArrayList<>();
     for (int k = 0; k < wanted.length; k++) {
       positions[k] = wanted[k].isEmpty() ? -1 : names.indexOf(wanted[k]);
       if (!wanted[k].isEmpty() && positions[k] < 0) {
-        missing.add(wanted[k]);
+        (k < required ? missing : absent).add(wanted[k]);
       }
     }
     if (!missing.isEmpty()) {
@@ -70,12 +75,17 @@ public final class FieldReader implements Serializable {
           "Cannot read " + file + ": its header " + names + " lacks the column(s) " + missing
               + " (map the contract's fields to this file's columns with input.*.columns)");
     }
-    return new FieldReader(splitter, positions, header.length, null);
+    return new FieldReader(splitter, positions, header.length, null, absent);
   }
 
   /** JSON lines: one object per line; {@code wanted} are keys ({@code ""}: absent). */
   public static FieldReader json(String... wanted) {
-    return new FieldReader(null, null, -1, wanted.clone());
+    return new FieldReader(null, null, -1, wanted.clone(), List.of());
+  }
+
+  /** The optional columns a header did not name: their fields read as {@code ""} in every record. */
+  public List<String> absentColumns() {
+    return absent;
   }
 
   /**

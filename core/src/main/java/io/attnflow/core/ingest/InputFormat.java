@@ -55,6 +55,11 @@ public enum InputFormat {
     return this != PARQUET;
   }
 
+  /** True for the comma-separated formats, whose quoted fields may hold line breaks (RFC 4180). */
+  public boolean isCsv() {
+    return this == CSV || this == MOVIELENS_CSV;
+  }
+
   /** True for the formats whose columns come from {@code input.*.columns}. */
   public boolean usesColumnMapping() {
     return this == PARQUET || this == CSV || this == TSV || this == JSONL;

@@ -10,6 +10,9 @@ import java.util.Objects;
  */
 public record InteractionColumns(String userId, String itemId, String ts, String event, String value)
     implements Serializable {
+  /** How many of {@link #inOrder()}, from the first, an input must have: user, item and time. */
+  public static final int REQUIRED = 3;
+
   public InteractionColumns {
     Objects.requireNonNull(userId);
     Objects.requireNonNull(itemId);

@@ -60,14 +60,15 @@ public final class InteractionParser implements Serializable {
     return switch (format) {
       case CSV, TSV -> new InteractionParser(
           format,
-          FieldReader.fromHeader(format == InputFormat.CSV ? Delimited.csv() : Delimited.tsv(), headerLine, file, columns.inOrder()),
+          FieldReader.fromHeader(format == InputFormat.CSV ? Delimited.csv() : Delimited.tsv(), headerLine, file,
+              InteractionColumns.REQUIRED, columns.inOrder()),
           Timestamps.of(tsFormat, minTs, maxTs),
           defaultEvent);
       case JSONL, PARQUET -> new InteractionParser(
           format, FieldReader.json(columns.inOrder()), Timestamps.of(tsFormat, minTs, maxTs), defaultEvent);
       case MOVIELENS_CSV -> new InteractionParser(
           format,
-          FieldReader.fromHeader(Delimited.csv(), headerLine, file, "userId", "movieId", "timestamp", "", "rating"),
+          FieldReader.fromHeader(Delimited.csv(), headerLine, file, 5, "userId", "movieId", "timestamp", "", "rating"),
           Timestamps.of("epoch-seconds", minTs, maxTs),
           "rating");
       // u.data: user item rating timestamp
@@ -78,6 +79,11 @@ public final class InteractionParser implements Serializable {
           format, FieldReader.fixed(Delimited.on("::"), 4, 0, 1, 3, -1, 2), Timestamps.of("epoch-seconds", minTs, maxTs), "rating");
       case MIND -> new InteractionParser(format, null, Timestamps.of(MIND_TIME_PATTERN, minTs, maxTs), "click");
     };
+  }
+
+  /** The optional mapped columns this file's header lacks: their fields are empty in all of its interactions. */
+  public List<String> absentColumns() {
+    return reader == null ? List.of() : reader.absentColumns();
   }
 
   /** The interactions in one text line. */

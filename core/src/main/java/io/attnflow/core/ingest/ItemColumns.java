@@ -11,6 +11,9 @@ import java.util.Objects;
 public record ItemColumns(
     String itemId, String title, String text, String category, String tags, String publishedAt, String vector)
     implements Serializable {
+  /** How many of {@link #inOrder()}, from the first, an input must have: the item id. */
+  public static final int REQUIRED = 1;
+
   public ItemColumns {
     Objects.requireNonNull(itemId);
     Objects.requireNonNull(title);

@@ -70,12 +70,13 @@ public final class ItemParser implements Serializable {
     return switch (format) {
       case CSV, TSV -> new ItemParser(
           format,
-          FieldReader.fromHeader(format == InputFormat.CSV ? Delimited.csv() : Delimited.tsv(), headerLine, file, columns.inOrder()),
+          FieldReader.fromHeader(format == InputFormat.CSV ? Delimited.csv() : Delimited.tsv(), headerLine, file,
+              ItemColumns.REQUIRED, columns.inOrder()),
           ts,
           tagSeparator);
       case JSONL, PARQUET -> new ItemParser(format, FieldReader.json(columns.inOrder()), ts, tagSeparator);
       case MOVIELENS_CSV -> new ItemParser(
-          format, FieldReader.fromHeader(Delimited.csv(), headerLine, file, "movieId", "title", "genres"), ts, "|");
+          format, FieldReader.fromHeader(Delimited.csv(), headerLine, file, 3, "movieId", "title", "genres"), ts, "|");
       // movies.dat: MovieID::Title::Genres
       case MOVIELENS_1M -> new ItemParser(format, FieldReader.fixed(Delimited.on("::"), 3, 0, 1, 2), ts, "|");
       // u.item: id|title|release date|video release date|IMDb URL|19 genre flags
@@ -83,6 +84,11 @@ public final class ItemParser implements Serializable {
       // news.tsv: id, category, subcategory, title, abstract, url, title entities, abstract entities
       case MIND -> new ItemParser(format, FieldReader.fixed(Delimited.tsv(), 8, 0, 1, 2, 3, 4), ts, "|");
     };
+  }
+
+  /** The optional mapped columns this file's header lacks: their fields are empty in all of its items. */
+  public List<String> absentColumns() {
+    return reader.absentColumns();
   }
 
   /** The item in one text line; any unreadable field rejects it. */

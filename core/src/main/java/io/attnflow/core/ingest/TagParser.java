@@ -19,7 +19,7 @@ public final class TagParser implements Serializable {
   }
 
   public static TagParser forFile(String file, String headerLine) throws InputLayoutException {
-    return new TagParser(FieldReader.fromHeader(Delimited.csv(), headerLine, file, "movieId", "tag"));
+    return new TagParser(FieldReader.fromHeader(Delimited.csv(), headerLine, file, 2, "movieId", "tag"));
   }
 
   public Tag parse(String line) throws BadRecordException {

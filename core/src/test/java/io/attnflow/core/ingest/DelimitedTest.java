@@ -50,20 +50,28 @@ class DelimitedTest {
   }
 
   @Test
+  void csvQuotedFieldKeepsLineBreaks() throws Exception {
+    assertThat(Delimited.csv().split("7,\"first line\nsecond, \"\"quoted\"\"\",x"))
+        .containsExactly("7", "first line\nsecond, \"quoted\"", "x");
+    assertThat(Delimited.csv().split("8,\"a\r\nb\",\"\n\"")).containsExactly("8", "a\r\nb", "\n");
+  }
+
+  @Test
   void csvUnterminatedQuoteIsMalformed() {
-    assertRejected(() -> Delimited.csv().split("a,\"b"), RejectReason.MALFORMED,
-        "field 2: unterminated quote (a quoted field must end with \")");
+    String detail = ": unterminated quote (a quoted field must end with \", within ingest.max-line-bytes and before the"
+        + " end of the file)";
+    assertRejected(() -> Delimited.csv().split("a,\"b"), RejectReason.MALFORMED, "field 2" + detail);
+    assertRejected(() -> Delimited.csv().split("a,\"b,c\nd,e"), RejectReason.MALFORMED, "field 2" + detail);
     // the doubled quote at the end is an escaped quote, not a closing one
-    assertRejected(() -> Delimited.csv().split("\"abc\"\""), RejectReason.MALFORMED,
-        "field 1: unterminated quote (a quoted field must end with \")");
+    assertRejected(() -> Delimited.csv().split("\"abc\"\""), RejectReason.MALFORMED, "field 1" + detail);
   }
 
   @Test
   void csvTextAfterClosingQuoteIsMalformed() {
-    assertRejected(() -> Delimited.csv().split("x,\"a\"b,c"), RejectReason.MALFORMED,
-        "field 2: text after a closing quote (expected ',' or end of line)");
-    assertRejected(() -> Delimited.csv().split("\"a\" "), RejectReason.MALFORMED,
-        "field 1: text after a closing quote (expected ',' or end of line)");
+    String detail = ": text after a closing quote (a quote inside a quoted field is written \"\", and a quoted field"
+        + " ends at ',' or the end of the record)";
+    assertRejected(() -> Delimited.csv().split("x,\"a\"b,c"), RejectReason.MALFORMED, "field 2" + detail);
+    assertRejected(() -> Delimited.csv().split("\"a\"b"), RejectReason.MALFORMED, "field 1" + detail);
   }
 
   @Test
@@ -108,8 +116,8 @@ class DelimitedTest {
 
   @Provide
   Arbitrary<List<String>> fieldLists() {
-    Arbitrary<String> anyChars = Arbitraries.strings().all().excludeChars('\n', '\r').ofMaxLength(20);
-    Arbitrary<String> tricky = Arbitraries.strings().withChars(',', '"', ' ', 'a', '\t').ofMaxLength(8);
+    Arbitrary<String> anyChars = Arbitraries.strings().all().ofMaxLength(20);
+    Arbitrary<String> tricky = Arbitraries.strings().withChars(',', '"', ' ', 'a', '\t', '\n', '\r').ofMaxLength(8);
     return Arbitraries.oneOf(anyChars, tricky).list().ofMinSize(1).ofMaxSize(8);
   }
 }

@@ -182,7 +182,7 @@ class InteractionParserTest {
   @Test
   void malformedCsvRow() throws Exception {
     assertRejected(() -> movielensCsv().parse("1,\"1,4.0,964982703"), RejectReason.MALFORMED,
-        "field 2: unterminated quote (a quoted field must end with \")");
+        "field 2: unterminated quote (a quoted field must end with \", within ingest.max-line-bytes and before the end of the file)");
   }
 
   @Test
@@ -236,6 +236,18 @@ class InteractionParserTest {
   }
 
   @Test
+  void headerWithoutTheOptionalColumnsGivesDefaultEventsAndNoValues() throws Exception {
+    InteractionColumns defaults = new InteractionColumns("user_id", "item_id", "ts", "event", "value");
+    InteractionParser p = parser(InputFormat.CSV, "user_id,item_id,ts", defaults, "iso");
+
+    assertThat(p.absentColumns()).containsExactly("event", "value");
+    assertThat(p.parse("u1,i1,2024-01-01T00:00:00Z")).singleElement().satisfies(i -> {
+      assertThat(i.event()).isEqualTo("view"); // the default event this test configures
+      assertThat(i.value()).isNull();
+    });
+  }
+
+  @Test
   void headerLackingAMappedColumn() {
     assertThatThrownBy(() -> parser(InputFormat.MOVIELENS_CSV, "userId,movieId,timestamp", null, null))
         .isInstanceOf(InputLayoutException.class)
@@ -251,7 +263,7 @@ class InteractionParserTest {
   void unreadableHeader() {
     assertThatThrownBy(() -> parser(InputFormat.CSV, "user,\"item", USER_ITEM_TS, "iso"))
         .isInstanceOf(InputLayoutException.class)
-        .hasMessage("Cannot read the header of in.csv: field 2: unterminated quote (a quoted field must end with \")");
+        .hasMessage("Cannot read the header of in.csv: field 2: unterminated quote (a quoted field must end with \", within ingest.max-line-bytes and before the end of the file)");
   }
 
   @Test

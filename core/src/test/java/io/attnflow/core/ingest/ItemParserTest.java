@@ -75,6 +75,28 @@ class ItemParserTest {
   }
 
   @Test
+  void csvWithOnlyIdAndTitleReadsTheOtherMappedColumnsAsAbsent() throws Exception {
+    ItemColumns defaults = new ItemColumns("item_id", "title", "text", "category", "tags", "published_at", "vector");
+    ItemParser p = parser(InputFormat.CSV, "item_id,title", defaults);
+
+    assertThat(p.absentColumns()).containsExactly("text", "category", "tags", "published_at", "vector");
+    Item i = p.parse("7,\"Title, with a comma\nand a second line\"");
+    assertThat(i.itemId()).isEqualTo("7");
+    assertThat(i.title()).isEqualTo("Title, with a comma\nand a second line");
+    assertThat(i.text()).isEqualTo(i.title());
+    assertThat(i.category()).isNull();
+    assertThat(i.tags()).isEmpty();
+    assertThat(i.publishedAtMicros()).isNull();
+    assertThat(i.vector()).isNull();
+    // the id stays required
+    assertThatThrownBy(() -> parser(InputFormat.CSV, "id,title", defaults))
+        .isInstanceOf(InputLayoutException.class)
+        .hasMessage("Cannot read items.csv: its header [id, title] lacks the column(s) [item_id]"
+            + " (map the contract's fields to this file's columns with input.*.columns)");
+    assertThat(mappedCsv().absentColumns()).isEmpty();
+  }
+
+  @Test
   void movielensCsvHeaderLackingGenres() {
     assertThatThrownBy(() -> parser(InputFormat.MOVIELENS_CSV, "movieId,title", null))
         .isInstanceOf(InputLayoutException.class)

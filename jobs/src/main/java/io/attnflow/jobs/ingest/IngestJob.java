@@ -20,7 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.ingest.InputFormat;
 import io.attnflow.core.ingest.InputLayoutException;
+import io.attnflow.core.ingest.InteractionColumns;
 import io.attnflow.core.ingest.InteractionParser;
+import io.attnflow.core.ingest.ItemColumns;
 import io.attnflow.core.ingest.ItemParser;
 import io.attnflow.core.ingest.RejectReason;
 import io.attnflow.core.ingest.TagParser;
@@ -42,8 +44,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -131,7 +135,7 @@ public final class IngestJob {
     List<Dataset<Row>> classified = new ArrayList<>();
 
     // Items first: interactions and tags are checked against the accepted item ids.
-    Source items = read(spark, "input.items.path", s.items(), s.items().columns().inOrder(),
+    Source items = read(spark, s, "input.items.path", s.items(), s.items().columns().inOrder(), ItemColumns.REQUIRED,
         s.items().columns().publishedAt());
     Map<String, ItemParser> itemParsers = parsers(spark, items, s.items(), (file, header, ts) ->
         ItemParser.forFile(s.items().format(), file, header, s.items().columns(), ts, s.tagSeparator(), s.minTs(), s.maxTs()));
@@ -140,23 +144,25 @@ public final class IngestJob {
     itemRows = rejectLaterDuplicates(itemRows, col("item_id"), RejectReason.DUPLICATE_ITEM, col("source"), col("line"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     classified.add(itemRows.withColumn("input", lit("items")));
-    accounts.add(account("items", items, itemRows, s.rejectExamples(), false));
+    accounts.add(account("items", items, itemRows, s.rejectExamples(), false,
+        absentColumns("items", items, s.items().columns().inOrder(),
+            itemParsers.values().stream().map(ItemParser::absentColumns))));
     Dataset<Row> knownItems = itemRows.filter(col("reason").isNull()).select(col("item_id").as("_known"));
 
     Dataset<Row> tagRows = null;
     if (!s.tagsPath().isBlank()) {
       InputSpec<?> tagSpec = new InputSpec<>(s.tagsPath(), InputFormat.MOVIELENS_CSV, null, "epoch-seconds");
-      Source tags = read(spark, "input.items.tags-path", tagSpec, null, "");
+      Source tags = read(spark, s, "input.items.tags-path", tagSpec, null, 0, "");
       Map<String, TagParser> tagParsers = parsers(spark, tags, tagSpec, (file, header, ts) -> TagParser.forFile(file, header));
       tagRows = frame(spark, tags.lines.flatMap(
           ParsedRows.tags(tagParsers, StandardCharsets.UTF_8, s.maxLineBytes())), ParsedRows.TAGS);
       tagRows = rejectUnknownItems(tagRows, knownItems).persist(StorageLevel.MEMORY_AND_DISK());
       classified.add(tagRows.withColumn("input", lit("tags")));
-      accounts.add(account("tags", tags, tagRows, s.rejectExamples(), false));
+      accounts.add(account("tags", tags, tagRows, s.rejectExamples(), false, List.of()));
     }
 
-    Source interactions = read(spark, "input.interactions.path", s.interactions(),
-        s.interactions().columns().inOrder(), s.interactions().columns().ts());
+    Source interactions = read(spark, s, "input.interactions.path", s.interactions(),
+        s.interactions().columns().inOrder(), InteractionColumns.REQUIRED, s.interactions().columns().ts());
     Map<String, InteractionParser> interactionParsers = parsers(spark, interactions, s.interactions(), (file, header, ts) ->
         InteractionParser.forFile(s.interactions().format(), file, header, s.interactions().columns(), ts,
             s.defaultEvent(), s.minTs(), s.maxTs()));
@@ -171,7 +177,9 @@ public final class IngestJob {
     interactionRows = interactionRows.persist(StorageLevel.MEMORY_AND_DISK());
     classified.add(interactionRows.withColumn("input", lit("interactions")));
     accounts.add(account("interactions", interactions, interactionRows, s.rejectExamples(),
-        s.interactions().format() == InputFormat.MIND));
+        s.interactions().format() == InputFormat.MIND,
+        absentColumns("interactions", interactions, s.interactions().columns().inOrder(),
+            interactionParsers.values().stream().map(InteractionParser::absentColumns))));
 
     writeRejects(staging + "/rejects", runId, classified);
     List<InputAccount> over = accounts.stream().filter(a -> a.rejectRate() > s.maxRejectRate()).toList();
@@ -211,26 +219,38 @@ public final class IngestJob {
     return new IngestResult(runId, accounts, report);
   }
 
-  /** An input's raw records, however it is stored. */
-  private record Source(String key, List<String> files, JavaRDD<SourceLine> lines, long records, boolean parquetTimestamp) {}
+  /**
+   * An input's raw records, however it is stored; {@code absentColumns}: the optional mapped columns a Parquet
+   * input lacks (a text input's are known from its headers, by its parsers).
+   */
+  private record Source(String key, List<String> files, JavaRDD<SourceLine> lines, long records, boolean parquetTimestamp,
+      List<String> absentColumns) {}
 
   @FunctionalInterface
   private interface ParserFactory<P> {
     P create(String file, String header, String tsFormat) throws InputLayoutException;
   }
 
-  private static Source read(SparkSession spark, String key, InputSpec<?> spec, String[] mapped, String tsColumn) {
+  /**
+   * @param mapped   the input's mapped columns in the contract's order ({@code ""}: none)
+   * @param required how many of {@code mapped}, from the first, the input must have
+   */
+  private static Source read(SparkSession spark, IngestSettings s, String key, InputSpec<?> spec, String[] mapped,
+      int required, String tsColumn) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     List<String> files = TextInput.files(hadoop, key, spec.path());
     if (spec.format().isText()) {
-      TextInput.Lines lines = TextInput.lines(spark, files, spec.format().hasHeader());
-      return new Source(key, files, lines.rdd(), lines.count(), false);
+      TextInput.Lines lines =
+          TextInput.records(spark, files, spec.format().hasHeader(), spec.format().isCsv(), s.maxLineBytes());
+      return new Source(key, files, lines.rdd(), lines.count(), false, List.of());
     }
     // Parquet: each row becomes the JSON object of its mapped columns, parsed like a JSON line.
     Dataset<Row> df = spark.read().parquet(files.toArray(String[]::new));
     StructType schema = df.schema();
-    List<String> wanted = Arrays.stream(mapped).filter(c -> !c.isEmpty()).toList();
-    List<String> missing = wanted.stream().filter(c -> Arrays.stream(schema.fieldNames()).noneMatch(c::equals)).toList();
+    List<String> lacking = Arrays.stream(mapped).filter(c -> !c.isEmpty())
+        .filter(c -> Arrays.stream(schema.fieldNames()).noneMatch(c::equals)).toList();
+    List<String> missing = Arrays.stream(mapped, 0, required).filter(lacking::contains).toList();
+    List<String> wanted = Arrays.stream(mapped).filter(c -> !c.isEmpty() && !lacking.contains(c)).toList();
     if (!missing.isEmpty()) {
       throw new BadInputException("Cannot read " + key + " = \"" + spec.path() + "\": its columns "
           + Arrays.toString(schema.fieldNames()) + " lack " + missing + " (map the contract's fields with input.*.columns)");
@@ -243,7 +263,7 @@ public final class IngestJob {
         .select(col("_metadata.file_path").as("source"), col("_metadata.row_index").plus(1).as("line"), json.as("raw"))
         .javaRDD()
         .map(r -> new SourceLine(r.getString(0), r.getLong(1), r.getString(2).getBytes(StandardCharsets.UTF_8)));
-    return new Source(key, files, lines, df.count(), tsIsTimestamp);
+    return new Source(key, files, lines, df.count(), tsIsTimestamp, lacking);
   }
 
   /** One parser per file for layouts with a header, else one for all ({@code "*"}). */
@@ -295,7 +315,19 @@ public final class IngestJob {
     return s.strictOptionalFields() ? ParsedRows.OptionalFields.REJECT_RECORD : ParsedRows.OptionalFields.DROP_FIELD;
   }
 
-  private static InputAccount account(String input, Source src, Dataset<Row> rows, int examples, boolean expands) {
+  /** The optional mapped columns ({@code mapped}) an input lacks, in their order, said once: their fields are null in every row. */
+  private static List<String> absentColumns(String input, Source src, String[] mapped, Stream<List<String>> byFile) {
+    Set<String> lacking = Stream.concat(src.absentColumns().stream(), byFile.flatMap(List::stream)).collect(Collectors.toSet());
+    List<String> absent = Arrays.stream(mapped).filter(lacking::contains).toList();
+    if (!absent.isEmpty()) {
+      LOG.warn("ingest: {} has no column {} (optional: left empty; set input.{}.columns to read another column)",
+          src.key(), absent, input);
+    }
+    return absent;
+  }
+
+  private static InputAccount account(String input, Source src, Dataset<Row> rows, int examples, boolean expands,
+      List<String> absentColumns) {
     Map<String, Long> byReason = new TreeMap<>();
     long accepted = 0;
     for (Row r : rows.groupBy("reason").count().collectAsList()) {
@@ -324,7 +356,7 @@ public final class IngestJob {
         .select(explode(col("dropped")).as("why")).groupBy("why").count().collectAsList()) {
       dropped.put(r.getString(0), r.getLong(1));
     }
-    return new InputAccount(input, src.files().size(), src.records(), read, accepted, byReason, dropped, shown);
+    return new InputAccount(input, src.files().size(), src.records(), read, accepted, byReason, dropped, absentColumns, shown);
   }
 
   private static void writeRejects(String path, String runId, List<Dataset<Row>> classified) {
@@ -379,6 +411,7 @@ public final class IngestJob {
       m.put("balanced", a.balanced());
       m.put("rejected_by_reason", a.rejectedByReason());
       m.put("accepted_with_fields_dropped", a.droppedByReason());
+      m.put("absent_columns", a.absentColumns());
       m.put("examples", a.examples().stream().map(InputAccount.RejectExample::toString).toList());
       return m;
     }).collect(Collectors.toList()));

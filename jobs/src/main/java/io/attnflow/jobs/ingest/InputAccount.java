@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param records  records read from the files (lines without headers, or Parquet rows)
  * @param rejectedByReason rejected rows per reason code, in reason order
  * @param droppedByReason  accepted rows' optional fields left null because they could not be read, per reason
+ * @param absentColumns    the optional mapped columns the input lacks (their fields are null in every row)
  * @param read     rows read: equals {@code records} except for MIND impression logs, whose one
  *                 line holds many events
  */
@@ -25,11 +26,13 @@ public record InputAccount(
     long accepted,
     Map<String, Long> rejectedByReason,
     Map<String, Long> droppedByReason,
+    List<String> absentColumns,
     List<RejectExample> examples) {
 
   public InputAccount {
     rejectedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedByReason));
     droppedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(droppedByReason));
+    absentColumns = List.copyOf(absentColumns);
     examples = List.copyOf(examples);
   }
 

@@ -183,7 +183,7 @@ class IngestIT {
         Map.entry(10L, "timestamp_out_of_range: ts: 1890-01-01T00:00:00Z is outside [1970-01-01T00:00:00Z, 2100-01-01T00:00:00Z]"),
         Map.entry(11L, "empty_id: user_id: empty"),
         Map.entry(12L, "unknown_item: item_id i9 is not in the items input"),
-        Map.entry(13L, "malformed: field 2: unterminated quote (a quoted field must end with \")"),
+        Map.entry(13L, "malformed: field 2: unterminated quote (a quoted field must end with \", within ingest.max-line-bytes and before the end of the file)"),
         Map.entry(14L, "line_too_long: 332 bytes (at most 256, ingest.max-line-bytes)"),
         Map.entry(15L, "invalid_encoding: bytes that are not valid UTF-8 (Input length = 1)"));
     assertThat(DuckDb.scalar("SELECT raw FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet') WHERE line = 8 AND input = 'interactions'"))
@@ -191,6 +191,102 @@ class IngestIT {
     assertThat(DuckDb.query("SELECT line, reason FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet') WHERE input = 'items' ORDER BY line"))
         .containsExactly(Map.of("line", 5L, "reason", "duplicate_item"), Map.of("line", 6L, "reason", "empty_id"));
     assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')")).isEqualTo(4L);
+  }
+
+  /**
+   * Real CSV (RFC 4180): quoted fields hold line breaks, commas and doubled quotes; a reject names its record's
+   * first line; a header may leave out every optional column.
+   */
+  @Test
+  void csvRecordsOverSeveralLinesAreWholeRowsAndOptionalColumnsMayBeAbsent(@TempDir Path in, @TempDir Path wh)
+      throws IOException {
+    Files.createDirectories(in.resolve("items"));
+    Files.writeString(in.resolve("items/a.csv"), String.join("\r\n",
+        "item_id,title,text",
+        "m1,\"Arrival\",\"A linguist is recruited",             // 2: a record over lines 2-4
+        "when ships land, \"\"worldwide\"\".",
+        "Second paragraph.\"",
+        "m2,Heat,\"One line, with a comma\"",                  // 5
+        "m3,\"Up\",\"Balloons,",                                 // 6-7
+        "and a house\"",
+        "m4,\"Bad\",\"text over",                                // 8-9: text after the closing quote
+        "two lines\"x",
+        "m5,Fine,ok") + "\r\n");                              // 10
+    Files.writeString(in.resolve("items/b.csv"), "item_id,title\nm6,\"Six\"\n");
+    Files.writeString(in.resolve("interactions.csv"), String.join("\n",
+        "user_id,item_id,ts",
+        "u1,m1,2024-01-01T00:00:00Z",
+        "u1,m2,2024-01-02T00:00:00Z",
+        "u2,m3,2024-01-03T00:00:00Z",
+        "u2,m6,2024-01-04T00:00:00Z") + "\n");
+
+    IngestResult r = IngestJob.run(spark, settings(wh,
+        "input.interactions.path=" + in.resolve("interactions.csv"), "input.items.path=" + in.resolve("items"),
+        "ingest.max-reject-rate=1"), "ingest-rfc4180");
+
+    assertThat(r.account("items")).extracting(InputAccount::records, InputAccount::accepted, InputAccount::rejected)
+        .containsExactly(6L, 5L, 1L);
+    assertThat(r.account("items").absentColumns()).containsExactly("text", "category", "tags", "published_at", "vector");
+    assertThat(r.account("interactions")).extracting(InputAccount::records, InputAccount::accepted, InputAccount::rejected)
+        .containsExactly(4L, 4L, 0L);
+    assertThat(r.account("interactions").absentColumns()).containsExactly("event", "value");
+    assertThat(DuckDb.query("SELECT source, line, reason, detail, raw FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet')"))
+        .containsExactly(Map.of("source", "file:" + in.resolve("items/a.csv"), "line", 8L, "reason", "malformed",
+            "detail", "field 3: text after a closing quote (a quote inside a quoted field is written \"\", and a quoted field"
+                + " ends at ',' or the end of the record)",
+            "raw", "m4,\"Bad\",\"text over\ntwo lines\"x"));
+    Map<String, String> text = DuckDb.query("SELECT item_id, text FROM read_parquet('" + wh.resolve("items") + "/*.parquet')")
+        .stream().collect(Collectors.toMap(m -> (String) m.get("item_id"), m -> (String) m.get("text")));
+    assertThat(text).containsOnly(
+        Map.entry("m1", "A linguist is recruited\nwhen ships land, \"worldwide\".\nSecond paragraph."),
+        Map.entry("m2", "One line, with a comma"),
+        Map.entry("m3", "Balloons,\nand a house"),
+        Map.entry("m5", "ok"),
+        Map.entry("m6", "Six"));
+    assertThat(DuckDb.query("SELECT DISTINCT event, value FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')"))
+        .singleElement().satisfies(m -> {
+          assertThat(m.get("event")).isEqualTo("interaction");
+          assertThat(m.get("value")).isNull();
+        });
+    assertThat(Files.readString(Path.of(r.reportPath()))).contains("\"absent_columns\" : [ \"event\", \"value\" ]");
+  }
+
+  /**
+   * A CSV file whose lines are all whole records keeps its parallel splits; one with a record over several lines
+   * is read whole, even where that record straddles two splits. Both number every record by its first line.
+   */
+  @Test
+  void csvRecordsAcrossSplitBoundariesStayWhole(@TempDir Path in) throws IOException {
+    StringBuilder plain = new StringBuilder("id,text\n");
+    StringBuilder spanning = new StringBuilder("id,text\n");
+    for (int n = 1; n <= 300; n++) {
+      plain.append(n).append(",row ").append(n).append('\n');
+      spanning.append(n).append(n == 150 ? ",\"first\n\nthird, \"\"line\"\"\"" : ",row " + n).append('\n');
+    }
+    Files.writeString(in.resolve("plain.csv"), plain);
+    Files.writeString(in.resolve("spanning.csv"), spanning);
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    String key = "mapreduce.input.fileinputformat.split.maxsize";
+    hadoop.set(key, "256");
+    try {
+      TextInput.Lines lines = TextInput.records(spark,
+          List.of("file:" + in.resolve("plain.csv"), "file:" + in.resolve("spanning.csv")), true, true, 1 << 20);
+
+      assertThat(lines.count()).isEqualTo(600);
+      assertThat(lines.rdd().getNumPartitions()).isGreaterThan(10);
+      Map<String, List<SourceLine>> byFile = lines.rdd().collect().stream()
+          .collect(Collectors.groupingBy(l -> Path.of(java.net.URI.create(l.source())).getFileName().toString()));
+      assertThat(byFile.get("plain.csv")).extracting(SourceLine::line)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 301).boxed().toList());
+      List<SourceLine> records = byFile.get("spanning.csv");
+      assertThat(records).extracting(SourceLine::line).containsExactlyElementsOf(
+          Stream.concat(java.util.stream.LongStream.rangeClosed(2, 151).boxed(),
+              java.util.stream.LongStream.rangeClosed(154, 303).boxed()).toList());
+      assertThat(new String(records.get(149).bytes(), StandardCharsets.UTF_8)).isEqualTo("150,\"first\n\nthird, \"\"line\"\"\"");
+      assertThat(new String(records.get(150).bytes(), StandardCharsets.UTF_8)).isEqualTo("151,row 151");
+    } finally {
+      hadoop.unset(key);
+    }
   }
 
   /** Failure proof: every bad-row kind sprinkled through a large file; each row is accepted or rejected where it stands. */
