@@ -320,7 +320,7 @@ public final class IngestJob {
     Set<String> lacking = Stream.concat(src.absentColumns().stream(), byFile.flatMap(List::stream)).collect(Collectors.toSet());
     List<String> absent = Arrays.stream(mapped).filter(lacking::contains).toList();
     if (!absent.isEmpty()) {
-      LOG.warn("ingest: {} has no column {} (optional: left empty; set input.{}.columns to read another column)",
+      LOG.warn("ingest: {} has no column(s) {} (optional: left empty; set input.{}.columns to read others)",
           src.key(), absent, input);
     }
     return absent;
