@@ -81,9 +81,11 @@ public final class Delimited implements Serializable {
     try {
       fields = csv.parseLine(record);
     } catch (TextParsingException e) {
-      throw new BadRecordException(RejectReason.MALFORMED, "field " + (e.getColumnIndex() + 1)
-          + ": text after a closing quote (a quote inside a quoted field is written \"\", and a quoted field ends at ','"
-          + " or the end of the record)");
+      String why = e.getMessage() != null && e.getMessage().contains("Unescaped quote character")
+          ? "text after a closing quote (a quote inside a quoted field is written \"\", and a quoted field ends at ','"
+              + " or the end of the record)"
+          : "not readable as CSV (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")";
+      throw new BadRecordException(RejectReason.MALFORMED, "field " + (e.getColumnIndex() + 1) + ": " + why);
     }
     return fields == null ? new String[] {""} : fields;
   }

@@ -75,6 +75,15 @@ class DelimitedTest {
   }
 
   @Test
+  void csvRecordBeyondTheParsersColumnLimitIsMalformed() {
+    assertThatThrownBy(() -> Delimited.csv().split(",".repeat(70_000)))
+        .isInstanceOfSatisfying(BadRecordException.class, e -> {
+          assertThat(e.reason()).isEqualTo(RejectReason.MALFORMED);
+          assertThat(e.detail()).contains("not readable as CSV");
+        });
+  }
+
+  @Test
   void tsvSplitsOnTabsAndTreatsQuotesAndCommasLiterally() throws Exception {
     assertThat(Delimited.tsv().split("196\t242\t3\t881250949")).containsExactly("196", "242", "3", "881250949");
     assertThat(Delimited.tsv().split("\"a,b\t\t")).containsExactly("\"a,b", "", "");
