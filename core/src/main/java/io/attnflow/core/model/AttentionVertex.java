@@ -119,6 +119,7 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> p,
       Map<String, SDVariable> masks) {
+    OpMemory.install();
     int l = window;
     int k = projection;
     SDVariable x = in.get("x");                                                             // [B, L+1+N, d]
