@@ -445,11 +445,13 @@ class IngestIT {
     IngestResult r = IngestJob.run(spark, settings(wh,
         "input.interactions.path=" + in.resolve("events"), "input.interactions.format=parquet",
         "input.interactions.columns.user_id=uid", "input.interactions.columns.item_id=iid",
-        "input.interactions.columns.ts=at", "input.interactions.columns.event=kind", "input.interactions.columns.value=",
+        "input.interactions.columns.ts=at", "input.interactions.columns.event=kind",
         "input.items.path=" + in.resolve("items.jsonl"), "input.items.format=jsonl",
         "ingest.max-reject-rate=0.5"), "ingest-parquet");
 
     assertThat(r.account("interactions")).extracting(InputAccount::read, InputAccount::accepted).containsExactly(3L, 2L);
+    // the default mapping's optional "value" column is not in the Parquet schema: read as absent, and said
+    assertThat(r.account("interactions").absentColumns()).containsExactly("value");
     assertThat(DuckDb.query("SELECT line, reason FROM read_parquet('" + wh.resolve("rejects") + "/*.parquet')"))
         .containsExactly(Map.of("line", 2L, "reason", "empty_id"));
     assertThat(DuckDb.scalar("SELECT strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM read_parquet('"
