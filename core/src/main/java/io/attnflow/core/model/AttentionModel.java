@@ -200,8 +200,12 @@ public final class AttentionModel implements Serializable {
 
   /** The target-independent user vector u = Σ_i a_i θ_i, a_i = w_i exp(e_i) / Σ_l w_l exp(e_l). */
   public float[] userVector(UserHistory h) {
+    return userVector(h, thetaRows(h));
+  }
+
+  /** {@link #userVector(UserHistory)} from the history's θ rows, already computed ({@link #thetaRows}). */
+  public float[] userVector(UserHistory h, float[] rows) {
     int k = k();
-    float[] rows = thetaRows(h);
     double[] u = new double[k];
     double norm = 0;
     for (int r = 0; r < h.length(); r++) {

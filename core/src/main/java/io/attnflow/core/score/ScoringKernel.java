@@ -111,10 +111,20 @@ public final class ScoringKernel {
 
   /** Hands each user's ranking scores for the block (reused buffer, block width) to {@code sink}. */
   private void forEachUser(List<UserHistory> batch, ItemBlock block, UserScores sink) {
+    remember(batch);
+    scoreEach(batch, block, sink);
+  }
+
+  /** Keeps the θ rows of {@code batch}'s histories while its blocks go by (those of an earlier batch are dropped). */
+  private void remember(List<UserHistory> batch) {
     if (batch != encodedBatch) {
       encoded.clear();
       encodedBatch = batch;
     }
+  }
+
+  /** {@link #forEachUser} for users whose θ rows are {@link #remember}ed (or to be computed). */
+  private void scoreEach(List<UserHistory> batch, ItemBlock block, UserScores sink) {
     int n = block.width();
     if (logits == null || logits.columns() != n) {
       if ((long) maxRows * n * Float.BYTES > Integer.MAX_VALUE) {
@@ -149,6 +159,11 @@ public final class ScoringKernel {
 
   /** Offers every item of the block but the user's seen ones, with its score, to the user's heap. */
   private static void offer(int[] items, float[] scores, int[] seen, Heap heap) {
+    offer(items, scores, 0, seen, heap);
+  }
+
+  /** {@link #offer(int[], float[], int[], Heap)} with item j's score at {@code scores[from + j]}. */
+  private static void offer(int[] items, float[] scores, int from, int[] seen, Heap heap) {
     int p = 0;
     for (int j = 0; j < items.length; j++) {
       int item = items[j];
@@ -158,7 +173,7 @@ public final class ScoringKernel {
       if (p < seen.length && seen[p] == item) {
         continue;
       }
-      heap.offer(item, scores[j]);
+      heap.offer(item, scores[from + j]);
     }
   }
 
@@ -236,17 +251,87 @@ public final class ScoringKernel {
       for (int u = 0; u < batch.size(); u++) {
         heaps.add(cap.heap(topK, ScoringKernel::kept));
       }
+      remember(batch);
       for (ItemBlock block : blocks) {
         int[] items = block.items();
-        forEachUser(batch, block, (u, scores) -> offer(items, scores, batchSeen[u], heaps.get(u)::offer));
+        scoreEach(batch, block, (u, scores) -> offer(items, scores, batchSeen[u], heaps.get(u)::offer));
       }
       for (int u = 0; u < batch.size(); u++) {
-        List<Pick> picks = new ArrayList<>();
-        for (int item : heaps.get(u).items()) {
-          picks.add(pick(batch.get(u), blockOf(blocks, item), item, reasons));
-        }
-        out.add(cap.trim(Pick.merge(picks, List.of(), Integer.MAX_VALUE), topK));
+        out.add(exactly(batch.get(u), heaps.get(u), blocks, topK, reasons, cap));
       }
+    }
+    return out;
+  }
+
+  /** The candidates a heap kept, each scored again alone ({@link #pick}), in rank order, trimmed as {@link #candidates} says. */
+  private List<Pick> exactly(UserHistory h, CategoryCap.CandidateHeap heap, ItemBlock[] blocks, int topK, int reasons,
+      CategoryCap cap) {
+    List<Pick> picks = new ArrayList<>();
+    for (int item : heap.items()) {
+      picks.add(pick(h, blockOf(blocks, item), item, reasons));
+    }
+    return cap.trim(Pick.merge(picks, List.of(), Integer.MAX_VALUE), topK);
+  }
+
+  /**
+   * Two-stage scoring (DESIGN §4): every user's top {@code topK} over {@code blocks} among a shortlist. Stage 1 ranks
+   * every unseen item of the blocks by the pooled score uᵀφ_j, with u the target-independent user vector the model
+   * trains beside the attention score ({@link AttentionModel#userVector}): one GEMM of a batch's user vectors by
+   * each block, the top {@code shortlist} unseen items of each user kept in a bounded heap. Stage 2 scores only
+   * those, exactly as {@link #recommend} scores every item, so a pick, its score and its reasons are the exhaustive
+   * ones whenever stage 1 kept it; with a shortlist as long as the corpus the picks are exhaustive scoring's.
+   * Stage 2 multiplies one user's rows at a time: call it on a kernel made by {@link #oneUserAtATime}.
+   *
+   * @param seen per user, sorted item indices never to recommend to them
+   */
+  public List<List<Pick>> twoStage(List<UserHistory> users, int[][] seen, ItemBlock[] blocks, int shortlist, int topK,
+      int reasons, int batchSize, CategoryCap cap) {
+    List<List<Pick>> out = new ArrayList<>(users.size());
+    for (int from = 0; from < users.size(); from += batchSize) {
+      List<UserHistory> batch = users.subList(from, Math.min(users.size(), from + batchSize));
+      remember(batch);
+      int[][] retrieved = retrieve(batch, Arrays.copyOfRange(seen, from, from + batch.size()), blocks, shortlist);
+      for (int u = 0; u < batch.size(); u++) {
+        if (retrieved[u].length == 0) {
+          out.add(List.of());
+          continue;
+        }
+        ItemBlock[] list = {ItemBlock.gather(blocks, retrieved[u])};
+        CategoryCap.CandidateHeap heap = cap.heap(topK, ScoringKernel::kept);
+        scoreEach(batch.subList(u, u + 1), list[0], (x, scores) -> offer(list[0].items(), scores, NOTHING, heap::offer));
+        out.add(cap.select(exactly(batch.get(u), heap, list, topK, reasons, cap), topK));
+      }
+    }
+    return out;
+  }
+
+  private static final int[] NOTHING = new int[0];
+
+  /** Stage 1 of {@link #twoStage}: per user of {@code batch}, its top {@code c} unseen items by uᵀφ_j, ascending. */
+  private int[][] retrieve(List<UserHistory> batch, int[][] seen, ItemBlock[] blocks, int c) {
+    int users = batch.size();
+    float[] vectors = new float[users * k];
+    for (int u = 0; u < users; u++) {
+      UserHistory h = batch.get(u);
+      System.arraycopy(model.userVector(h, thetaRows(h)), 0, vectors, u * k, k);
+    }
+    INDArray left = Nd4j.create(vectors, new long[] {users, k}, 'c');
+    TopK[] heaps = new TopK[users];
+    Arrays.setAll(heaps, u -> new TopK(c));
+    for (ItemBlock block : blocks) {
+      if (block.size() == 0) {
+        continue;
+      }
+      int n = block.width();
+      float[] pooled = Nd4j.gemm(left, block.phi(), false, true).data().asFloat(); // [users × n]
+      for (int u = 0; u < users; u++) {
+        offer(block.items(), pooled, u * n, seen[u], heaps[u]::offer);
+      }
+    }
+    int[][] out = new int[users][];
+    for (int u = 0; u < users; u++) {
+      out[u] = heaps[u].items();
+      Arrays.sort(out[u]);
     }
     return out;
   }

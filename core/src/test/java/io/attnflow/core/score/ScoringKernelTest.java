@@ -161,6 +161,74 @@ class ScoringKernelTest {
     }
   }
 
+  @Property(tries = 60)
+  void twoStageScoresExactlyTheShortlistThePooledVectorRetrieves(@ForAll @IntRange(min = 5, max = 70) int items,
+      @ForAll @IntRange(min = 1, max = 9) int users, @ForAll @IntRange(min = 1, max = 6) int m,
+      @ForAll @IntRange(min = 1, max = 30) int blockSize, @ForAll @IntRange(min = 1, max = 8) int topK,
+      @ForAll @IntRange(min = 1, max = 40) int shortlist, @ForAll long seed, @ForAll Aggregation aggregation,
+      @ForAll @IntRange(min = 0, max = 1) int contextBlocks) {
+    SplittableRandom random = new SplittableRandom(seed);
+    AttentionModel model = model(items, 6, 5, m, seed, aggregation, contextBlocks);
+    List<UserHistory> batch = new ArrayList<>();
+    int[][] seen = new int[users][];
+    for (int u = 0; u < users; u++) {
+      int len = 1 + random.nextInt(m);
+      int[] h = new int[len];
+      float[] w = new float[len];
+      for (int i = 0; i < len; i++) {
+        h[i] = random.nextInt(items);
+        w[i] = (float) (0.05 + random.nextDouble() * 2);
+      }
+      batch.add(new UserHistory("u" + u, h, w));
+      seen[u] = java.util.stream.IntStream.of(h).distinct().sorted().toArray();
+    }
+    int[] all = new int[items];
+    Arrays.setAll(all, i -> i);
+    ItemBlock[] blocks = ItemBlock.split(model, all, blockSize);
+    int[] categoryOf = new int[items];
+    Arrays.setAll(categoryOf, i -> random.nextInt(4) - 1);
+    for (CategoryCap cap : List.of(CategoryCap.NONE, new CategoryCap(categoryOf, 1 + random.nextInt(2)))) {
+      // a shortlist as long as the corpus: exhaustive scoring's picks, to the bit
+      assertThat(ScoringKernel.oneUserAtATime(model).twoStage(batch, seen, blocks, items, topK, 2, 1 + users / 2, cap))
+          .isEqualTo(new ScoringKernel(model).recommend(batch, seen, blocks, topK, 2, users, cap));
+    }
+    List<List<Pick>> picks = ScoringKernel.oneUserAtATime(model).twoStage(batch, seen, blocks, shortlist, topK, 2, 2,
+        CategoryCap.NONE);
+    for (int u = 0; u < users; u++) {
+      UserHistory h = batch.get(u);
+      float[] vector = model.userVector(h);
+      float[] pooled = new float[items];
+      List<Integer> unseen = new ArrayList<>();
+      for (int j = 0; j < items; j++) {
+        for (int c = 0; c < model.k(); c++) {
+          pooled[j] += vector[c] * model.phiTable()[j * model.k() + c];
+        }
+        if (Arrays.binarySearch(seen[u], j) < 0) {
+          unseen.add(j);
+        }
+      }
+      unseen.sort(Comparator.comparingDouble((Integer j) -> -pooled[j]).thenComparingInt(j -> j));
+      List<Integer> retrieved = unseen.subList(0, Math.min(shortlist, unseen.size()));
+      float cut = retrieved.isEmpty() ? 0 : pooled[retrieved.get(retrieved.size() - 1)];
+      List<Pick> got = picks.get(u);
+      assertThat(got).hasSize(Math.min(topK, retrieved.size()));
+      // every pick comes from the shortlist (up to a near-tie at its edge), is unseen, and carries its exact score
+      // and reasons; no other item of the shortlist (clear of that edge) scores above the last pick
+      List<Pick> exact = new ScoringKernel(model).recommend(List.of(h), new int[][] {seen[u]},
+          new ItemBlock[] {ItemBlock.of(model, all)}, items, 2, 1).get(0);
+      for (Pick p : got) {
+        assertThat(pooled[p.item()]).isGreaterThanOrEqualTo(cut - 1e-4f * Math.max(1f, Math.abs(cut)));
+        assertThat(exact).contains(p);
+      }
+      for (int j : retrieved) {
+        if (pooled[j] > cut + 1e-4f * Math.max(1f, Math.abs(cut)) && got.stream().noneMatch(p -> p.item() == j)) {
+          assertThat(model.rankingScore(h, j)).isLessThanOrEqualTo(got.get(got.size() - 1).score() + 1e-5f);
+        }
+      }
+      assertThat(got).isSortedAccordingTo(Comparator.comparingDouble((Pick p) -> -p.score()));
+    }
+  }
+
   private static void assertSameUpToNearTies(AttentionModel model, UserHistory h, int[] actual, int[] expected) {
     assertThat(actual).hasSameSizeAs(expected);
     for (int r = 0; r < expected.length; r++) {

@@ -39,19 +39,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.printf("evaluate %s: ok in %.0f s, model %s, %d held-out users, %d items%n", r.runId(), r.seconds(), r.modelVersion(),
         r.users(), r.items());
     out.println("  ALS grid, validation NDCG@" + EvaluateJob.SELECTION_K + " (full ranking): " + r.alsGrid());
-    for (String protocol : List.of("sampled", "full")) {
+    for (String protocol : List.of("sampled", "full", "two_stage")) {
       List<Figure> figures = r.figures().stream().filter(f -> f.split().equals("test") && f.protocol().equals(protocol)).toList();
       Map<String, Map<String, Double>> table = new LinkedHashMap<>();
       List<String> columns = new ArrayList<>();
       for (Figure f : figures) {
-        String column = f.metric().equals("mrr") ? "MRR" : label(f.metric()) + "@" + f.k();
+        String column = f.k() == null ? label(f.metric()) : label(f.metric()) + "@" + f.k();
         if (!columns.contains(column)) {
           columns.add(column);
         }
         table.computeIfAbsent(f.method() + (f.params().isEmpty() ? "" : " (" + f.params() + ")"), m -> new LinkedHashMap<>())
             .put(column, f.value());
       }
-      out.printf("%n  test split, %s%n", protocol.equals("sampled") ? "target among sampled negatives" : "full ranking over unseen items");
+      out.printf("%n  test split, %s%n", switch (protocol) {
+        case "sampled" -> "target among sampled negatives";
+        case "full" -> "full ranking over unseen items";
+        default -> "two-stage scoring (score.mode) against exhaustive, full ranking: shortlists of C candidates";
+      });
       StringBuilder head = new StringBuilder(String.format("  %-30s", "method"));
       columns.forEach(c -> head.append(String.format(" %8s", c)));
       out.println(head);
@@ -71,6 +75,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       case "hr" -> "HR";
       case "ndcg" -> "NDCG";
       case "coverage" -> "Cov";
+      case "mrr" -> "MRR";
+      case "overlap" -> "Overlap";
+      case "seconds" -> "Seconds";
       default -> metric;
     };
   }

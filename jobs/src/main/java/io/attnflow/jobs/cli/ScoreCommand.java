@@ -35,7 +35,8 @@ public final class ScoreCommand implements Callable<Integer> {
   }
 
   static void print(ScoreResult r, PrintWriter out) {
-    out.printf("score %s: ok, dt=%s, model %s (%s mode)%n", r.runId(), r.dt(), r.modelVersion(), r.mode());
+    out.printf("score %s: ok, dt=%s, model %s (%s mode, %s)%n", r.runId(), r.dt(), r.modelVersion(), r.mode(),
+        r.ranking().replace('_', '-'));
     out.printf("  users scored: %d (%d by attention, %d popularity fallback)%n", r.users(), r.users() - r.fallbackUsers(),
         r.fallbackUsers());
     out.printf("  rows written: %d recommendations, %d attention%n", r.recommendationRows(), r.attentionRows());

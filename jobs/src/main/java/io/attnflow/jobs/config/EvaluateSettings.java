@@ -14,7 +14,8 @@ public record EvaluateSettings(
     List<Integer> alsRanks,
     List<Double> alsRegParams,
     double alsAlpha,
-    int alsIterations) implements Serializable {
+    int alsIterations,
+    List<Integer> twoStageCandidates) implements Serializable {
 
   static EvaluateSettings from(ConfigReader r, ModelSettings model) {
     List<Integer> ks = r.intList("evaluate.ks", 1, 1000);
@@ -30,11 +31,13 @@ public record EvaluateSettings(
         r.intList("evaluate.als.ranks", 1, 1000),
         r.doubleList("evaluate.als.reg-params", 0, 100),
         r.doubleIn("evaluate.als.alpha", 0, 1e6),
-        r.intIn("evaluate.als.iterations", 1, 1000));
+        r.intIn("evaluate.als.iterations", 1, 1000),
+        r.intList("evaluate.two-stage-candidates", 1, 1 << 20));
   }
 
   /** Settings with another model version (e.g. after the command line's --set). */
   public EvaluateSettings withModel(ModelSettings m) {
-    return new EvaluateSettings(warehouse, m, ks, negatives, seed, users, alsRanks, alsRegParams, alsAlpha, alsIterations);
+    return new EvaluateSettings(warehouse, m, ks, negatives, seed, users, alsRanks, alsRegParams, alsAlpha, alsIterations,
+        twoStageCandidates);
   }
 }

@@ -12,6 +12,9 @@ public record ScoreSettings(
     LocalDate dt,
     int topK,
     int reasons,
+    Mode mode,
+    int shortlist,
+    double autoAbovePairs,
     int userBatch,
     int itemBlock,
     long broadcastBudgetBytes,
@@ -43,6 +46,10 @@ public record ScoreSettings(
         dt,
         r.intIn("score.top-k", 1, 10_000),
         r.intIn("score.reasons", 0, 1000),
+        Mode.valueOf(r.oneOf("score.mode", List.of("exhaustive", "two-stage", "auto")).replace('-', '_')
+            .toUpperCase(java.util.Locale.ROOT)),
+        r.intIn("score.two-stage.candidates", 1, 1 << 20),
+        r.doubleIn("score.two-stage.auto-above-pairs", 0, 1e18),
         r.intIn("score.user-batch", 1, 1 << 16),
         r.intIn("score.item-block", 1, 1 << 20),
         (long) r.intIn("score.broadcast-budget-mb", 0, 1 << 20) << 20,
@@ -59,16 +66,31 @@ public record ScoreSettings(
         r.bool("allow-non-atomic-warehouse"));
   }
 
+  /** How candidates are scored ({@code score.mode}). */
+  public enum Mode {
+    /** α of every history item for every candidate. */
+    EXHAUSTIVE,
+    /** The pooled user vector shortlists {@code score.two-stage.candidates} items; α for those only. */
+    TWO_STAGE,
+    /** Two-stage when users × candidates exceed {@code score.two-stage.auto-above-pairs}, else exhaustive. */
+    AUTO
+  }
+
+  /** Whether a run of {@code users} users over {@code candidates} items scores in two stages. */
+  public boolean twoStage(long users, long candidates) {
+    return mode == Mode.TWO_STAGE || (mode == Mode.AUTO && (double) users * candidates > autoAbovePairs);
+  }
+
   /** The same settings with the history settings of the model actually used. */
   public ScoreSettings withModel(ModelSettings m) {
-    return new ScoreSettings(warehouse, m, dt, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
+    return new ScoreSettings(warehouse, m, dt, topK, reasons, mode, shortlist, autoAbovePairs, userBatch, itemBlock, broadcastBudgetBytes,
         partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, maxPerCategory, freshnessDays, popularDays,
         targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }
 
   /** The same settings for another day. */
   public ScoreSettings withDt(LocalDate day) {
-    return new ScoreSettings(warehouse, model, day, topK, reasons, userBatch, itemBlock, broadcastBudgetBytes,
+    return new ScoreSettings(warehouse, model, day, topK, reasons, mode, shortlist, autoAbovePairs, userBatch, itemBlock, broadcastBudgetBytes,
         partitions, excludeSeenEvents, blocklist, allowCategories, denyCategories, maxPerCategory, freshnessDays, popularDays,
         targetFileBytes, lockLeaseSeconds, allowNonAtomicWarehouse);
   }

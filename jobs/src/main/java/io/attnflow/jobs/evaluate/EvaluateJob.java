@@ -10,11 +10,17 @@ import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.MetricSums;
 import io.attnflow.core.eval.MostPopular;
 import io.attnflow.core.eval.Protocol;
+import io.attnflow.core.eval.Ranking;
 import io.attnflow.core.eval.Scorer;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
+import io.attnflow.core.score.CategoryCap;
+import io.attnflow.core.score.ItemBlock;
+import io.attnflow.core.score.Pick;
+import io.attnflow.core.score.ScoringKernel;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.EvaluateSettings;
 import io.attnflow.jobs.config.ModelSettings;
@@ -148,9 +154,9 @@ public final class EvaluateJob {
         ItemKnn.of(withValidation, items),
         als(spark, withValidation, userIndex, items, alsGrid.get(best), s));
     sums.putAll(evaluate(jsc, users, true, test, s, items));
+    List<Figure> figures = new ArrayList<>(twoStage(jsc, users, model, s, items));
     users.unpersist();
 
-    List<Figure> figures = new ArrayList<>();
     sums.forEach((k, v) -> v.metrics().forEach(m ->
         figures.add(new Figure(k.split(), k.protocol(), k.method(), k.params(), m.metric(), m.k(), m.value(), v.cases()))));
     figures.sort(java.util.Comparator.comparing(Figure::split).thenComparing(Figure::protocol)
@@ -233,6 +239,84 @@ public final class EvaluateJob {
       y.forEach((k, v) -> x.merge(k, v, MetricSums::merge));
       return x;
     });
+  }
+
+  /**
+   * Two-stage scoring against exhaustive scoring on the test split's full ranking (DESIGN §4): per case, the scoring
+   * job's kernel gives the exhaustive top {@value #SELECTION_K} and, for each shortlist length C of
+   * {@code evaluate.two-stage-candidates}, the two-stage top {@value #SELECTION_K}; the figures are the overlap of the
+   * two lists, HR and NDCG of each, and the seconds each took (summed over tasks), protocol {@code two_stage}.
+   */
+  private static List<Figure> twoStage(JavaSparkContext jsc, JavaRDD<UserSequence> users, AttentionModel model,
+      EvaluateSettings s, int items) {
+    Broadcast<AttentionModel> b = jsc.broadcast(model);
+    int[] shortlists = s.twoStageCandidates().stream().mapToInt(Integer::intValue).toArray();
+    HistoryWeights weights = s.model().weights();
+    int m = s.model().historyLength();
+    int negatives = s.negatives();
+    long seed = s.seed();
+    int k = SELECTION_K;
+    // per method (exhaustive, then each C): hits, NDCG, overlap, nanoseconds; then the number of cases
+    double[] sums = users.mapPartitions(it -> {
+      AttentionModel am = b.value();
+      int[] all = new int[items];
+      java.util.Arrays.setAll(all, i -> i);
+      ItemBlock[] blocks = {ItemBlock.of(am, all)};
+      ScoringKernel exhaustive = ScoringKernel.oneUserAtATime(am);
+      ScoringKernel twoStage = ScoringKernel.oneUserAtATime(am);
+      double[] out = new double[4 * (1 + shortlists.length) + 1];
+      while (it.hasNext()) {
+        UserSequence u = it.next();
+        SplittableRandom random = new SplittableRandom(seed * 31 + u.userId().hashCode() * 2L + 1);
+        HeldOutCase c = LeaveOneOut.heldOutCase(u, true, m, weights, negatives, items, random);
+        if (c.history().length() == 0) {
+          continue;
+        }
+        List<UserHistory> one = List.of(c.history());
+        int[][] seen = {c.seen()};
+        long t = System.nanoTime();
+        int[] reference = items(exhaustive.recommend(one, seen, blocks, k, 0, 1).get(0));
+        tally(out, 0, reference, reference, c.target(), System.nanoTime() - t);
+        for (int i = 0; i < shortlists.length; i++) {
+          t = System.nanoTime();
+          int[] top = items(twoStage.twoStage(one, seen, blocks, shortlists[i], k, 0, 1, CategoryCap.NONE).get(0));
+          tally(out, 1 + i, top, reference, c.target(), System.nanoTime() - t);
+        }
+        out[out.length - 1]++;
+      }
+      return List.of(out).iterator();
+    }).reduce((x, y) -> {
+      for (int i = 0; i < x.length; i++) {
+        x[i] += y[i];
+      }
+      return x;
+    });
+    long cases = (long) sums[sums.length - 1];
+    List<Figure> figures = new ArrayList<>();
+    for (int i = 0; i <= shortlists.length; i++) {
+      String params = i == 0 ? "exhaustive" : "candidates=" + shortlists[i - 1];
+      double n = Math.max(1, cases);
+      figures.add(new Figure("test", "two_stage", "attention", params, "hr", k, sums[4 * i] / n, cases));
+      figures.add(new Figure("test", "two_stage", "attention", params, "ndcg", k, sums[4 * i + 1] / n, cases));
+      figures.add(new Figure("test", "two_stage", "attention", params, "overlap", k, sums[4 * i + 2] / n, cases));
+      figures.add(new Figure("test", "two_stage", "attention", params, "seconds", null, sums[4 * i + 3] / 1e9, cases));
+    }
+    return figures;
+  }
+
+  private static int[] items(List<Pick> picks) {
+    return picks.stream().mapToInt(Pick::item).toArray();
+  }
+
+  /** Adds one case's hit, NDCG and overlap with the exhaustive list ({@code reference}) to method {@code i}'s sums. */
+  private static void tally(double[] sums, int i, int[] top, int[] reference, int target, long nanos) {
+    int rank = java.util.stream.IntStream.range(0, top.length).filter(r -> top[r] == target).findFirst().orElse(top.length);
+    rank = rank < top.length ? rank : Integer.MAX_VALUE;
+    sums[4 * i] += Ranking.hit(rank, SELECTION_K);
+    sums[4 * i + 1] += Ranking.ndcg(rank, SELECTION_K);
+    long shared = java.util.Arrays.stream(top).filter(j -> java.util.Arrays.stream(reference).anyMatch(r -> r == j)).count();
+    sums[4 * i + 2] += reference.length == 0 ? 1 : (double) shared / reference.length;
+    sums[4 * i + 3] += nanos;
   }
 
   /** Spark ML ALS (implicit feedback: 1 per user-item pair) fitted on {@code training}, as a scorer. */

@@ -79,6 +79,8 @@ public final class ScoreJob {
           .add("contribution", DataTypes.FloatType, false), false), false)
       .add("source", DataTypes.StringType, false);
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreJob.class);
+
   private ScoreJob() {}
 
   /**
@@ -113,7 +115,7 @@ public final class ScoreJob {
     // sorted within partitions: a partition's users batch the same way whatever order the shuffle delivered them in
     Dataset<Row> users = users(spark, wh, s, end).repartition(partitions, col("user_id")).sortWithinPartitions("user_id")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    users.count();
+    long userCount = users.count();
     int[] candidates = candidates(spark, wh, s, model.vocabulary(), end);
     if (candidates.length == 0) {
       throw new BadInputException("Cannot score " + s.dt() + ": no item of the model's vocabulary passes the candidate rules "
@@ -124,13 +126,15 @@ public final class ScoreJob {
 
     long t2 = System.nanoTime();
     boolean broadcast = model.tableBytes() <= s.broadcastBudgetBytes();
+    boolean twoStage = twoStage(s, userCount, candidates.length, model, broadcast);
     Broadcast<int[]> popularB = jsc.broadcast(popular);
     JavaRDD<UserInput> inputs = users.javaRDD().map(ScoreJob::userInput);
     JavaRDD<Row> rows;
     Broadcast<AttentionModel> modelB = jsc.broadcast(broadcast ? model : model.withoutCandidateTable());
     Broadcast<CategoryCap> capB = jsc.broadcast(categoryCap(spark, wh, s, model.vocabulary()));
     if (broadcast) {
-      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, capB.value()));
+      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, capB.value(),
+          twoStage));
     } else {
       rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s, capB);
     }
@@ -143,15 +147,37 @@ public final class ScoreJob {
     long attentionRows = ScoreOutput.write(wh, picks, recommendationRows, s, loaded.version(), runId, generatedAt, lock);
     seconds.put("write", elapsed(t3));
     seconds.put("total", elapsed(t0));
-    long userCount = picks.select("user_id").distinct().count();
+    long pickedUsers = picks.select("user_id").distinct().count();
     picks.unpersist();
     users.unpersist();
 
+    long scored = twoStage ? Math.min(s.shortlist(), candidates.length) : candidates.length;
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
-        userCount, histories[1], recommendationRows, attentionRows, histories[0] * candidates.length, seconds,
+        twoStage ? "two_stage" : "exhaustive", pickedUsers, histories[1], recommendationRows, attentionRows,
+        histories[0] * scored, seconds,
         ScoreOutput.recommendations(wh, s.dt()), ScoreOutput.attention(wh, s.dt()), wh.runs() + "/" + runId + ".json");
     ScoreOutput.writeManifest(wh, result, s, model, candidates.length, RunLocation.of(spark));
     return result;
+  }
+
+  /**
+   * Whether this run scores in two stages ({@link ScoreSettings#twoStage}). Two-stage needs the item tables
+   * broadcast: {@code auto} scores exhaustively past the budget, and an explicit {@code two-stage} fails, naming it.
+   */
+  private static boolean twoStage(ScoreSettings s, long users, int candidates, AttentionModel model, boolean broadcast) {
+    boolean wanted = s.twoStage(users, candidates);
+    if (wanted && !broadcast) {
+      String why = "the model's item tables (" + (model.tableBytes() >> 20) + " MB) exceed score.broadcast-budget-mb ("
+          + (s.broadcastBudgetBytes() >> 20) + " MB), and two-stage scoring needs them broadcast";
+      if (s.mode() == ScoreSettings.Mode.TWO_STAGE) {
+        throw new BadInputException("Cannot score " + s.dt() + " in two stages (score.mode = two-stage): " + why
+            + ". Raise score.broadcast-budget-mb or set score.mode = exhaustive.");
+      }
+      LOG.warn("score: {} users × {} candidates call for two-stage scoring (score.mode = auto), but {}: scoring "
+          + "exhaustively in item blocks", users, candidates, why);
+      return false;
+    }
+    return wanted;
   }
 
   /** Every user with any event before {@code end}: recent counted events (last m) and seen items. */
@@ -270,25 +296,28 @@ public final class ScoreJob {
 
   /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
   private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
-      int[] popular, ScoreSettings s, CategoryCap cap) {
+      int[] popular, ScoreSettings s, CategoryCap cap, boolean twoStage) {
     FaultInjection.inTask("scoring a user partition");
     ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
-    ScoringKernel kernel = new ScoringKernel(model);
+    ScoringKernel kernel = twoStage ? ScoringKernel.oneUserAtATime(model) : new ScoringKernel(model);
     List<Row> out = new ArrayList<>();
     List<UserInput> chunk = new ArrayList<>();
     while (users.hasNext()) {
       chunk.add(users.next());
       if (chunk.size() == 4 * s.userBatch() || !users.hasNext()) {
-        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, cap));
+        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, cap, twoStage));
         chunk.clear();
       }
     }
     return out.iterator();
   }
 
-  /** Scores a chunk of users against {@code blocks}; users without a usable history get the fallback. */
+  /**
+   * Scores a chunk of users against {@code blocks}, exhaustively or in two stages; users without a usable history get
+   * the fallback.
+   */
   private static List<Row> scoreChunk(List<UserInput> chunk, AttentionModel model, ScoringKernel kernel, ItemBlock[] blocks,
-      int[] popular, ScoreSettings s, CategoryCap cap) {
+      int[] popular, ScoreSettings s, CategoryCap cap, boolean twoStage) {
     Vocabulary v = model.vocabulary();
     long end = endMicros(s);
     List<UserHistory> histories = new ArrayList<>();
@@ -306,10 +335,12 @@ public final class ScoreJob {
       seen.add(seenIdx);
       ids.add(u.userId());
     }
-    List<List<Pick>> picks = kernel.recommend(histories, seen.toArray(int[][]::new), blocks, s.topK(), s.reasons(),
-        s.userBatch(), cap);
+    int[][] seenArrays = seen.toArray(int[][]::new);
+    List<List<Pick>> picks = twoStage
+        ? kernel.twoStage(histories, seenArrays, blocks, s.shortlist(), s.topK(), s.reasons(), s.userBatch(), cap)
+        : kernel.recommend(histories, seenArrays, blocks, s.topK(), s.reasons(), s.userBatch(), cap);
     for (int u = 0; u < ids.size(); u++) {
-      out.addAll(rows(ids.get(u), Pick.scored(picks.get(u), model.aggregation()), v, "attention"));
+      out.addAll(rows(ids.get(u), Pick.scored(picks.get(u), model.aggregation()), v, twoStage ? "two_stage" : "attention"));
     }
     return out;
   }

@@ -128,6 +128,7 @@ final class ScoreOutput {
     m.put("dt", r.dt().toString());
     m.put("model_version", r.modelVersion());
     m.put("mode", r.mode());
+    m.put("ranking", r.ranking());
     m.put("users", r.users());
     m.put("fallback_users", r.fallbackUsers());
     m.put("candidates", candidates);
@@ -137,7 +138,8 @@ final class ScoreOutput {
     m.put("alphas_per_second", Math.round(r.alphasPerSecond()));
     m.put("seconds", r.seconds());
     m.put("config", Map.of("top_k", s.topK(), "reasons", s.reasons(), "user_batch", s.userBatch(),
-        "item_block", s.itemBlock(), "history_length", s.model().historyLength(), "model_table_mb", model.tableBytes() >> 20));
+        "item_block", s.itemBlock(), "history_length", s.model().historyLength(), "model_table_mb", model.tableBytes() >> 20,
+        "mode", s.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "two_stage_candidates", s.shortlist()));
     m.put("tables", Map.of("recommendations", r.recommendationsPath(), "attention", r.attentionPath()));
     m.put("spark", where.manifest());
     try {

@@ -7,6 +7,7 @@ import java.util.Map;
  * What one scoring run did.
  *
  * @param mode         {@code broadcast} or {@code blocked}
+ * @param ranking      {@code exhaustive} or {@code two_stage}
  * @param users        users with at least one pick
  * @param alphas       α_ij evaluated
  * @param seconds      wall time per stage
@@ -17,6 +18,7 @@ public record ScoreResult(
     LocalDate dt,
     String modelVersion,
     String mode,
+    String ranking,
     long users,
     long fallbackUsers,
     long recommendationRows,

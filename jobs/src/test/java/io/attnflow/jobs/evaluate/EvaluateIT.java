@@ -71,7 +71,7 @@ class EvaluateIT {
 
   @Test
   void everyMethodUnderBothProtocolsWrittenForBi() throws Exception {
-    EvaluateResult r = EvaluateJob.run(spark, settings(), "eval-1");
+    EvaluateResult r = EvaluateJob.run(spark, settings("evaluate.two-stage-candidates=[5, 20, 100000]"), "eval-1");
 
     assertThat(r.users()).isEqualTo(240);
     assertThat(r.alsGrid()).containsOnlyKeys("rank=4,reg=0.1", "rank=8,reg=0.1");
@@ -95,6 +95,21 @@ class EvaluateIT {
         assertThat(sampled.value()).as(f.toString()).isGreaterThanOrEqualTo(f.value());
       }
     }
+    // two-stage against exhaustive: overlap@10 grows with the shortlist (a longer one holds every exhaustive pick the
+    // shorter one did), and a shortlist of the whole corpus gives exactly the exhaustive lists
+    java.util.function.BiFunction<String, String, Double> two = (params, metric) -> r.figures().stream()
+        .filter(f -> f.protocol().equals("two_stage") && f.params().equals(params) && f.metric().equals(metric))
+        .mapToDouble(Figure::value).findFirst().orElseThrow(() -> new AssertionError("no two-stage " + params + " " + metric));
+    assertThat(two.apply("exhaustive", "overlap")).isEqualTo(1.0);
+    assertThat(two.apply("exhaustive", "hr")).isCloseTo(figure(r, "test", "full", "attention", "hr", 10), within(1.5 / 240));
+    for (String metric : List.of("hr", "ndcg", "overlap")) {
+      assertThat(two.apply("candidates=100000", metric)).as(metric).isEqualTo(two.apply("exhaustive", metric));
+    }
+    assertThat(two.apply("candidates=5", "overlap")).isBetween(0.0, 1.0)
+        .isLessThanOrEqualTo(two.apply("candidates=20", "overlap"));
+    assertThat(two.apply("candidates=5", "seconds")).isPositive();
+    assertThat(r.figures().stream().filter(f -> f.protocol().equals("two_stage")).mapToLong(Figure::users).distinct())
+        .containsExactly(240L);
     // HR@K and NDCG@K grow with K, and NDCG@1 = HR@1
     assertThat(figure(r, "test", "full", "attention", "hr", 20)).isGreaterThanOrEqualTo(figure(r, "test", "full", "attention", "hr", 10));
     assertThat(figure(r, "test", "full", "item_knn", "ndcg", 1)).isEqualTo(figure(r, "test", "full", "item_knn", "hr", 1));
@@ -109,8 +124,9 @@ class EvaluateIT {
     assertThat(report).contains("\"model_version\" : \"planted\"").contains("als_grid_validation_ndcg10_full");
 
     // the same run again gives the same figures (seeded negatives, samples and ALS)
-    EvaluateResult again = EvaluateJob.run(spark, settings(), "eval-2");
-    assertThat(again.figures()).isEqualTo(r.figures());
+    EvaluateResult again = EvaluateJob.run(spark, settings("evaluate.two-stage-candidates=[5, 20, 100000]"), "eval-2");
+    assertThat(again.figures().stream().filter(f -> !f.metric().equals("seconds")))
+        .containsExactlyElementsOf(r.figures().stream().filter(f -> !f.metric().equals("seconds")).toList());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.attnflow.jobs.score;
 
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.attnflow.core.model.AttentionNetwork;
@@ -161,6 +162,50 @@ class ScoreIT {
     assertThat(DuckDb.scalar("SELECT any_value(run_id) FROM " + recs(a))).isEqualTo("score-a-again");
     assertThat(content(b)).isEqualTo(before);
     assertThat(DuckDb.scalar("SELECT any_value(run_id) FROM " + recs(b))).isEqualTo("score-b");
+  }
+
+  @Test
+  void twoStageScoresItsShortlistExactlyAndAutoChoosesByUsersTimesItems() {
+    LocalDate exhaustive = DAY.plusDays(30);
+    LocalDate whole = DAY.plusDays(31);
+    LocalDate shortlisted = DAY.plusDays(32);
+    ScoreResult e = ScoreJob.run(spark, score(exhaustive), "score-exhaustive");
+    assertThat(e.ranking()).as("auto: 60 users × the slice's items are below the default budget").isEqualTo("exhaustive");
+    String picks = "SELECT user_id, rank, item_id, score, reasons::VARCHAR AS reasons FROM read_parquet('%s') ORDER BY user_id, rank";
+
+    // a shortlist as long as the corpus: the exhaustive picks, scores and reasons, from the second stage
+    ScoreResult w = ScoreJob.run(spark, score(whole, "score.mode=two-stage", "score.two-stage.candidates=100000"), "score-whole");
+    assertThat(w.ranking()).isEqualTo("two_stage");
+    assertThat(DuckDb.query(picks.formatted(glob(whole)))).isEqualTo(DuckDb.query(picks.formatted(glob(exhaustive))));
+    assertThat(DuckDb.scalar("SELECT string_agg(DISTINCT source) FROM " + recs(whole))).isEqualTo("two_stage");
+
+    // 40 candidates a user, chosen by auto past a budget of 0 pairs: K picks each, α for 40 items instead of all
+    ScoreResult r = ScoreJob.run(spark, score(shortlisted, "score.mode=auto", "score.two-stage.auto-above-pairs=0",
+        "score.two-stage.candidates=40"), "score-shortlisted");
+    assertThat(r.ranking()).isEqualTo("two_stage");
+    assertThat(r.alphas()).isPositive().isLessThan(e.alphas() / 10);
+    assertThat(r.recommendationRows()).isEqualTo(600);
+    // a pick both runs make carries the same score and reasons: stage 2 is exhaustive scoring's arithmetic
+    String both = "SELECT count(*) AS n, count(*) FILTER (WHERE a.score = b.score AND a.reasons::VARCHAR = b.reasons::VARCHAR) "
+        + "AS same FROM " + recs(shortlisted) + " a JOIN " + recs(exhaustive) + " b USING (user_id, item_id)";
+    Map<String, Object> agree = DuckDb.query(both).get(0);
+    assertThat((Long) agree.get("n")).as("two-stage keeps some exhaustive picks").isGreaterThan(60L);
+    assertThat(agree.get("same")).isEqualTo(agree.get("n"));
+    assertThat(DuckDb.scalar("SELECT count(*) FROM (SELECT score < lead(score) OVER (PARTITION BY user_id ORDER BY rank) AS up "
+        + "FROM " + recs(shortlisted) + ") WHERE up")).isEqualTo(0L);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM " + recs(shortlisted) + " r JOIN read_parquet('" + wh.resolve("interactions")
+        + "/*.parquet') i USING (user_id, item_id)")).isEqualTo(0L);
+
+    // two-stage needs the item tables broadcast: asked for, it fails and says so; auto scores exhaustively in blocks
+    assertThatThrownBy(() -> ScoreJob.run(spark, score(DAY.plusDays(33), "score.mode=two-stage",
+        "score.broadcast-budget-mb=0"), "score-two-stage-blocked"))
+        .isInstanceOf(io.attnflow.jobs.BadInputException.class).hasMessageContaining("score.broadcast-budget-mb")
+        .hasMessageContaining("score.mode = exhaustive");
+    assertThat(wh.resolve("recommendations/dt=" + DAY.plusDays(33))).doesNotExist();
+    ScoreResult auto = ScoreJob.run(spark, score(DAY.plusDays(34), "score.two-stage.auto-above-pairs=0",
+        "score.broadcast-budget-mb=0", "score.item-block=500"), "score-auto-blocked");
+    assertThat(auto.mode()).isEqualTo("blocked");
+    assertThat(auto.ranking()).isEqualTo("exhaustive");
   }
 
   @Test
