@@ -1,6 +1,7 @@
 package io.attnflow.jobs;
 
 import io.attnflow.core.model.ModelException;
+import io.attnflow.jobs.cli.BenchScaleCommand;
 import io.attnflow.jobs.cli.BenchScoreCommand;
 import io.attnflow.jobs.cli.EvaluateCommand;
 import io.attnflow.jobs.cli.IngestCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "attnflow", mixinStandardHelpOptions = true, version = "attnflow 0.1.0",
     description = "Nightly attention-based ranking on Apache Spark.",
     subcommands = {IngestCommand.class, TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, NightlyCommand.class,
-        BenchScoreCommand.class, CommandLine.HelpCommand.class})
+        BenchScoreCommand.class, BenchScaleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   private Main() {}
 

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The scoring kernel. For a micro-batch of users (at most {@link #MICRO_BATCH}, or one) and a block
+ * The scoring kernel. For a micro-batch of users (as many as their histories fill {@link #MICRO_BATCH} · m
+ * rows, or one) and a block
  * of n candidates: one GEMM of the stacked history projections (R = Σ history lengths rows of θ / τ,
  * k columns) by the block's φ rows transposed gives every x_ij = θ_iᵀφ_j / τ (R × n); then, per
  * user, {@link SigmoidSum} turns the user's rows into ranking scores (s_uj before the model's
@@ -34,8 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ScoringKernel {
   /**
-   * Users per GEMM: enough rows (32 × m) for BLAS to run at its peak; the logits then take
-   * 32 · m · n · 4 bytes (26 MB at m = 50 and blocks of 4,096 items).
+   * Full histories per GEMM: enough rows (32 × m) for BLAS to run at its peak; the logits then take
+   * 32 · m · n · 4 bytes (26 MB at m = 50 and blocks of 4,096 items). Users with shorter histories share
+   * those rows (with 5-event histories and m = 50, 320 users a GEMM), so the GEMM multiplies no padding
+   * but the micro-batch's last rows.
    */
   static final int MICRO_BATCH = 32;
 
@@ -80,7 +83,7 @@ public final class ScoringKernel {
     }
     this.model = model;
     this.usersPerGemm = usersPerGemm;
-    this.bounds = new int[usersPerGemm + 1];
+    this.bounds = new int[usersPerGemm * model.shape().history() + 1];
     this.maxRows = usersPerGemm * model.shape().history();
     this.k = model.k();
     this.stacked = Nd4j.zeros(DataType.FLOAT, maxRows, k);
@@ -135,8 +138,14 @@ public final class ScoringKernel {
       logitsBytes = logits.data().asNio().order(ByteOrder.nativeOrder());
       sums = new float[n];
     }
-    for (int from = 0; from < batch.size(); from += usersPerGemm) {
-      int to = Math.min(batch.size(), from + usersPerGemm);
+    for (int from = 0, to; from < batch.size(); from = to) {
+      to = from + 1;
+      if (usersPerGemm > 1) { // as many users as their rows fit: short histories share a GEMM instead of padding it
+        int rows = batch.get(from).length();
+        while (to < batch.size() && to - from < maxRows && rows + batch.get(to).length() <= maxRows) {
+          rows += batch.get(to++).length();
+        }
+      }
       List<UserHistory> micro = batch.subList(from, to);
       stack(micro);
       Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);

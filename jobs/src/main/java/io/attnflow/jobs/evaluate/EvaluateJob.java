@@ -102,7 +102,8 @@ public final class EvaluateJob {
     Instant evaluatedAt = Instant.now();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Warehouse wh = new Warehouse(settings.warehouse(), spark.sparkContext().hadoopConfiguration());
-    ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(settings.model().version());
+    ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration())
+        .loadWithSplit(settings.model().version());
     EvaluateSettings s = settings.withModel(ModelSettings.of(loaded.manifest()));
     AttentionModel model = loaded.model();
     Vocabulary vocabulary = model.vocabulary();
@@ -159,8 +160,9 @@ public final class EvaluateJob {
 
     sums.forEach((k, v) -> v.metrics().forEach(m ->
         figures.add(new Figure(k.split(), k.protocol(), k.method(), k.params(), m.metric(), m.k(), m.value(), v.cases()))));
+    // a stable sort: the two-stage rows keep their order (exhaustive, then the shortlists as configured)
     figures.sort(java.util.Comparator.comparing(Figure::split).thenComparing(Figure::protocol)
-        .thenComparing(f -> methodOrder(f.method())).thenComparing(Figure::params));
+        .thenComparing(f -> methodOrder(f.method())).thenComparing(f -> f.protocol().equals("two_stage") ? "" : f.params()));
     EvaluateResult result = new EvaluateResult(runId, loaded.version(), evaluatedAt, heldOut.size(), items, figures, grid,
         wh.root() + "/evaluations/metrics/run_id=" + runId, wh.root() + "/evaluations/reports/" + runId + ".json",
         (System.nanoTime() - started) / 1e9);

@@ -44,10 +44,10 @@ public final class ModelStore {
     this.conf = conf;
   }
 
-  /** A verified, loaded model. */
   /**
-   * A verified model. {@code split} has one row per held-out user of its training: user_id,
-   * validation item_id, its time (µs), test item_id, its time (µs).
+   * A verified model. {@code split} has one row per held-out user of its training (user_id, validation item_id, its
+   * time (µs), test item_id, its time (µs)) when loaded {@link #loadWithSplit with it}, else none: scoring never
+   * reads a row per user on the driver.
    */
   public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network,
       List<Object[]> split) {}
@@ -164,11 +164,20 @@ public final class ModelStore {
   }
 
   /**
-   * Loads {@code version} ("latest": the promoted one), verified.
+   * Loads {@code version} ("latest": the promoted one), verified, without its split.
    *
    * @throws ModelException if there is no such model or it fails verification
    */
   public Loaded load(String version) {
+    return load(version, false);
+  }
+
+  /** {@link #load} with the split of the model's training (evaluation): one row per held-out user, on the driver. */
+  public Loaded loadWithSplit(String version) {
+    return load(version, true);
+  }
+
+  private Loaded load(String version, boolean withSplit) {
     String v = "latest".equals(version)
         ? latest().orElseThrow(() -> new ModelException("Cannot load the latest model: " + root + "/" + LATEST
             + " does not exist (train a model first: attnflow train)"))
@@ -190,7 +199,7 @@ public final class ModelStore {
         Manifest manifest = ModelFiles.verify(local);
         ComputationGraph network = ModelFiles.readNetwork(local, manifest);
         Vocabulary vocabulary = readVocabulary(local);
-        List<Object[]> split = SmallParquet.read(conf, new Path(local.resolve(SPLIT).toUri()));
+        List<Object[]> split = withSplit ? SmallParquet.read(conf, new Path(local.resolve(SPLIT).toUri())) : List.of();
         return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, split);
       } catch (ModelException e) { // name the warehouse's folder, not the local copy the checks ran on
         throw new ModelException(e.getMessage().replace(local.toString(), src.toString()), e);

@@ -73,18 +73,25 @@ public final class NightlyJob {
 
   /** One user's top 5, with the history items behind each pick, titled from items/ where known. */
   static List<String> sample(SparkSession spark, Warehouse wh, ScoreResult score) {
-    Dataset<Row> recs = spark.read().parquet(score.recommendationsPath()).filter(col("source").equalTo("attention"));
+    Dataset<Row> recs = spark.read().parquet(score.recommendationsPath()).filter(col("source").isin("attention", "two_stage"));
     List<Row> first = recs.select("user_id").orderBy("user_id").limit(1).collectAsList();
     if (first.isEmpty()) {
       return List.of();
     }
     String user = first.get(0).getString(0);
+    List<Row> picks = recs.filter(col("user_id").equalTo(user)).orderBy("rank").limit(5).collectAsList();
+    // the titles of just the items shown: items/ may hold millions
+    java.util.Set<String> shown = new java.util.HashSet<>();
+    for (Row r : picks) {
+      shown.add(r.getString(2));
+      r.<Row>getList(4).forEach(reason -> shown.add(reason.getString(0)));
+    }
     java.util.Map<String, String> titles = new java.util.HashMap<>();
-    spark.read().parquet(wh.items()).select("item_id", "title").collectAsList()
+    spark.read().parquet(wh.items()).filter(col("item_id").isin(shown.toArray())).select("item_id", "title").collectAsList()
         .forEach(r -> titles.put(r.getString(0), r.getString(1)));
     List<String> out = new ArrayList<>();
     out.add("user " + user + ":");
-    for (Row r : recs.filter(col("user_id").equalTo(user)).orderBy("rank").limit(5).collectAsList()) {
+    for (Row r : picks) {
       out.add(String.format("  %d. %s  (score %.3f)", r.getInt(1), titles.getOrDefault(r.getString(2), r.getString(2)),
           r.getFloat(3)));
       for (Row reason : r.<Row>getList(4)) {

@@ -180,8 +180,12 @@ class TrainIT {
     assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + folder.resolve("split.parquet") + "')")).isEqualTo(users);
     assertThat(DuckDb.types(folder.resolve("split.parquet").toString())).containsEntry("test_ts", "TIMESTAMP WITH TIME ZONE");
 
-    ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
-        spark.sparkContext().hadoopConfiguration()).load("latest");
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration());
+    ModelStore.Loaded loaded = store.load("latest");
+    // the split (a row per held-out user) is read only when asked for: by evaluation, never by scoring
+    assertThat(loaded.split()).isEmpty();
+    assertThat(store.loadWithSplit("latest").split()).hasSize((int) users).allSatisfy(row -> assertThat(row).hasSize(5));
     AttentionModel model = loaded.model();
     assertThat(loaded.manifest().shape().items()).isEqualTo(model.vocabulary().size());
     // parity: DL4J's own output() and the scoring kernel on random sequences of the trained model
