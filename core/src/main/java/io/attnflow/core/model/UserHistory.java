@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The history a model sees for one user: up to m vocabulary indices, oldest first, with their
  * weights w_i (all positive).
  */
-public record UserHistory(String userId, int[] items, float[] weights) {
+public record UserHistory(String userId, int[] items, float[] weights) implements java.io.Serializable {
   public UserHistory {
     if (items.length != weights.length) {
       throw new IllegalArgumentException("Cannot pair " + items.length + " items with " + weights.length + " weights");

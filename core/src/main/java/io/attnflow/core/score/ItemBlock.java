@@ -91,7 +91,7 @@ public final class ItemBlock implements Serializable {
    * whole SIMD vectors, so that the kernel's σ pass runs on whole vectors only. The padding columns
    * of the kernel's logits are computed but never offered to a heap.
    */
-  INDArray phi() {
+  synchronized INDArray phi() { // blocks may be shared by an executor's tasks
     if (phi == null) {
       phi = Nd4j.create(Arrays.copyOf(rows, width() * k), new long[] {width(), k}, 'c');
     }

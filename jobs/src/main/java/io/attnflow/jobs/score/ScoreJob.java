@@ -133,8 +133,9 @@ public final class ScoreJob {
     Broadcast<AttentionModel> modelB = jsc.broadcast(broadcast ? model : model.withoutCandidateTable());
     Broadcast<CategoryCap> capB = jsc.broadcast(categoryCap(spark, wh, s, model.vocabulary()));
     if (broadcast) {
-      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), candidates, popularB.value(), s, capB.value(),
-          twoStage));
+      long blocksKey = modelB.id();
+      rows = inputs.mapPartitions(it -> scorePartition(it, modelB.value(), blocks(blocksKey, modelB.value(), candidates,
+          s.itemBlock()), popularB.value(), s, capB.value(), twoStage));
     } else {
       rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s, capB);
     }
@@ -294,11 +295,25 @@ public final class ScoreJob {
         }, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
   }
 
-  /** Broadcast mode: one partition of users against every block, blocks built once per partition. */
-  private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, int[] candidates,
+  /** The item blocks of the broadcast model {@code key}: split once per executor JVM, shared (read-only) by its tasks. */
+  private static final java.util.concurrent.atomic.AtomicReference<Map.Entry<Long, ItemBlock[]>> BLOCKS =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  private static ItemBlock[] blocks(long key, AttentionModel model, int[] candidates, int size) {
+    synchronized (BLOCKS) {
+      Map.Entry<Long, ItemBlock[]> cached = BLOCKS.get();
+      if (cached == null || cached.getKey() != key) {
+        cached = Map.entry(key, ItemBlock.split(model, candidates, size));
+        BLOCKS.set(cached);
+      }
+      return cached.getValue();
+    }
+  }
+
+  /** Broadcast mode: one partition of users against every block (the executor's shared blocks). */
+  private static Iterator<Row> scorePartition(Iterator<UserInput> users, AttentionModel model, ItemBlock[] blocks,
       int[] popular, ScoreSettings s, CategoryCap cap, boolean twoStage) {
     FaultInjection.inTask("scoring a user partition");
-    ItemBlock[] blocks = ItemBlock.split(model, candidates, s.itemBlock());
     ScoringKernel kernel = twoStage ? ScoringKernel.oneUserAtATime(model) : new ScoringKernel(model);
     List<Row> out = new ArrayList<>();
     List<UserInput> chunk = new ArrayList<>();
@@ -402,38 +417,39 @@ public final class ScoreJob {
       Broadcast<AttentionModel> thetaOnly, Broadcast<int[]> popular, ScoreSettings s, Broadcast<CategoryCap> cap) {
     JavaRDD<ItemBlock> blockRdd = jsc.parallelize(Arrays.asList(blocks), blocks.length);
     int groupSize = 4 * s.userBatch();
-    JavaRDD<List<UserInput>> groups = inputs.mapPartitions(it -> {
-      List<List<UserInput>> out = new ArrayList<>();
-      List<UserInput> g = new ArrayList<>();
+    // each group's histories and seen items are formed once, not once per item block
+    JavaRDD<Group> groups = inputs.mapPartitions(it -> {
+      Vocabulary v = thetaOnly.value().vocabulary();
+      long end = endMicros(s);
+      List<Group> out = new ArrayList<>();
+      Group g = new Group(new ArrayList<>(), new ArrayList<>());
       while (it.hasNext()) {
-        g.add(it.next());
-        if (g.size() == groupSize || !it.hasNext()) {
+        UserInput u = it.next();
+        UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
+        if (h.length() > 0) {
+          g.histories().add(h);
+          g.seen().add(seen(u, v));
+        }
+        if (g.histories().size() == groupSize || (!it.hasNext() && !g.histories().isEmpty())) {
           out.add(g);
-          g = new ArrayList<>();
+          g = new Group(new ArrayList<>(), new ArrayList<>());
         }
       }
       return out.iterator();
-    });
-    JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).flatMapToPair(pair -> {
+    }).persist(StorageLevel.MEMORY_AND_DISK()); // read once per item block by the cartesian product; freed with the RDD
+    // one kernel (and its logits buffer) per task, whatever number of (group, block) pairs the task scores
+    JavaPairRDD<String, List<Pick>> partial = groups.cartesian(blockRdd).mapPartitionsToPair(pairs -> {
       FaultInjection.inTask("scoring users against an item block");
-      AttentionModel m = thetaOnly.value();
-      ScoringKernel kernel = new ScoringKernel(m);
-      Vocabulary v = m.vocabulary();
-      long end = endMicros(s);
-      List<UserHistory> histories = new ArrayList<>();
-      List<int[]> seen = new ArrayList<>();
-      for (UserInput u : pair._1()) {
-        UserHistory h = history(u, v, s.model().weights(), s.model().historyLength(), end);
-        if (h.length() > 0) {
-          histories.add(h);
-          seen.add(seen(u, v));
-        }
-      }
-      List<List<Pick>> picks = kernel.candidates(histories, seen.toArray(int[][]::new), new ItemBlock[] {pair._2()},
-          s.topK(), s.reasons(), s.userBatch(), cap.value());
+      ScoringKernel kernel = new ScoringKernel(thetaOnly.value());
       List<Tuple2<String, List<Pick>>> out = new ArrayList<>();
-      for (int u = 0; u < histories.size(); u++) {
-        out.add(new Tuple2<>(histories.get(u).userId(), picks.get(u)));
+      while (pairs.hasNext()) {
+        Tuple2<Group, ItemBlock> pair = pairs.next();
+        List<UserHistory> histories = pair._1().histories();
+        List<List<Pick>> picks = kernel.candidates(histories, pair._1().seen().toArray(int[][]::new),
+            new ItemBlock[] {pair._2()}, s.topK(), s.reasons(), s.userBatch(), cap.value());
+        for (int u = 0; u < histories.size(); u++) {
+          out.add(new Tuple2<>(histories.get(u).userId(), picks.get(u)));
+        }
       }
       return out.iterator();
     });
@@ -454,6 +470,9 @@ public final class ScoreJob {
     });
     return scored.union(fallbackRows);
   }
+
+  /** A group of users with a usable history, as blocked mode crosses them with item blocks. */
+  private record Group(List<UserHistory> histories, List<int[]> seen) implements java.io.Serializable {}
 
   private static double elapsed(long since) {
     return Math.round((System.nanoTime() - since) / 1e7) / 100.0;
