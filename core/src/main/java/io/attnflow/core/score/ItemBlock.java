@@ -40,29 +40,6 @@ public final class ItemBlock implements Serializable {
     return new ItemBlock(items, rows, k);
   }
 
-  /**
-   * The block of {@code items} (ascending, each held by one of {@code blocks}), their φ rows copied from those
-   * blocks: a user's shortlist in two-stage scoring, which works from blocks alone (the model may come without φ).
-   */
-  public static ItemBlock gather(ItemBlock[] blocks, int[] items) {
-    int k = blocks.length == 0 ? 0 : blocks[0].k;
-    float[] rows = new float[items.length * k];
-    for (int j = 0; j < items.length; j++) {
-      boolean found = false;
-      for (int b = 0; b < blocks.length && !found; b++) {
-        int at = blocks[b].indexOf(items[j]);
-        if (at >= 0) {
-          System.arraycopy(blocks[b].rows, at * k, rows, j * k, k);
-          found = true;
-        }
-      }
-      if (!found) {
-        throw new IllegalArgumentException("Cannot gather item " + items[j] + ": it is in none of the blocks");
-      }
-    }
-    return new ItemBlock(items, rows, k);
-  }
-
   /** Consecutive blocks of at most {@code size} items covering {@code items} (ascending). */
   public static ItemBlock[] split(AttentionModel model, int[] items, int size) {
     int n = (items.length + size - 1) / size;
@@ -100,8 +77,7 @@ public final class ItemBlock implements Serializable {
 
   /** The block's size rounded up to whole SIMD vectors. */
   int width() {
-    int lanes = SigmoidSum.lanes();
-    return (items.length + lanes - 1) / lanes * lanes;
+    return SigmoidSum.width(items.length);
   }
 
   /** The position of {@code item} in this block, or a negative number. */

@@ -118,17 +118,30 @@ public final class ScoringKernel {
     scoreEach(batch, block, sink);
   }
 
-  /** Keeps the θ rows of {@code batch}'s histories while its blocks go by (those of an earlier batch are dropped). */
+  /**
+   * Keeps the θ rows of {@code batch}'s histories while its blocks go by (those of an earlier batch are dropped); a
+   * context-aware model encodes the whole batch at once.
+   */
   private void remember(List<UserHistory> batch) {
     if (batch != encodedBatch) {
       encoded.clear();
       encodedBatch = batch;
+      if (model.contextAware()) {
+        List<float[]> rows = model.thetaRows(batch);
+        for (int u = 0; u < batch.size(); u++) {
+          encoded.put(batch.get(u), rows.get(u));
+        }
+      }
     }
   }
 
   /** {@link #forEachUser} for users whose θ rows are {@link #remember}ed (or to be computed). */
   private void scoreEach(List<UserHistory> batch, ItemBlock block, UserScores sink) {
-    int n = block.width();
+    scoreEach(batch, block.phi(), block.width(), sink);
+  }
+
+  /** {@link #scoreEach(List, ItemBlock, UserScores)} for candidates whose φ rows are {@code phi} (n × k, n a whole number of SIMD vectors). */
+  private void scoreEach(List<UserHistory> batch, INDArray phi, int n, UserScores sink) {
     if (logits == null || logits.columns() != n) {
       if ((long) maxRows * n * Float.BYTES > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("A block of " + n + " items is too large for " + maxRows
@@ -148,7 +161,7 @@ public final class ScoringKernel {
       }
       List<UserHistory> micro = batch.subList(from, to);
       stack(micro);
-      Nd4j.gemm(stacked, block.phi(), logits, false, true, 1.0, 0.0);
+      Nd4j.gemm(stacked, phi, logits, false, true, 1.0, 0.0);
       for (int u = 0; u < micro.size(); u++) {
         SigmoidSum.accumulate(logitsBytes, n, bounds[u], bounds[u + 1], rowWeights, model.aggregation(), model.bias(), sums);
         sink.accept(from + u, sums);
@@ -305,16 +318,44 @@ public final class ScoringKernel {
           out.add(List.of());
           continue;
         }
-        ItemBlock[] list = {ItemBlock.gather(blocks, retrieved[u])};
+        int[] items = retrieved[u];
         CategoryCap.CandidateHeap heap = cap.heap(topK, ScoringKernel::kept);
-        scoreEach(batch.subList(u, u + 1), list[0], (x, scores) -> offer(list[0].items(), scores, NOTHING, heap::offer));
-        out.add(cap.select(exactly(batch.get(u), heap, list, topK, reasons, cap), topK));
+        scoreEach(batch.subList(u, u + 1), gather(blocks, items), SigmoidSum.width(items.length),
+            (x, scores) -> offer(items, scores, NOTHING, heap::offer));
+        out.add(cap.select(exactly(batch.get(u), heap, blocks, topK, reasons, cap), topK));
       }
     }
     return out;
   }
 
   private static final int[] NOTHING = new int[0];
+  /** Stage 2's candidate rows, reused from user to user: a shortlist's φ rows, then rows left from longer ones. */
+  private INDArray shortlist;
+  private FloatBuffer shortlistBuffer;
+
+  /**
+   * The φ rows of {@code items} (ascending) copied from {@code blocks} (ascending, disjoint: {@link ItemBlock#split})
+   * into the reused shortlist matrix, {@link SigmoidSum#width} rows of which the GEMM reads.
+   */
+  private INDArray gather(ItemBlock[] blocks, int[] items) {
+    int width = SigmoidSum.width(items.length);
+    if (shortlist == null || shortlist.rows() != width) {
+      shortlist = Nd4j.zeros(DataType.FLOAT, width, k);
+      shortlistBuffer = shortlist.data().asNioFloat();
+    }
+    int b = 0;
+    for (int j = 0; j < items.length; j++) {
+      while (b < blocks.length && (blocks[b].size() == 0 || blocks[b].items()[blocks[b].size() - 1] < items[j])) {
+        b++;
+      }
+      int at = b < blocks.length ? blocks[b].indexOf(items[j]) : -1;
+      if (at < 0) {
+        throw new IllegalArgumentException("Cannot gather item " + items[j] + ": it is in none of the blocks");
+      }
+      shortlistBuffer.put(j * k, blocks[b].rows(), at * k, k);
+    }
+    return shortlist;
+  }
 
   /** Stage 1 of {@link #twoStage}: per user of {@code batch}, its top {@code c} unseen items by uᵀφ_j, ascending. */
   private int[][] retrieve(List<UserHistory> batch, int[][] seen, ItemBlock[] blocks, int c) {

@@ -28,6 +28,12 @@ final class SigmoidSum {
   }
 
   /** Floats a SIMD vector holds here; {@link #accumulate} takes rows of whole vectors. */
+  /** {@code n} columns rounded up to whole SIMD vectors: what the σ pass reads. */
+  static int width(int n) {
+    int lanes = lanes();
+    return (n + lanes - 1) / lanes * lanes;
+  }
+
   static int lanes() {
     return SPECIES.length();
   }

@@ -119,7 +119,10 @@ public final class ScaleBenchmark {
     return cumulative;
   }
 
-  /** Saves and promotes an untrained model of the default sizes ({@code train.*}, {@code model.*}) over the generated items. */
+  /**
+   * Saves and promotes an untrained model of the default sizes ({@code train.*}, {@code model.*}) over the generated
+   * items, replacing the warehouse's models.
+   */
   public static void untrainedModel(SparkSession spark, String warehouse, int items, long seed) {
     Settings settings = Settings.load(List.of(), List.of("warehouse=" + warehouse));
     TrainSettings t = settings.train();
@@ -128,6 +131,12 @@ public final class ScaleBenchmark {
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, "bench-scale", Instant.now().toString(), shape, seed,
         t.asMap(), Map.of("synthetic", true), List.of(), 0, Map.of());
     var conf = spark.sparkContext().hadoopConfiguration();
+    try { // a warehouse of the benchmark's own: an earlier run's model makes way
+      org.apache.hadoop.fs.Path models = new org.apache.hadoop.fs.Path(warehouse + "/models");
+      models.getFileSystem(conf).delete(models, true);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     ModelStore store = new ModelStore(new Warehouse(warehouse, conf), conf);
     store.save("bench-scale", AttentionNetwork.create(t.network(shape), seed), Vocabulary.of(ids), List.of(), manifest);
     store.promote("bench-scale");
