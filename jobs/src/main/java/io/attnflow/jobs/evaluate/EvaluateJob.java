@@ -74,6 +74,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluateJob {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  /** Users a batch in the two-stage recall (score.user-batch's default). */
+  private static final int RECALL_BATCH = 128;
   /** The cut-off the ALS grid is chosen on (evaluate.ks must hold it). */
   public static final int SELECTION_K = 10;
 
@@ -246,8 +248,9 @@ public final class EvaluateJob {
   /**
    * Two-stage scoring against exhaustive scoring on the test split's full ranking (DESIGN §4): per case, the scoring
    * job's kernel gives the exhaustive top {@value #SELECTION_K} and, for each shortlist length C of
-   * {@code evaluate.two-stage-candidates}, the two-stage top {@value #SELECTION_K}; the figures are the overlap of the
-   * two lists, HR and NDCG of each, and the seconds each took (summed over tasks), protocol {@code two_stage}.
+   * {@code evaluate.two-stage-candidates}, the two-stage top {@value #SELECTION_K}, both in batches of users as the
+   * job runs them; the figures are the overlap of the two lists, HR and NDCG of each, and the seconds each took
+   * (summed over tasks), protocol {@code two_stage}.
    */
   private static List<Figure> twoStage(JavaSparkContext jsc, JavaRDD<UserSequence> users, AttentionModel model,
       EvaluateSettings s, int items) {
@@ -264,27 +267,41 @@ public final class EvaluateJob {
       int[] all = new int[items];
       java.util.Arrays.setAll(all, i -> i);
       ItemBlock[] blocks = {ItemBlock.of(am, all)};
-      ScoringKernel exhaustive = ScoringKernel.oneUserAtATime(am);
+      // the kernels and batching of the score job (exhaustive; two-stage), so the seconds compare what it would spend
+      ScoringKernel exhaustive = new ScoringKernel(am);
       ScoringKernel twoStage = ScoringKernel.oneUserAtATime(am);
       double[] out = new double[4 * (1 + shortlists.length) + 1];
-      while (it.hasNext()) {
-        UserSequence u = it.next();
-        SplittableRandom random = new SplittableRandom(seed * 31 + u.userId().hashCode() * 2L + 1);
-        HeldOutCase c = LeaveOneOut.heldOutCase(u, true, m, weights, negatives, items, random);
-        if (c.history().length() == 0) {
-          continue;
+      List<HeldOutCase> cases = new ArrayList<>();
+      while (it.hasNext() || !cases.isEmpty()) {
+        if (it.hasNext()) {
+          UserSequence u = it.next();
+          SplittableRandom random = new SplittableRandom(seed * 31 + u.userId().hashCode() * 2L + 1);
+          HeldOutCase c = LeaveOneOut.heldOutCase(u, true, m, weights, negatives, items, random);
+          if (c.history().length() > 0) {
+            cases.add(c);
+          }
+          if (cases.size() < RECALL_BATCH && it.hasNext()) {
+            continue;
+          }
         }
-        List<UserHistory> one = List.of(c.history());
-        int[][] seen = {c.seen()};
+        List<UserHistory> histories = cases.stream().map(HeldOutCase::history).toList();
+        int[][] seen = cases.stream().map(HeldOutCase::seen).toArray(int[][]::new);
         long t = System.nanoTime();
-        int[] reference = items(exhaustive.recommend(one, seen, blocks, k, 0, 1).get(0));
-        tally(out, 0, reference, reference, c.target(), System.nanoTime() - t);
+        List<List<Pick>> reference = exhaustive.recommend(histories, seen, blocks, k, 0, RECALL_BATCH);
+        out[3] += System.nanoTime() - t;
+        for (int c = 0; c < cases.size(); c++) {
+          tally(out, 0, items(reference.get(c)), items(reference.get(c)), cases.get(c).target());
+        }
         for (int i = 0; i < shortlists.length; i++) {
           t = System.nanoTime();
-          int[] top = items(twoStage.twoStage(one, seen, blocks, shortlists[i], k, 0, 1, CategoryCap.NONE).get(0));
-          tally(out, 1 + i, top, reference, c.target(), System.nanoTime() - t);
+          List<List<Pick>> top = twoStage.twoStage(histories, seen, blocks, shortlists[i], k, 0, RECALL_BATCH, CategoryCap.NONE);
+          out[4 * (1 + i) + 3] += System.nanoTime() - t;
+          for (int c = 0; c < cases.size(); c++) {
+            tally(out, 1 + i, items(top.get(c)), items(reference.get(c)), cases.get(c).target());
+          }
         }
-        out[out.length - 1]++;
+        out[out.length - 1] += cases.size();
+        cases.clear();
       }
       return List.of(out).iterator();
     }).reduce((x, y) -> {
@@ -311,14 +328,13 @@ public final class EvaluateJob {
   }
 
   /** Adds one case's hit, NDCG and overlap with the exhaustive list ({@code reference}) to method {@code i}'s sums. */
-  private static void tally(double[] sums, int i, int[] top, int[] reference, int target, long nanos) {
+  private static void tally(double[] sums, int i, int[] top, int[] reference, int target) {
     int rank = java.util.stream.IntStream.range(0, top.length).filter(r -> top[r] == target).findFirst().orElse(top.length);
     rank = rank < top.length ? rank : Integer.MAX_VALUE;
     sums[4 * i] += Ranking.hit(rank, SELECTION_K);
     sums[4 * i + 1] += Ranking.ndcg(rank, SELECTION_K);
     long shared = java.util.Arrays.stream(top).filter(j -> java.util.Arrays.stream(reference).anyMatch(r -> r == j)).count();
     sums[4 * i + 2] += reference.length == 0 ? 1 : (double) shared / reference.length;
-    sums[4 * i + 3] += nanos;
   }
 
   /** Spark ML ALS (implicit feedback: 1 per user-item pair) fitted on {@code training}, as a scorer. */
