@@ -103,11 +103,18 @@ public final class TrainJob {
     JavaRDD<UserSequence> sequences = Sequences.of(events, vocab).persist(StorageLevel.MEMORY_AND_DISK_SER());
     ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m);
 
-    List<UserSequence> heldOut = sequences.filter(LeaveOneOut::evaluable).collect();
+    // the driver holds a compact split row per held-out user and at most train.validation-users whole sequences
+    JavaRDD<UserSequence> evaluable = sequences.filter(LeaveOneOut::evaluable);
+    List<Object[]> heldOut = new ArrayList<>(evaluable.map(u -> splitRow(u, vocab.value())).collect());
+    heldOut.sort(Comparator.comparing(r -> (String) r[0]));
+    long sampleSeed = s.seed();
+    List<UserSequence> sampled = heldOut.size() <= s.validationUsers() ? evaluable.collect()
+        : evaluable.sortBy(u -> mix(sampleSeed, -2, u.userId().hashCode()), true, evaluable.getNumPartitions())
+            .take(s.validationUsers());
     NegativeSampler sampler = s.popularNegatives() > 0
         ? NegativeSampler.mixed(trainingCounts(sequences, vocabulary.size()), s.popularNegatives())
         : NegativeSampler.uniform(vocabulary.size());
-    List<HeldOutCase> validation = validationCases(heldOut, s, shape);
+    List<HeldOutCase> validation = validationCases(sampled, s, shape);
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
 
@@ -202,7 +209,7 @@ public final class TrainJob {
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
     ModelStore store = new ModelStore(wh, spark.sparkContext().hadoopConfiguration());
-    manifest = save(store, version, trained, vocabulary, heldOut, manifest);
+    manifest = store.save(version, trained, vocabulary, heldOut, manifest);
     Promotion promotion = Promotion.decide(version, bestNdcg,
         store.latest().map(v -> Map.entry(v, validationNdcg(store.manifest(v)))), s.promotionTolerance());
     if (promotion.promoted()) {
@@ -263,13 +270,10 @@ public final class TrainJob {
     });
   }
 
-  private static List<HeldOutCase> validationCases(List<UserSequence> heldOut, TrainSettings s, ModelShape shape) {
-    List<UserSequence> users = new ArrayList<>(heldOut);
+  /** The validation cases of {@code users} (all held-out users, or a seeded sample of train.validation-users of them). */
+  private static List<HeldOutCase> validationCases(List<UserSequence> sampled, TrainSettings s, ModelShape shape) {
+    List<UserSequence> users = new ArrayList<>(sampled);
     users.sort(Comparator.comparing(UserSequence::userId));
-    if (users.size() > s.validationUsers()) {
-      Collections.shuffle(users, new Random(s.seed()));
-      users = users.subList(0, s.validationUsers());
-    }
     List<HeldOutCase> cases = new ArrayList<>();
     for (UserSequence u : users) {
       HeldOutCase c = LeaveOneOut.heldOutCase(u, false, shape.history(), s.model().weights(), s.validationNegatives(),
@@ -287,16 +291,13 @@ public final class TrainJob {
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
-  private static Manifest save(ModelStore store, String version, ComputationGraph network,
-      Vocabulary vocabulary, List<UserSequence> heldOut, Manifest manifest) {
-    List<Object[]> split = new ArrayList<>();
-    heldOut.stream().sorted(Comparator.comparing(UserSequence::userId)).forEach(u -> {
-      int v = LeaveOneOut.position(u, false);
-      int t = LeaveOneOut.position(u, true);
-      split.add(new Object[] {u.userId(), vocabulary.id(u.items()[v]), u.ts()[v], vocabulary.id(u.items()[t]), u.ts()[t]});
-    });
-    return store.save(version, network, vocabulary, split, manifest);
+  /** A held-out user's row of {@code split.parquet}: user_id, validation item and time, test item and time. */
+  private static Object[] splitRow(UserSequence u, Vocabulary vocabulary) {
+    int v = LeaveOneOut.position(u, false);
+    int t = LeaveOneOut.position(u, true);
+    return new Object[] {u.userId(), vocabulary.id(u.items()[v]), u.ts()[v], vocabulary.id(u.items()[t]), u.ts()[t]};
   }
+
 
   static long mix(long seed, long a, long b) {
     long h = seed * 0x9E3779B97F4A7C15L + a;
