@@ -43,6 +43,18 @@ class ScoringKernelTest {
     return AttentionModel.fromNetwork(net, shape, Vocabulary.of(ids));
   }
 
+  /** A random history of 1 to m items of {@code items}, with weights in [0.05, 2.05). */
+  private static UserHistory history(SplittableRandom random, String user, int items, int m) {
+    int len = 1 + random.nextInt(m);
+    int[] h = new int[len];
+    float[] w = new float[len];
+    for (int i = 0; i < len; i++) {
+      h[i] = random.nextInt(items);
+      w[i] = (float) (0.05 + random.nextDouble() * 2);
+    }
+    return new UserHistory(user, h, w);
+  }
+
   @Property(tries = 100)
   void blockedKernelEqualsNaiveLoops(@ForAll @IntRange(min = 5, max = 90) int items,
       @ForAll @IntRange(min = 1, max = 12) int users, @ForAll @IntRange(min = 1, max = 8) int m,
@@ -53,14 +65,7 @@ class ScoringKernelTest {
     List<UserHistory> batch = new ArrayList<>();
     int[][] seen = new int[users][];
     for (int u = 0; u < users; u++) {
-      int len = 1 + random.nextInt(m);
-      int[] h = new int[len];
-      float[] w = new float[len];
-      for (int i = 0; i < len; i++) {
-        h[i] = random.nextInt(items);
-        w[i] = (float) (0.05 + random.nextDouble() * 2);
-      }
-      batch.add(new UserHistory("u" + u, h, w));
+      batch.add(history(random, "u" + u, items, m));
       TreeSet<Integer> s = new TreeSet<>();
       int nSeen = random.nextInt(items);
       for (int i = 0; i < nSeen; i++) {
@@ -172,15 +177,8 @@ class ScoringKernelTest {
     List<UserHistory> batch = new ArrayList<>();
     int[][] seen = new int[users][];
     for (int u = 0; u < users; u++) {
-      int len = 1 + random.nextInt(m);
-      int[] h = new int[len];
-      float[] w = new float[len];
-      for (int i = 0; i < len; i++) {
-        h[i] = random.nextInt(items);
-        w[i] = (float) (0.05 + random.nextDouble() * 2);
-      }
-      batch.add(new UserHistory("u" + u, h, w));
-      seen[u] = java.util.stream.IntStream.of(h).distinct().sorted().toArray();
+      batch.add(history(random, "u" + u, items, m));
+      seen[u] = java.util.stream.IntStream.of(batch.get(u).items()).distinct().sorted().toArray();
     }
     int[] all = new int[items];
     Arrays.setAll(all, i -> i);
