@@ -41,6 +41,7 @@ public final class ScoringKernel {
    * but the micro-batch's last rows.
    */
   static final int MICRO_BATCH = 32;
+  private static final int[] NOTHING = new int[0];
 
   private final AttentionModel model;
   private final int usersPerGemm;
@@ -61,6 +62,9 @@ public final class ScoringKernel {
   private INDArray logits;
   private ByteBuffer logitsBytes;
   private float[] sums;
+  /** Two-stage scoring's candidate rows, reused from user to user: a shortlist's φ rows, then rows left from longer ones. */
+  private INDArray shortlist;
+  private FloatBuffer shortlistBuffer;
 
   /** A kernel for histories of at most {@code model.shape().history()} items. */
   public ScoringKernel(AttentionModel model) {
@@ -327,11 +331,6 @@ public final class ScoringKernel {
     }
     return out;
   }
-
-  private static final int[] NOTHING = new int[0];
-  /** Stage 2's candidate rows, reused from user to user: a shortlist's φ rows, then rows left from longer ones. */
-  private INDArray shortlist;
-  private FloatBuffer shortlistBuffer;
 
   /**
    * The φ rows of {@code items} (ascending) copied from {@code blocks} (ascending, disjoint: {@link ItemBlock#split})

@@ -269,7 +269,7 @@ public final class EvaluateJob {
       ItemBlock[] blocks = {ItemBlock.of(am, all)};
       // the kernels and batching of the score job (exhaustive; two-stage), so the seconds compare what it would spend
       ScoringKernel exhaustive = new ScoringKernel(am);
-      ScoringKernel twoStage = ScoringKernel.oneUserAtATime(am);
+      ScoringKernel shortlisting = ScoringKernel.oneUserAtATime(am);
       double[] out = new double[4 * (1 + shortlists.length) + 1];
       List<HeldOutCase> cases = new ArrayList<>();
       while (it.hasNext() || !cases.isEmpty()) {
@@ -294,7 +294,8 @@ public final class EvaluateJob {
         }
         for (int i = 0; i < shortlists.length; i++) {
           t = System.nanoTime();
-          List<List<Pick>> top = twoStage.twoStage(histories, seen, blocks, shortlists[i], k, 0, RECALL_BATCH, CategoryCap.NONE);
+          List<List<Pick>> top = shortlisting.twoStage(histories, seen, blocks, shortlists[i], k, 0, RECALL_BATCH,
+              CategoryCap.NONE);
           out[4 * (1 + i) + 3] += System.nanoTime() - t;
           for (int c = 0; c < cases.size(); c++) {
             tally(out, 1 + i, items(top.get(c)), items(reference.get(c)), cases.get(c).target());

@@ -58,7 +58,9 @@ import scala.Tuple2;
  * <p>Histories are formed as the model was trained: its history length and event weights come
  * from its manifest, not from the current {@code model.*} settings. Users are partitioned by user_id. When the model's item tables fit {@code
  * score.broadcast-budget-mb} they are broadcast and each partition runs the {@link ScoringKernel}
- * over every item block (built once per partition). Past the budget only θ is broadcast: the
+ * over every item block (split once per executor), exhaustively or, by {@code score.mode}, in two stages
+ * ({@link ScoringKernel#twoStage}: the pooled user vector shortlists candidates, which alone get α; rows say
+ * {@code source = two_stage}). Past the budget only θ is broadcast: the
  * candidate table is split into item blocks, an RDD crossed with groups of users, each pair yields
  * partial top-K lists, and those merge per user — the way Spark ML's ALS {@code recommendForAll}
  * avoids a cross join. Both modes give the same rows. Users without a usable history get the most
@@ -295,19 +297,15 @@ public final class ScoreJob {
         }, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
   }
 
-  /** The item blocks of the broadcast model {@code key}: split once per executor JVM, shared (read-only) by its tasks. */
-  private static final java.util.concurrent.atomic.AtomicReference<Map.Entry<Long, ItemBlock[]>> BLOCKS =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  /** The item blocks of the last broadcast model an executor JVM scored with, by broadcast id. */
+  private static Map.Entry<Long, ItemBlock[]> sharedBlocks;
 
-  private static ItemBlock[] blocks(long key, AttentionModel model, int[] candidates, int size) {
-    synchronized (BLOCKS) {
-      Map.Entry<Long, ItemBlock[]> cached = BLOCKS.get();
-      if (cached == null || cached.getKey() != key) {
-        cached = Map.entry(key, ItemBlock.split(model, candidates, size));
-        BLOCKS.set(cached);
-      }
-      return cached.getValue();
+  /** The item blocks of the broadcast model {@code key}: split once per executor JVM, shared (read-only) by its tasks. */
+  private static synchronized ItemBlock[] blocks(long key, AttentionModel model, int[] candidates, int size) {
+    if (sharedBlocks == null || sharedBlocks.getKey() != key) {
+      sharedBlocks = Map.entry(key, ItemBlock.split(model, candidates, size));
     }
+    return sharedBlocks.getValue();
   }
 
   /** Broadcast mode: one partition of users against every block (the executor's shared blocks). */
