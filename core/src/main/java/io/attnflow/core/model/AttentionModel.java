@@ -151,14 +151,6 @@ public final class AttentionModel implements Serializable {
     return rows;
   }
 
-  /** {@link #thetaRows(UserHistory)} of each history, a context-aware model's encoder run once for them all. */
-  public java.util.List<float[]> thetaRows(java.util.List<UserHistory> histories) {
-    if (encoder != null) {
-      return encoder.thetaRows(histories.stream().map(UserHistory::items).toList());
-    }
-    return histories.stream().map(this::thetaRows).toList();
-  }
-
   /** φ of item j, k floats starting at {@code j * k} of {@link #phiTable()}. */
   public float[] phiTable() {
     return phi;

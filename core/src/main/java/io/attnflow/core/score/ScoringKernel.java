@@ -123,19 +123,14 @@ public final class ScoringKernel {
   }
 
   /**
-   * Keeps the θ rows of {@code batch}'s histories while its blocks go by (those of an earlier batch are dropped); a
-   * context-aware model encodes the whole batch at once.
+   * Keeps the θ rows of {@code batch}'s histories while its blocks go by (those of an earlier batch are dropped). Each
+   * history is encoded on its own: encoded in a batch, its θ rows would round by the other histories around them,
+   * and a user's rows would change with the batching.
    */
   private void remember(List<UserHistory> batch) {
     if (batch != encodedBatch) {
       encoded.clear();
       encodedBatch = batch;
-      if (model.contextAware()) {
-        List<float[]> rows = model.thetaRows(batch);
-        for (int u = 0; u < batch.size(); u++) {
-          encoded.put(batch.get(u), rows.get(u));
-        }
-      }
     }
   }
 
