@@ -177,88 +177,53 @@ public final class HistoryEncoder implements Serializable {
    * context: row-major [n × k].
    */
   public float[] thetaRows(int[] items) {
-    return thetaRows(java.util.List.of(items)).get(0);
-  }
-
-  /**
-   * {@link #thetaRows(int[])} of several histories at once: each is laid into the L slots as training lays a window
-   * (left-padded; a padded slot is never attended to), so that every product runs once for the whole batch, batched
-   * over its histories, instead of a dozen small operations per history.
-   */
-  public java.util.List<float[]> thetaRows(java.util.List<int[]> histories) {
-    int users = histories.size();
-    int rows = users * slots;
-    float[] start = new float[rows * dim];
+    int n = items.length;
+    if (n > slots) {
+      throw new IllegalArgumentException("Cannot encode a history of " + n + " items in " + slots + " slots");
+    }
+    float[] start = new float[n * dim];
     float[] pos = values[0];
-    int[] pads = new int[users];
-    for (int u = 0; u < users; u++) {
-      int[] items = histories.get(u);
-      int n = items.length;
-      if (n > slots) {
-        throw new IllegalArgumentException("Cannot encode a history of " + n + " items in " + slots + " slots");
-      }
-      pads[u] = slots - n;
-      for (int r = 0; r < n; r++) {
-        int from = items[r] * dim;
-        int slot = pads[u] + r;
-        int to = (u * slots + slot) * dim;
-        for (int c = 0; c < dim; c++) {
-          start[to + c] = embeddings[from + c] + pos[slot * dim + c];
-        }
+    for (int r = 0; r < n; r++) {
+      int from = items[r] * dim;
+      int slot = (slots - n + r) * dim;
+      for (int c = 0; c < dim; c++) {
+        start[r * dim + c] = embeddings[from + c] + pos[slot + c];
       }
     }
     INDArray[] p = arrays();
     int per = BLOCK_MATRICES.length + BLOCK_VECTORS.length;
-    INDArray h = Nd4j.create(start, new long[] {rows, dim}, 'c');
+    INDArray h = Nd4j.create(start, new long[] {n, dim}, 'c');
     for (int at = 1; at + per < p.length; at += per) { // q k v f1 f2, then g1 s1 g2 s2 fb1 fb2
       INDArray a = norm(h, values[at + 5], values[at + 6]);
-      INDArray q = a.mmul(p[at]).reshape('c', users, slots, dim);
-      INDArray k = a.mmul(p[at + 1]).reshape('c', users, slots, dim);
-      INDArray v = a.mmul(p[at + 2]).reshape('c', users, slots, dim);
-      INDArray attention = causalSoftmax(Nd4j.matmul(q, k, false, true, false).muli(1 / Math.sqrt(dim)), pads);
-      h.addi(Nd4j.matmul(attention, v).reshape('c', rows, dim));
+      INDArray attention = causalSoftmax(a.mmul(p[at]).mmul(a.mmul(p[at + 1]).transpose()).muli(1 / Math.sqrt(dim)));
+      h.addi(attention.mmul(a.mmul(p[at + 2])));
       INDArray f = norm(h, values[at + 7], values[at + 8]);
       INDArray inner = Transforms.relu(f.mmul(p[at + 3]).addiRowVector(p[at + 9]), false);
       h.addi(inner.mmul(p[at + 4]).addiRowVector(p[at + 10]));
     }
     int last = p.length - 3;
-    float[] theta = norm(h, values[last], values[last + 1]).mmul(p[last + 2]).dup('c').data().asFloat();
-    int k = (int) p[last + 2].columns();
-    java.util.List<float[]> out = new java.util.ArrayList<>(users);
-    for (int u = 0; u < users; u++) {
-      int from = (u * slots + pads[u]) * k;
-      out.add(java.util.Arrays.copyOfRange(theta, from, (u + 1) * slots * k));
-    }
-    return out;
+    return norm(h, values[last], values[last + 1]).mmul(p[last + 2]).dup('c').data().asFloat();
   }
 
-  /**
-   * Softmax of each row of each history's [L × L] logits over the slots it may attend to: its own and the earlier
-   * ones, padding excluded (the rest get 0; a padded row, whose output is never read, attends to itself).
-   */
-  private INDArray causalSoftmax(INDArray logits, int[] pads) {
-    int users = pads.length;
-    int n = slots;
+  /** Softmax of each row over its own and the earlier columns (the later ones get 0). */
+  private static INDArray causalSoftmax(INDArray logits) {
+    int n = (int) logits.rows();
     float[] s = logits.dup('c').data().asFloat();
-    for (int u = 0; u < users; u++) {
-      for (int t = 0; t < n; t++) {
-        int row = (u * n + t) * n;
-        int first = Math.min(pads[u], t);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = first; i <= t; i++) {
-          max = Math.max(max, s[row + i]);
-        }
-        double sum = 0;
-        for (int i = first; i <= t; i++) {
-          s[row + i] = (float) Math.exp(s[row + i] - max);
-          sum += s[row + i];
-        }
-        for (int i = 0; i < n; i++) {
-          s[row + i] = i >= first && i <= t ? (float) (s[row + i] / sum) : 0;
-        }
+    for (int t = 0; t < n; t++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i <= t; i++) {
+        max = Math.max(max, s[t * n + i]);
+      }
+      double sum = 0;
+      for (int i = 0; i <= t; i++) {
+        s[t * n + i] = (float) Math.exp(s[t * n + i] - max);
+        sum += s[t * n + i];
+      }
+      for (int i = 0; i < n; i++) {
+        s[t * n + i] = i <= t ? (float) (s[t * n + i] / sum) : 0;
       }
     }
-    return Nd4j.create(s, new long[] {users, n, n}, 'c');
+    return Nd4j.create(s, new long[] {n, n}, 'c');
   }
 
   /** Layer normalisation of each row, with a gain and a shift. */
