@@ -3,9 +3,11 @@ package io.attnflow.jobs;
 import io.attnflow.core.model.ModelException;
 import io.attnflow.jobs.cli.BenchScaleCommand;
 import io.attnflow.jobs.cli.BenchScoreCommand;
+import io.attnflow.jobs.cli.EmbedCommand;
 import io.attnflow.jobs.cli.EvaluateCommand;
 import io.attnflow.jobs.cli.IngestCommand;
 import io.attnflow.jobs.cli.NightlyCommand;
+import io.attnflow.jobs.cli.RelatedCommand;
 import io.attnflow.jobs.cli.ScoreCommand;
 import io.attnflow.jobs.cli.TrainCommand;
 import io.attnflow.jobs.config.ConfigProblems;
@@ -21,8 +23,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "attnflow", mixinStandardHelpOptions = true, version = "attnflow 0.1.0",
     description = "Nightly attention-based ranking on Apache Spark.",
-    subcommands = {IngestCommand.class, TrainCommand.class, ScoreCommand.class, EvaluateCommand.class, NightlyCommand.class,
-        BenchScoreCommand.class, BenchScaleCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {IngestCommand.class, EmbedCommand.class, TrainCommand.class, ScoreCommand.class, EvaluateCommand.class,
+        NightlyCommand.class, RelatedCommand.class, BenchScoreCommand.class, BenchScaleCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   private Main() {}
 

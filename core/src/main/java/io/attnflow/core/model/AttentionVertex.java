@@ -62,6 +62,8 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String V_POOL = "v";
   public static final String B_POOLED = "bp";
 
+  /** I, the vocabulary's items (the share of them that the pool makes up calibrates {@link TrainingLoss#GBCE}). */
+  @JsonProperty private int items;
   @JsonProperty private int dim;
   @JsonProperty private int projection;
   @JsonProperty private int poolHidden;
@@ -84,6 +86,7 @@ public class AttentionVertex extends SameDiffVertex {
   public AttentionVertex() {}
 
   public AttentionVertex(NetworkSpec spec, long seed, boolean scores) {
+    this.items = spec.shape().items();
     this.dim = spec.shape().dim();
     this.projection = spec.shape().projection();
     this.poolHidden = spec.shape().poolHidden();
@@ -195,6 +198,11 @@ public class AttentionVertex extends SameDiffVertex {
       SDVariable logSum = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 2)).add(max);
       return logSum.sub(positive).reshape(-1, window);
     }
+    if (loss == TrainingLoss.GBCE) { // −β log σ(z+) − Σ_j log(1 − σ(z_j)), β = 1 − t(1 − N / (I − 1))
+      SDVariable share = pool.shape().get(SDIndex.point(2)).castTo(DataType.FLOAT).div(Math.max(1, items - 1));
+      SDVariable beta = share.mul(TrainingLoss.GBCE_CALIBRATION).add(1 - TrainingLoss.GBCE_CALIBRATION);
+      return sd.nn.softplus(positive.neg()).mul(beta).add(sd.nn.softplus(pool).sum(true, 2)).reshape(-1, window);
+    }
     // −log σ(z+) − mean_j log(1 − σ(z_j)) = softplus(−z+) + mean_j softplus(z_j)
     return sd.nn.softplus(positive.neg()).add(sd.nn.softplus(pool).mean(true, 2)).reshape(-1, window);
   }
@@ -244,6 +252,7 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public GraphVertex clone() {
     AttentionVertex c = new AttentionVertex();
+    c.items = items;
     c.dim = dim;
     c.projection = projection;
     c.poolHidden = poolHidden;
@@ -273,7 +282,7 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttentionVertex v && v.dim == dim && v.projection == projection
+    return o instanceof AttentionVertex v && v.items == items && v.dim == dim && v.projection == projection
         && v.poolHidden == poolHidden && v.history == history && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
@@ -282,7 +291,7 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public int hashCode() {
-    return Objects.hash(dim, projection, poolHidden, history, window, negatives, seed, aggregation, loss,
+    return Objects.hash(items, dim, projection, poolHidden, history, window, negatives, seed, aggregation, loss,
         alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 

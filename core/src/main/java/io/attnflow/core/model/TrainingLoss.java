@@ -11,5 +11,15 @@ public enum TrainingLoss {
    * is pushed above its negatives rather than each score towards 0 or 1, which is what ranking
    * among every item needs. The served score stays σ(logit).
    */
-  SOFTMAX
+  SOFTMAX,
+  /**
+   * gSASRec's generalised binary cross-entropy (Petrov &amp; Macdonald, RecSys 2023): each negative's
+   * term summed, not averaged, and the positive's weighted by β = 1 − t(1 − a), where a = N / (I − 1) is
+   * the share of the I items that the N sampled negatives make up and t = {@link #GBCE_CALIBRATION}; it
+   * counters the over-confidence that sampling gives binary cross-entropy.
+   */
+  GBCE;
+
+  /** gSASRec's calibration t (its setting for MovieLens 1M). */
+  public static final double GBCE_CALIBRATION = 0.75;
 }

@@ -239,6 +239,14 @@ class AttentionModelTest {
       double max = Arrays.stream(z).max().orElseThrow();
       return max + Math.log(Arrays.stream(z).map(v -> Math.exp(v - max)).sum()) - z[0];
     }
+    if (loss == TrainingLoss.GBCE) { // 30 items, of which the 15 pooled negatives are a share of 15 / 29
+      double beta = 1 - TrainingLoss.GBCE_CALIBRATION * (1 - 15.0 / 29);
+      double sum = 0;
+      for (int j = 1; j < z.length; j++) {
+        sum += Math.log1p(Math.exp(z[j]));
+      }
+      return beta * Math.log1p(Math.exp(-z[0])) + sum;
+    }
     double negatives = 0;
     for (int j = 1; j < z.length; j++) {
       negatives += Math.log1p(Math.exp(z[j]));

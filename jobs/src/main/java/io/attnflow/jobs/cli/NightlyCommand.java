@@ -32,6 +32,7 @@ public final class NightlyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("nightly " + runId + ": ok");
     IngestCommand.print(r.ingest(), out);
+    r.embedded().ifPresentOrElse(e -> EmbedCommand.print(e, out), () -> out.println("embed: skipped (nightly.embed = false)"));
     r.trained().ifPresentOrElse(t -> TrainCommand.print(t, out), () -> out.println("train: skipped (a model exists; nightly.retrain = false)"));
     ScoreCommand.print(r.score(), out);
     out.println();

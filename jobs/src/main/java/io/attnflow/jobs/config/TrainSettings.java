@@ -39,7 +39,7 @@ public record TrainSettings(
         r.nonEmptyString("warehouse"),
         model,
         Aggregation.valueOf(r.oneOf("train.aggregation", List.of("interest", "mean")).toUpperCase(java.util.Locale.ROOT)),
-        TrainingLoss.valueOf(r.oneOf("train.loss", List.of("bce", "softmax")).toUpperCase(java.util.Locale.ROOT)),
+        TrainingLoss.valueOf(r.oneOf("train.loss", List.of("bce", "gbce", "softmax")).toUpperCase(java.util.Locale.ROOT)),
         r.intIn("train.dim", 1, 4096),
         r.intIn("train.projection", 1, 4096),
         r.intIn("train.pool-hidden", 1, 4096),

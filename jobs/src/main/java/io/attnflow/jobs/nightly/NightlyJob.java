@@ -3,6 +3,8 @@ package io.attnflow.jobs.nightly;
 import static org.apache.spark.sql.functions.col;
 
 import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.embed.EmbedJob;
+import io.attnflow.jobs.embed.EmbedResult;
 import io.attnflow.jobs.ingest.IngestJob;
 import io.attnflow.jobs.ingest.IngestResult;
 import io.attnflow.jobs.model.ModelStore;
@@ -20,7 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The nightly run: ingest the configured inputs, train when there is no model yet (or every night
+ * The nightly run: ingest the configured inputs, turn item content into vectors ({@code nightly.embed}), train when there is no model yet (or every night
  * with {@code nightly.retrain}), score the day, then read the written partition back and check it:
  * every scored user has ranks 1..n without gaps, the row count is what scoring reported, and the
  * partition carries its {@code _SUCCESS}. A failed check fails the run.
@@ -29,11 +31,15 @@ public final class NightlyJob {
   private NightlyJob() {}
 
   /** What the night did; {@code trained} is empty when an existing model was used. */
-  public record NightlyResult(IngestResult ingest, Optional<TrainResult> trained, ScoreResult score, List<String> sample) {}
+  public record NightlyResult(IngestResult ingest, Optional<EmbedResult> embedded, Optional<TrainResult> trained,
+      ScoreResult score, List<String> sample) {}
 
   public static NightlyResult run(SparkSession spark, Settings settings, LocalDate dt, String runId) {
     settings.ingest().requireInputs();
     IngestResult ingest = IngestJob.run(spark, settings.ingest(), runId + "-ingest");
+    Optional<EmbedResult> embedded = settings.nightlyEmbed()
+        ? Optional.of(EmbedJob.run(spark, settings.embed(), runId + "-embed"))
+        : Optional.empty();
     Warehouse wh = new Warehouse(settings.train().warehouse(), spark.sparkContext().hadoopConfiguration());
     boolean noModel = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).latest().isEmpty();
     Optional<TrainResult> trained = noModel || settings.nightlyRetrain()
@@ -41,7 +47,7 @@ public final class NightlyJob {
         : Optional.empty();
     ScoreResult score = ScoreJob.run(spark, settings.score().withDt(dt), runId + "-score");
     verify(spark, score);
-    return new NightlyResult(ingest, trained, score, sample(spark, wh, score));
+    return new NightlyResult(ingest, embedded, trained, score, sample(spark, wh, score));
   }
 
   /** Reads the partition back and checks it; throws {@link IllegalStateException} naming what is wrong. */

@@ -42,6 +42,15 @@ public final class Warehouse {
     return root + "/items";
   }
 
+  public String itemVectors() {
+    return root + "/item_vectors";
+  }
+
+  /** The Word2Vec models of embed. */
+  public String embeddings() {
+    return root + "/embeddings";
+  }
+
   public String rejects() {
     return root + "/rejects";
   }

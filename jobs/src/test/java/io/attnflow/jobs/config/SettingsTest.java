@@ -103,6 +103,21 @@ class SettingsTest {
   }
 
   @Test
+  void embedReadsKnownTextFieldsWithWeightsAndNeedsOnePartWeighed() {
+    Settings s = load("embed.text-fields.text=0", "embed.text-fields.title=2");
+    assertThat(s.embed().words().fields()).containsEntry("title", 2.0).containsEntry("text", 0.0);
+    assertThat(s.embed().fitAlways()).isFalse();
+    assertThat(problems("embed.text-fields.body=1")).containsExactly("embed.text-fields.body is not a known key (did you "
+        + "mean embed.text-fields.tags? every key is listed in reference.conf)");
+    assertThat(problems("embed.text-fields.title=-1", "embed.fit=sometimes")).containsExactlyInAnyOrder(
+        "embed.text-fields.title = \"-1\" is not valid (expected a weight >= 0)",
+        "embed.fit = \"sometimes\" is not valid (expected one of missing, always)");
+    assertThat(problems("embed.text-weight=0", "embed.vector-weight=0")).containsExactly(
+        "embed.text-weight = 0.0 is not valid (expected a weight above 0 for the text or the supplied vector "
+            + "(embed.vector-weight))");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     List<String> p = problems(
         "ingest.max-reject-rate=-1",

@@ -31,6 +31,11 @@ class NightlyIT {
 
     NightlyJob.NightlyResult first = NightlyJob.run(TestSpark.session(), settings, LocalDate.of(2030, 1, 1), "nightly-1");
     assertThat(first.ingest().account("interactions").accepted()).isEqualTo(4000);
+    assertThat(first.embedded()).hasValueSatisfying(e -> {
+      assertThat(e.fitted()).isTrue();
+      assertThat(e.items()).isEqualTo(first.ingest().account("items").accepted());
+      assertThat(e.byContent().get("text")).as("movies.csv: titles and genres, no supplied vectors").isEqualTo(e.items());
+    });
     assertThat(first.trained()).isPresent();
     long users = (Long) DuckDb.scalar("SELECT count(DISTINCT user_id) FROM read_parquet('" + wh.resolve("interactions") + "/*.parquet')");
     assertThat(first.score().users()).isEqualTo(users);
@@ -39,6 +44,10 @@ class NightlyIT {
     assertThat(first.sample()).anyMatch(l -> l.contains("because of"));
 
     NightlyJob.NightlyResult second = NightlyJob.run(TestSpark.session(), settings, LocalDate.of(2030, 1, 2), "nightly-2");
+    assertThat(second.embedded()).hasValueSatisfying(e -> {
+      assertThat(e.fitted()).as("the Word2Vec of the first night is reused").isFalse();
+      assertThat(e.version()).isEqualTo(first.embedded().orElseThrow().version());
+    });
     assertThat(second.trained()).isEmpty();
     assertThat(second.score().modelVersion()).isEqualTo(first.score().modelVersion());
     assertThat(DuckDb.scalar("SELECT count(DISTINCT dt) FROM read_parquet('" + wh.resolve("recommendations")

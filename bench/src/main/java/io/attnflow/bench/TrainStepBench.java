@@ -1,0 +1,122 @@
+package io.attnflow.bench;
+
+import io.attnflow.core.model.Aggregation;
+import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.ModelShape;
+import io.attnflow.core.model.NegativeSampler;
+import io.attnflow.core.model.NetworkSpec;
+import io.attnflow.core.model.TrainingLoss;
+import io.attnflow.core.model.TrainingWindows;
+import io.attnflow.core.model.UserSequence;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+
+/**
+ * The cost of one training step of the attention network, outside Spark: fits full synthetic windows
+ * (random items of a vocabulary of the given size) on one network, one step at a time, and prints a
+ * table per configuration: milliseconds a step, positions a second, and the step's floating-point work
+ * as a share of the time (its GEMMs, forward and backward). What dl4j-spark adds on top (a new network
+ * per averaging round, parameter averaging) is not in these figures.
+ *
+ * <pre>bin/bench-train-step [--items 3416] [--steps 30] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ */
+public final class TrainStepBench {
+  private TrainStepBench() {}
+
+  public static void main(String[] args) {
+    int items = 3416;
+    int steps = 30;
+    int window = 50;
+    int dim = 128;
+    int blocks = 1;
+    boolean profile = false;
+    List<int[]> configs = new ArrayList<>();
+    for (int a = 0; a < args.length; a++) {
+      switch (args[a]) {
+        case "--items" -> items = Integer.parseInt(args[++a]);
+        case "--steps" -> steps = Integer.parseInt(args[++a]);
+        case "--blocks" -> blocks = Integer.parseInt(args[++a]);
+        case "--profile" -> profile = true;
+        default -> configs.add(Arrays.stream(args[a].split("/")).mapToInt(Integer::parseInt).toArray());
+      }
+    }
+    if (configs.isEmpty()) {
+      configs = List.of(new int[] {16, 256}, new int[] {32, 512});
+    }
+    System.out.printf("%-7s %-6s %-7s %9s %12s %10s%n", "batch", "pool", "blocks", "ms/step", "positions/s", "GEMM GF/s");
+    for (int[] c : configs) {
+      int batch = c[0];
+      int pool = c[1];
+      NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window), window, pool / batch,
+          Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
+          0.005, 0);
+      ComputationGraph net = AttentionNetwork.create(spec, 42);
+      List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8);
+      for (int s = 0; s < 5; s++) {
+        net.fit(batches.get(s % batches.size()));
+      }
+      if (profile) {
+        Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
+        OpProfiler.getInstance().reset();
+      }
+      long t0 = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        net.fit(batches.get(s % batches.size()));
+      }
+      double ms = (System.nanoTime() - t0) / 1e6 / steps;
+      if (profile) {
+        Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+        OpProfiler.getInstance().printOutDashboard();
+      }
+      double positions = (double) batch * window;
+      System.out.printf("%-7d %-6d %-7d %9.1f %12.0f %10.1f%n", batch, pool, blocks, ms, positions * 1000 / ms,
+          gemmFlops(batch, window, pool, dim) / (ms * 1e6));
+    }
+  }
+
+  /**
+   * The GEMM work of a step (forward ×3 for the backward pass): every history row against the pool
+   * and the targets, for the attention score and the pooled vector, the banded weighting, the projections.
+   */
+  static double gemmFlops(int batch, int window, int pool, int dim) {
+    double rows = (double) batch * window;
+    double forward = 2 * rows * pool * dim * 2      // θ and u against the pooled φ
+        + 2 * rows * window * dim * 2                // against the window's own targets
+        + 2 * batch * (double) window * window * pool // w × terms
+        + 2 * (rows * 2 + pool) * dim * dim;          // θ, φ projections
+    return 3 * forward;
+  }
+
+  private static List<MultiDataSet> batches(int items, int window, int batch, int negatives, HistoryWeights weights,
+      int count) {
+    SplittableRandom random = new SplittableRandom(7);
+    NegativeSampler sampler = NegativeSampler.uniform(items);
+    List<MultiDataSet> out = new ArrayList<>();
+    for (int b = 0; b < count; b++) {
+      List<TrainingWindows.Window> windows = new ArrayList<>();
+      while (windows.size() < batch) {
+        int n = window + 1;
+        int[] seq = random.ints(n, 1, items).toArray();
+        long[] ts = new long[n];
+        String[] events = new String[n];
+        for (int i = 0; i < n; i++) {
+          ts[i] = i * 1_000_000L;
+          events[i] = "rating";
+        }
+        UserSequence user = new UserSequence("u" + b + "-" + windows.size(), seq, ts, events);
+        windows.addAll(TrainingWindows.of(user, user.sortedItems(), window, weights, negatives, sampler, random));
+      }
+      out.add(TrainingWindows.batch(windows.subList(0, batch)));
+    }
+    return out;
+  }
+}

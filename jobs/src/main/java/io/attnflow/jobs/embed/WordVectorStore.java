@@ -1,0 +1,168 @@
+package io.attnflow.jobs.embed;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.attnflow.core.model.ModelException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.ml.feature.Word2VecModel;
+
+/**
+ * The Word2Vec models under the warehouse's {@code embeddings/}: each version a folder of Spark ML's
+ * saved model ({@code word2vec/}) and {@code manifest.json} with the SHA-256 of every file in it, as the
+ * attention model's; {@code embeddings/LATEST} names the one embed reuses. Loading verifies every
+ * checksum first and fails with a {@link ModelException} naming the file.
+ */
+public final class WordVectorStore {
+  public static final String MANIFEST = "manifest.json";
+  public static final String MODEL = "word2vec";
+  public static final String LATEST = "LATEST";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private final String root;
+  private final Configuration conf;
+
+  public WordVectorStore(String root, Configuration conf) {
+    this.root = root;
+    this.conf = conf;
+  }
+
+  public String folder(String version) {
+    return root + "/" + version;
+  }
+
+  /** Saves {@code model} as {@code version} with its manifest, published by one rename, and makes it the latest. */
+  public Map<String, Object> save(String version, Word2VecModel model, Map<String, Object> metadata) {
+    Path target = new Path(folder(version));
+    Path staging = new Path(root + "/.staging-" + version + "-" + UUID.randomUUID());
+    try {
+      FileSystem fs = target.getFileSystem(conf);
+      if (fs.exists(target)) {
+        throw new IllegalStateException("Cannot save the Word2Vec model " + version + ": " + target + " exists already");
+      }
+      model.write().save(new Path(staging, MODEL).toString());
+      Map<String, Object> manifest = new LinkedHashMap<>(metadata);
+      manifest.put("version", version);
+      manifest.put("files", checksums(fs, staging));
+      try (OutputStream out = fs.create(new Path(staging, MANIFEST), false)) {
+        out.write(JSON.writeValueAsString(manifest).getBytes(StandardCharsets.UTF_8));
+      }
+      if (!fs.rename(staging, target)) {
+        throw new IOException("rename of " + staging + " to " + target + " failed");
+      }
+      try (OutputStream out = fs.create(new Path(root, LATEST), true)) {
+        out.write((version + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return manifest;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the Word2Vec model " + version + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The version {@code LATEST} names, if any. */
+  public Optional<String> latest() {
+    Path p = new Path(root, LATEST);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        return Optional.empty();
+      }
+      try (InputStream in = fs.open(p)) {
+        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+      }
+    } catch (IOException e) {
+      throw new ModelException("Cannot read " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads {@code version} after checking its manifest: every listed file present with its checksum, no unlisted file.
+   *
+   * @throws ModelException naming the folder and what is wrong
+   */
+  public Word2VecModel load(String version) {
+    Path dir = new Path(folder(version));
+    String where = "Cannot load the Word2Vec model " + dir + ": ";
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(new Path(dir, MANIFEST))) {
+        throw new ModelException(where + MANIFEST + " is missing (not a complete model folder)");
+      }
+      Map<?, ?> manifest;
+      try (InputStream in = fs.open(new Path(dir, MANIFEST))) {
+        manifest = JSON.readValue(in, Map.class);
+      }
+      if (!(manifest.get("files") instanceof Map<?, ?> listed) || listed.isEmpty()) {
+        throw new ModelException(where + MANIFEST + " lists no files");
+      }
+      Map<String, String> actual = checksums(fs, dir);
+      for (Map.Entry<?, ?> e : listed.entrySet()) {
+        String sum = actual.get(String.valueOf(e.getKey()));
+        if (sum == null) {
+          throw new ModelException(where + e.getKey() + " is missing");
+        }
+        if (!sum.equals(e.getValue())) {
+          throw new ModelException(where + e.getKey() + " was altered or truncated (SHA-256 " + sum + ", the manifest says "
+              + e.getValue() + ")");
+        }
+      }
+      var unlisted = actual.keySet().stream().filter(f -> !listed.containsKey(f)).toList();
+      if (!unlisted.isEmpty()) {
+        throw new ModelException(where + unlisted + " are not in the manifest");
+      }
+      return Word2VecModel.load(new Path(dir, MODEL).toString());
+    } catch (IOException e) {
+      throw new ModelException(where + e.getMessage(), e);
+    }
+  }
+
+  /** SHA-256 of every data file under {@code dir}, by relative path; hidden, marker and checksum files aside. */
+  private static Map<String, String> checksums(FileSystem fileSystem, Path dir) throws IOException {
+    // read the bytes as they are: the local file system's own .crc check would fail first, without naming the change
+    FileSystem fs = fileSystem instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fileSystem;
+    Map<String, String> sums = new TreeMap<>();
+    String prefix = fs.makeQualified(dir).toUri().getPath() + "/";
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+    while (files.hasNext()) {
+      Path p = files.next().getPath();
+      String name = p.toUri().getPath().substring(prefix.length());
+      String base = p.getName();
+      if (name.equals(MANIFEST) || base.startsWith(".") || base.startsWith("_")) {
+        continue;
+      }
+      sums.put(name, sha256(fs, p));
+    }
+    return sums;
+  }
+
+  private static String sha256(FileSystem fs, Path file) throws IOException {
+    try (InputStream in = new DigestInputStream(fs.open(file), MessageDigest.getInstance("SHA-256"))) {
+      byte[] buf = new byte[1 << 16];
+      while (in.read(buf) >= 0) {
+        // digesting
+      }
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}
