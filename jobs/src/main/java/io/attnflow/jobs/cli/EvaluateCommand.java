@@ -39,8 +39,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.printf("evaluate %s: ok in %.0f s, model %s, %d held-out users, %d items%n", r.runId(), r.seconds(), r.modelVersion(),
         r.users(), r.items());
     out.println("  ALS grid, validation NDCG@" + EvaluateJob.SELECTION_K + " (full ranking): " + r.alsGrid());
-    for (String protocol : List.of("sampled", "full", "two_stage")) {
+    for (String protocol : List.of("sampled", "full", "two_stage", EvaluateJob.IMPRESSIONS)) {
       List<Figure> figures = r.figures().stream().filter(f -> f.split().equals("test") && f.protocol().equals(protocol)).toList();
+      if (figures.isEmpty()) {
+        continue; // impressions: only logs that have them
+      }
       Map<String, Map<String, Double>> table = new LinkedHashMap<>();
       List<String> columns = new ArrayList<>();
       for (Figure f : figures) {
@@ -54,7 +57,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       out.printf("%n  test split, %s%n", switch (protocol) {
         case "sampled" -> "target among sampled negatives";
         case "full" -> "full ranking over unseen items";
-        default -> "two-stage scoring (score.mode) against exhaustive, full ranking: shortlists of C candidates";
+        case "two_stage" -> "two-stage scoring (score.mode) against exhaustive, full ranking: shortlists of C candidates";
+        default -> "the impressions of the held-out clicks (MIND's protocol): the clicked items among those shown, "
+            + figures.get(0).users() + " impressions";
       });
       StringBuilder head = new StringBuilder(String.format("  %-30s", "method"));
       columns.forEach(c -> head.append(String.format(" %8s", c)));
@@ -76,6 +81,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       case "ndcg" -> "NDCG";
       case "coverage" -> "Cov";
       case "mrr" -> "MRR";
+      case "auc" -> "AUC";
       case "overlap" -> "Overlap";
       case "seconds" -> "Seconds";
       default -> metric;

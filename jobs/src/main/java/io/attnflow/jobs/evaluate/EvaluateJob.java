@@ -1,10 +1,12 @@
 package io.attnflow.jobs.evaluate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 
 import io.attnflow.core.eval.AttentionScorer;
 import io.attnflow.core.eval.Factors;
 import io.attnflow.core.eval.HeldOutCase;
+import io.attnflow.core.eval.ImpressionMetrics;
 import io.attnflow.core.eval.ItemKnn;
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.MetricSums;
@@ -78,8 +80,12 @@ public final class EvaluateJob {
   private static final int RECALL_BATCH = 128;
   /** The cut-off the ALS grid is chosen on (evaluate.ks must hold it). */
   public static final int SELECTION_K = 10;
+  /** The protocol of logs with impressions (MIND's): per impression, AUC, MRR, nDCG@5 and nDCG@10. */
+  public static final String IMPRESSIONS = "impressions";
+  /** The event of an item shown and not clicked, as ingest writes MIND's impression logs. */
+  static final String IMPRESSION_EVENT = "impression";
 
-  /** One figure of the evaluation; {@code k} is null for MRR. */
+  /** One figure of the evaluation; {@code k} is null for MRR and AUC; {@code users} counts its cases (impressions for those of {@value #IMPRESSIONS}). */
   public record Figure(String split, String protocol, String method, String params, String metric, Integer k,
       double value, long users) {}
 
@@ -143,7 +149,10 @@ public final class EvaluateJob {
       }
     }
     Map<Key, MetricSums> sums = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
-    sums.putAll(evaluate(jsc, users, false, validation, s, items));
+    Map<String, int[][]> impressions = shownNotClicked(spark, wh, split, vocabulary);
+    Broadcast<Map<String, int[][]>> shown = impressions == null ? null : jsc.broadcast(impressions);
+    Sums validated = evaluate(jsc, users, false, validation, s, items, shown);
+    sums.putAll(validated.ranked());
     Map<String, Double> grid = new java.util.LinkedHashMap<>();
     sums.forEach((k, v) -> {
       if (k.method().equals("als") && k.protocol().equals(Protocol.FULL.label())) {
@@ -156,8 +165,19 @@ public final class EvaluateJob {
     List<Scorer> test = List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
         ItemKnn.of(withValidation, items),
         als(spark, withValidation, userIndex, items, alsGrid.get(best), s));
-    sums.putAll(evaluate(jsc, users, true, test, s, items));
+    Sums tested = evaluate(jsc, users, true, test, s, items, shown);
+    sums.putAll(tested.ranked());
     List<Figure> figures = new ArrayList<>(twoStage(jsc, users, model, s, items));
+    for (Sums pass : List.of(validated, tested)) {
+      pass.impressions().forEach((k, v) -> {
+        ImpressionMetrics.Figures f = v.mean();
+        for (Object[] metric : new Object[][] {{"auc", null, f.auc()}, {"mrr", null, f.mrr()}, {"ndcg", 5, f.ndcg5()},
+            {"ndcg", 10, f.ndcg10()}}) {
+          figures.add(new Figure(k.split(), k.protocol(), k.method(), k.params(), (String) metric[0], (Integer) metric[1],
+              (Double) metric[2], v.impressions()));
+        }
+      });
+    }
     users.unpersist();
 
     sums.forEach((k, v) -> v.metrics().forEach(m ->
@@ -212,8 +232,8 @@ public final class EvaluateJob {
   }
 
   /** Every case of {@code users} (validation or test) ranked by every scorer under both protocols; sums per key. */
-  private static Map<Key, MetricSums> evaluate(JavaSparkContext jsc, JavaRDD<UserSequence> users, boolean test,
-      List<Scorer> scorers, EvaluateSettings s, int items) {
+  private static Sums evaluate(JavaSparkContext jsc, JavaRDD<UserSequence> users, boolean test,
+      List<Scorer> scorers, EvaluateSettings s, int items, Broadcast<Map<String, int[][]>> shown) {
     Broadcast<List<Scorer>> b = jsc.broadcast(scorers);
     String split = test ? "test" : "validation";
     int[] ks = s.ks().clone();
@@ -223,26 +243,91 @@ public final class EvaluateJob {
     int negatives = s.negatives();
     long seed = s.seed();
     return users.mapPartitions(it -> {
-      Map<Key, MetricSums> out = new HashMap<>();
+      Sums out = new Sums(new HashMap<>(), new HashMap<>());
       float[] scores = new float[items];
       while (it.hasNext()) {
         UserSequence u = it.next();
         SplittableRandom random = new SplittableRandom(seed * 31 + u.userId().hashCode() * 2L + (test ? 1 : 0));
         HeldOutCase c = LeaveOneOut.heldOutCase(u, test, m, weights, negatives, items, random);
+        int[][] impression = shown == null ? null : shown.value().get(u.userId());
+        int[] unclicked = impression == null ? null : impression[test ? 1 : 0];
         for (Scorer scorer : b.value()) {
           scorer.scoreAll(c, scores);
           for (Protocol protocol : Protocol.values()) {
             Protocol.Ranked r = protocol.rank(c, scores, maxK);
-            out.computeIfAbsent(new Key(split, protocol.label(), scorer.name(), scorer.params()),
+            out.ranked().computeIfAbsent(new Key(split, protocol.label(), scorer.name(), scorer.params()),
                 k -> new MetricSums(ks, items)).add(r.rank(), r.top());
+          }
+          if (unclicked != null && unclicked.length > 0) {
+            out.impressions().computeIfAbsent(new Key(split, IMPRESSIONS, scorer.name(), scorer.params()),
+                k -> new ImpressionMetrics()).add(impression(u, LeaveOneOut.position(u, test), unclicked, scores));
           }
         }
       }
       return List.of(out).iterator();
     }).reduce((x, y) -> {
-      y.forEach((k, v) -> x.merge(k, v, MetricSums::merge));
+      y.ranked().forEach((k, v) -> x.ranked().merge(k, v, MetricSums::merge));
+      y.impressions().forEach((k, v) -> x.impressions().merge(k, v, ImpressionMetrics::merge));
       return x;
     });
+  }
+
+  /** The sums of one pass: the leave-one-out rankings and, for logs with impressions, the impressions' figures. */
+  record Sums(Map<Key, MetricSums> ranked, Map<Key, ImpressionMetrics> impressions) implements java.io.Serializable {}
+
+  /**
+   * The impression in which a held-out target was clicked, scored: the items the user clicked at the target's time
+   * (the target among them) against the items shown then and not clicked ({@code unclicked}, vocabulary indices; −1 for
+   * an item the model does not know, scored below every known one).
+   */
+  static ImpressionMetrics.Figures impression(UserSequence u, int target, int[] unclicked, float[] scores) {
+    List<Integer> clicked = new ArrayList<>();
+    for (int q = 0; q < u.length(); q++) {
+      if (u.ts()[q] == u.ts()[target] && u.events()[q].equals(u.events()[target]) && !clicked.contains(u.items()[q])) {
+        clicked.add(u.items()[q]);
+      }
+    }
+    float[] shownScores = new float[clicked.size() + unclicked.length];
+    boolean[] labels = new boolean[shownScores.length];
+    for (int i = 0; i < clicked.size(); i++) {
+      shownScores[i] = scores[clicked.get(i)];
+      labels[i] = true;
+    }
+    for (int i = 0; i < unclicked.length; i++) {
+      shownScores[clicked.size() + i] = unclicked[i] < 0 ? -Float.MAX_VALUE : scores[unclicked[i]];
+    }
+    return ImpressionMetrics.of(shownScores, labels);
+  }
+
+  /**
+   * For logs with impressions (events {@value #IMPRESSION_EVENT}, as MIND's ingest writes the shown-but-not-clicked
+   * items): per held-out user, the items shown and not clicked in the impressions of its validation and test targets
+   * ([validation, test], vocabulary indices, −1 when unknown to the model); null when interactions/ has no impression.
+   */
+  private static Map<String, int[][]> shownNotClicked(SparkSession spark, Warehouse wh, Map<String, Object[]> split,
+      Vocabulary vocabulary) {
+    Dataset<Row> shown = spark.read().parquet(wh.interactions()).filter(col("event").equalTo(IMPRESSION_EVENT))
+        .select(col("user_id"), expr("unix_micros(ts)").as("t"), col("item_id"));
+    if (shown.isEmpty()) {
+      return null;
+    }
+    List<Row> targets = new ArrayList<>();
+    split.values().forEach(r -> {
+      targets.add(RowFactory.create(r[0], r[2], 0));
+      targets.add(RowFactory.create(r[0], r[4], 1));
+    });
+    Dataset<Row> at = spark.createDataFrame(targets, new StructType().add("user_id", DataTypes.StringType)
+        .add("t", DataTypes.LongType).add("which", DataTypes.IntegerType));
+    Map<String, List<List<Integer>>> lists = new HashMap<>();
+    for (Row r : shown.join(at, List.of("user_id", "t").toArray(new String[0])).select("user_id", "which", "item_id")
+        .orderBy("user_id", "which", "item_id").collectAsList()) {
+      List<List<Integer>> both = lists.computeIfAbsent(r.getString(0), u -> List.of(new ArrayList<>(), new ArrayList<>()));
+      both.get(r.getInt(1)).add(vocabulary.index(r.getString(2)).orElse(-1));
+    }
+    Map<String, int[][]> out = new HashMap<>();
+    lists.forEach((user, both) -> out.put(user, new int[][] {
+        both.get(0).stream().mapToInt(Integer::intValue).toArray(), both.get(1).stream().mapToInt(Integer::intValue).toArray()}));
+    return out;
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.attnflow.core.data.Interaction;
 import io.attnflow.core.eval.AttentionScorer;
 import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.eval.LeaveOneOut;
@@ -72,6 +73,8 @@ class EvaluateIT {
   @Test
   void everyMethodUnderBothProtocolsWrittenForBi() throws Exception {
     EvaluateResult r = EvaluateJob.run(spark, settings("evaluate.two-stage-candidates=[5, 20, 100000]"), "eval-1");
+    assertThat(r.figures()).as("no impression log, no impression figures")
+        .noneMatch(f -> f.protocol().equals(EvaluateJob.IMPRESSIONS));
 
     assertThat(r.users()).isEqualTo(240);
     assertThat(r.alsGrid()).containsOnlyKeys("rank=4,reg=0.1", "rank=8,reg=0.1");
@@ -162,6 +165,40 @@ class EvaluateIT {
     }
     assertThat(ours.get("mrr@null")).as("MRR").isCloseTo(theirs.meanAveragePrecision(), within(1e-12));
     assertThat(ours.get("hr@10")).as("a model worth cross-checking").isGreaterThan(0.3);
+  }
+
+  @Test
+  void impressionsOfTheHeldOutClicksAreScoredPerImpression(@TempDir Path logs) throws Exception {
+    // the same interactions and model, plus an impression log: for every other user, the test click and the
+    // validation click were each shown beside two items no model knows, which every method ranks last
+    org.apache.commons.io.FileUtils.copyDirectory(wh.resolve("models").toFile(), logs.resolve("models").toFile());
+    List<Interaction> events = new ArrayList<>(PlantedSignal.generate(240, 12, 14, 12, 0.1, 3));
+    Map<String, List<Interaction>> byUser = events.stream().collect(java.util.stream.Collectors.groupingBy(Interaction::userId));
+    List<String> shownTo = byUser.keySet().stream().sorted().toList();
+    int impressions = 0;
+    for (int u = 0; u < shownTo.size(); u += 2) {
+      List<Interaction> own = byUser.get(shownTo.get(u)).stream().sorted(java.util.Comparator.comparingLong(Interaction::tsMicros)).toList();
+      for (Interaction clicked : own.subList(own.size() - 2, own.size())) {
+        for (String unknown : List.of("never-seen-1", "never-seen-2")) {
+          events.add(new Interaction(clicked.userId(), unknown, clicked.tsMicros(), "impression", 0.0));
+        }
+      }
+      impressions++;
+    }
+    TestSpark.writeInteractions(logs, events);
+    EvaluateResult r = EvaluateJob.run(spark, settings("warehouse=" + logs), "eval-impressions");
+    for (String split : List.of("validation", "test")) {
+      for (String method : List.of("attention", "most_popular", "item_knn", "als")) {
+        assertThat(figure(r, split, EvaluateJob.IMPRESSIONS, method, "auc", null)).isEqualTo(1.0);
+        assertThat(figure(r, split, EvaluateJob.IMPRESSIONS, method, "mrr", null)).isEqualTo(1.0);
+        assertThat(figure(r, split, EvaluateJob.IMPRESSIONS, method, "ndcg", 5)).isEqualTo(1.0);
+        assertThat(figure(r, split, EvaluateJob.IMPRESSIONS, method, "ndcg", 10)).isEqualTo(1.0);
+      }
+    }
+    int expected = impressions;
+    assertThat(r.figures()).filteredOn(f -> f.protocol().equals(EvaluateJob.IMPRESSIONS))
+        .hasSize(4 * ((3 + r.alsGrid().size()) + 4)) // 4 figures: validation with the ALS grid, test with the chosen ALS
+        .allSatisfy(f -> assertThat(f.users()).as("impressions, one per user shown one").isEqualTo(expected));
   }
 
   @Test
