@@ -126,7 +126,7 @@ public final class InteractionParser implements Serializable {
   /**
    * The key under which two interactions count as the same event. Exact duplicates agree on every
    * field; MIND repeats a user's click history in each of the user's impression logs, stamped here
-   * with each log's time, so history events are the same event whatever their time.
+   * just before each log's time, so history events are the same event whatever their time.
    */
   public static String dedupKey(Interaction i) {
     String base = i.userId() + '\u0001' + i.itemId() + '\u0001' + i.event();
@@ -139,10 +139,11 @@ public final class InteractionParser implements Serializable {
     String userId = requireId("user_id", f[1]);
     long micros = timestamps.parse("time", f[2]);
     List<Interaction> out = new ArrayList<>();
-    for (String item : f[3].trim().split(" ")) {
-      if (!item.isEmpty()) {
-        out.add(new Interaction(userId, item, micros, HISTORY_EVENT, null));
-      }
+    // the history carries no times, only its order (oldest first): its items end 1 µs apart just before the
+    // impression, so that a user's sequence keeps that order (the same time for all would order them by news id)
+    List<String> history = java.util.Arrays.stream(f[3].trim().split(" ")).filter(item -> !item.isEmpty()).toList();
+    for (int i = 0; i < history.size(); i++) {
+      out.add(new Interaction(userId, history.get(i), micros - (history.size() - i), HISTORY_EVENT, null));
     }
     for (String token : f[4].trim().split(" ")) {
       if (token.isEmpty()) {

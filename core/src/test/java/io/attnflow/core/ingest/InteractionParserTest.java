@@ -124,9 +124,10 @@ class InteractionParserTest {
   void mindImpressionLog() throws Exception {
     List<Interaction> out = fixed(InputFormat.MIND)
         .parse("1\tU13740\t11/11/2019 9:05:58 AM\tN55189 N42782\tN55689-1 N35729-0");
+    // the history in its order (N55189 before N42782, against their ids' order), just before the impression
     assertThat(out).containsExactly(
-        new Interaction("U13740", "N55189", MIND_MICROS, "history", null),
-        new Interaction("U13740", "N42782", MIND_MICROS, "history", null),
+        new Interaction("U13740", "N55189", MIND_MICROS - 2, "history", null),
+        new Interaction("U13740", "N42782", MIND_MICROS - 1, "history", null),
         new Interaction("U13740", "N55689", MIND_MICROS, "click", 1.0),
         new Interaction("U13740", "N35729", MIND_MICROS, "impression", 0.0));
   }
@@ -139,7 +140,7 @@ class InteractionParserTest {
         .containsExactly(tuple("N1", "impression"),
             tuple("N2", "click"));
     assertThat(p.parse("3\tU1\t11/11/2019 9:05:58 AM\tN9\t")).containsExactly(
-        new Interaction("U1", "N9", MIND_MICROS, "history", null));
+        new Interaction("U1", "N9", MIND_MICROS - 1, "history", null));
     assertRejected(() -> p.parse("4\tU1\t11/11/2019 9:05:58 AM\t \t"), RejectReason.MISSING_FIELD,
         "history and impressions are both empty");
   }
