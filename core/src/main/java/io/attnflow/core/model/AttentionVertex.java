@@ -143,12 +143,13 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable phiPool = xn.mmul(p.get(W_PHI));                                            // [N = B·M, k]
 
     SDVariable w = weights().matrix(sd, events, days, l, history);                          // [B, L(t), L(i)]
-    SDVariable den = w.sum(true, 2).add(1e-12);                                            // [B, L, 1]
+    // w_ti / Σ_i w_ti: normalised before the products, so that no [B, L, N] tensor is divided (nor its gradient)
+    SDVariable wn = w.div(w.sum(true, 2).add(1e-12));                                      // [B, L(t), L(i)]
     // z of each target's own item: the diagonal terms ℓ_{i,t+1}, weighted along each row of w
     SDVariable similarityTargets = sd.mmul(phiTargets, theta.permute(0, 2, 1));           // [B, L(t), L(i)]
-    SDVariable zTargets = terms(sd, similarityTargets, p).mul(w).sum(true, 2).div(den);     // [B, L, 1]
+    SDVariable zTargets = terms(sd, similarityTargets, p).mul(wn).sum(true, 2);             // [B, L, 1]
     SDVariable similarityPool = againstPool(sd, theta, phiPool);                           // [B, L(i), N]
-    SDVariable zNegatives = sd.mmul(w, terms(sd, similarityPool, p)).div(den);              // [B, L(t), N]
+    SDVariable zNegatives = sd.mmul(wn, terms(sd, similarityPool, p));                      // [B, L(t), N]
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
         .reshape(-1, 1, l);                                                                 // [B, 1, L(i)]

@@ -163,7 +163,12 @@ public final class ModelFiles {
   }
 
   static String sha256(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+    return sha256(Files.newInputStream(file));
+  }
+
+  /** The SHA-256 of everything {@code in} holds, hex; closes it. */
+  public static String sha256(InputStream stream) throws IOException {
+    try (InputStream in = new DigestInputStream(stream, MessageDigest.getInstance("SHA-256"))) {
       byte[] buf = new byte[1 << 16];
       while (in.read(buf) >= 0) {
         // digesting
@@ -173,4 +178,5 @@ public final class ModelFiles {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
+
 }

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -86,7 +85,7 @@ public final class EmbedJob {
     Warehouse wh = new Warehouse(s.warehouse(), hadoop);
     wh.requireAtomicRename(s.allowNonAtomicWarehouse());
     try (RunLock lock = RunLock.acquire(wh, hadoop, "embed", "embed", runId, Duration.ofSeconds(s.lockLeaseSeconds()))) {
-      clearDeadRuns(wh);
+      wh.clearDeadRuns("embed", TABLES).forEach(LOG::warn);
       return embed(spark, wh, s, runId, lock);
     }
   }
@@ -267,22 +266,6 @@ public final class EmbedJob {
     return out;
   }
 
-  /** Every staging folder of embed is a dead run's while this run holds the lock: undo and delete them. */
-  private static void clearDeadRuns(Warehouse wh) {
-    Path stagings = new Path(wh.root() + "/staging/embed");
-    try {
-      FileSystem fs = wh.fileSystem();
-      if (!fs.exists(stagings)) {
-        return;
-      }
-      for (FileStatus dead : fs.listStatus(stagings)) {
-        LOG.warn("embed: deleting the staging {} of the dead run {}", dead.getPath(), dead.getPath().getName());
-        wh.recover(dead.getPath().toString(), TABLES);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear " + stagings + ": " + e.getMessage(), e);
-    }
-  }
 
   private static void writeReport(Warehouse wh, EmbedResult r, Instant started, EmbedSettings s, RunLocation where) {
     Map<String, Object> report = new LinkedHashMap<>();

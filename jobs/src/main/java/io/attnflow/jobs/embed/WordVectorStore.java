@@ -3,15 +3,13 @@ package io.attnflow.jobs.embed;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.model.ModelException;
+import io.attnflow.core.model.ModelFiles;
+import io.attnflow.jobs.model.ModelStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -80,19 +78,9 @@ public final class WordVectorStore {
 
   /** The version {@code LATEST} names, if any. */
   public Optional<String> latest() {
-    Path p = new Path(root, LATEST);
-    try {
-      FileSystem fs = p.getFileSystem(conf);
-      if (!fs.exists(p)) {
-        return Optional.empty();
-      }
-      try (InputStream in = fs.open(p)) {
-        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
-      }
-    } catch (IOException e) {
-      throw new ModelException("Cannot read " + p + ": " + e.getMessage(), e);
-    }
+    return ModelStore.pointer(new Path(root, LATEST), conf);
   }
+
 
   /**
    * Loads {@code version} after checking its manifest: every listed file present with its checksum, no unlisted file.
@@ -149,20 +137,9 @@ public final class WordVectorStore {
       if (name.equals(MANIFEST) || base.startsWith(".") || base.startsWith("_")) {
         continue;
       }
-      sums.put(name, sha256(fs, p));
+      sums.put(name, ModelFiles.sha256(fs.open(p)));
     }
     return sums;
   }
 
-  private static String sha256(FileSystem fs, Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(fs.open(file), MessageDigest.getInstance("SHA-256"))) {
-      byte[] buf = new byte[1 << 16];
-      while (in.read(buf) >= 0) {
-        // digesting
-      }
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
 }

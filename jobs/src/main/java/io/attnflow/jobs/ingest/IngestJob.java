@@ -33,8 +33,6 @@ import io.attnflow.jobs.spark.FaultInjection;
 import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,9 +47,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -104,29 +99,11 @@ public final class IngestJob {
     Warehouse wh = new Warehouse(s.warehouse(), hadoop);
     wh.requireAtomicRename(s.allowNonAtomicWarehouse());
     try (RunLock lock = RunLock.acquire(wh, hadoop, "ingest", "ingest", runId, Duration.ofSeconds(s.lockLeaseSeconds()))) {
-      clearDeadRuns(wh);
+      wh.clearDeadRuns("ingest", TABLES).forEach(LOG::warn);
       return ingest(spark, wh, s, runId, lock);
     }
   }
 
-  /** Every staging folder of ingest is a dead run's while this run holds the lock: undo and delete them. */
-  private static void clearDeadRuns(Warehouse wh) {
-    Path stagings = new Path(wh.root() + "/staging/ingest");
-    try {
-      FileSystem fs = wh.fileSystem();
-      if (!fs.exists(stagings)) {
-        return;
-      }
-      for (FileStatus dead : fs.listStatus(stagings)) {
-        LOG.warn("ingest: deleting the staging {} of the dead run {}", dead.getPath(), dead.getPath().getName());
-        for (String table : wh.recover(dead.getPath().toString(), TABLES)) {
-          LOG.warn("ingest: restored {} from the dead run {}", table, dead.getPath().getName());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear " + stagings + ": " + e.getMessage(), e);
-    }
-  }
 
   private static IngestResult ingest(SparkSession spark, Warehouse wh, IngestSettings s, String runId, RunLock lock) {
     Instant started = Instant.now();

@@ -139,7 +139,11 @@ public final class ModelStore {
 
   /** The promoted version, if any. */
   public Optional<String> latest() {
-    Path p = new Path(root + "/" + LATEST);
+    return pointer(new Path(root + "/" + LATEST), conf);
+  }
+
+  /** The version a pointer file such as {@code LATEST} names, if it exists. */
+  public static Optional<String> pointer(Path p, Configuration conf) {
     try {
       FileSystem fs = p.getFileSystem(conf);
       if (!fs.exists(p)) {
@@ -152,6 +156,7 @@ public final class ModelStore {
       throw new ModelException("Cannot read " + p + ": " + e.getMessage(), e);
     }
   }
+
 
   /** The manifest of {@code version}, unverified: metadata only (e.g. the promotion gate's baseline). */
   public Manifest manifest(String version) {

@@ -138,6 +138,32 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * Clears what dead runs of {@code job} left under {@code staging/<job>/} (call it holding the job's lock, when every
+   * staging there is a dead run's): each is {@link #recover recovered} and deleted.
+   *
+   * @return a line for each staging deleted and each table put back, for the job's log
+   */
+  public List<String> clearDeadRuns(String job, List<String> tables) {
+    Path stagings = new Path(root + "/staging/" + job);
+    List<String> done = new java.util.ArrayList<>();
+    try {
+      FileSystem fs = fileSystem();
+      if (!fs.exists(stagings)) {
+        return done;
+      }
+      for (org.apache.hadoop.fs.FileStatus dead : fs.listStatus(stagings)) {
+        done.add(job + ": deleting the staging " + dead.getPath() + " of the dead run " + dead.getPath().getName());
+        for (String table : recover(dead.getPath().toString(), tables)) {
+          done.add(job + ": restored " + table + " from the dead run " + dead.getPath().getName());
+        }
+      }
+      return done;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear " + stagings + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void rename(FileSystem fs, Path from, Path to) throws IOException {
     if (!fs.rename(from, to)) {
       throw new IOException("renaming " + from + " to " + to + " failed");
