@@ -85,7 +85,10 @@ public final class EvaluateJob {
   /** The event of an item shown and not clicked, as ingest writes MIND's impression logs. */
   static final String IMPRESSION_EVENT = "impression";
 
-  /** One figure of the evaluation; {@code k} is null for MRR and AUC; {@code users} counts its cases (impressions for those of {@value #IMPRESSIONS}). */
+  /**
+   * One figure of the evaluation; {@code k} is null for MRR and AUC; {@code users} counts its cases (impressions for
+   * those of {@value #IMPRESSIONS}).
+   */
   public record Figure(String split, String protocol, String method, String params, String metric, Integer k,
       double value, long users) {}
 
@@ -276,13 +279,13 @@ public final class EvaluateJob {
   record Sums(Map<Key, MetricSums> ranked, Map<Key, ImpressionMetrics> impressions) implements java.io.Serializable {}
 
   /**
-   * The impression in which a held-out target was clicked, scored: the items the user clicked at the target's time
-   * (the target among them) against the items shown then and not clicked ({@code unclicked}, vocabulary indices; −1 for
-   * an item the model does not know, scored below every known one).
+   * The impression in which a held-out target was clicked, scored: the target and the user's later clicks at its time
+   * (earlier ones are in the case's history) against the items shown then and not clicked ({@code unclicked},
+   * vocabulary indices; −1 for an item the model does not know, scored below every known one).
    */
   static ImpressionMetrics.Figures impression(UserSequence u, int target, int[] unclicked, float[] scores) {
     List<Integer> clicked = new ArrayList<>();
-    for (int q = 0; q < u.length(); q++) {
+    for (int q = target; q < u.length(); q++) {
       if (u.ts()[q] == u.ts()[target] && u.events()[q].equals(u.events()[target]) && !clicked.contains(u.items()[q])) {
         clicked.add(u.items()[q]);
       }
