@@ -18,9 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,14 +138,7 @@ public final class EmbedJob {
     double textWeight = s.textWeight();
     double vectorWeight = s.vectorWeight();
     JavaRDD<Row> rows = items.select("item_id", "title", "text", "tags", "category", "vector").javaRDD()
-        .mapPartitions((Iterator<Row> it) -> {
-          Map<String, float[]> known = words2vec.value();
-          List<Row> out = new ArrayList<>();
-          while (it.hasNext()) {
-            out.add(embed(it.next(), reader, known, textDim, textWeight, vectorDim, vectorWeight, v));
-          }
-          return out.iterator();
-        });
+        .map(r -> embed(r, reader, words2vec.value(), textDim, textWeight, vectorDim, vectorWeight, v));
     String staging = wh.root() + "/staging/embed/" + runId;
     spark.createDataFrame(rows, SCHEMA).orderBy("item_id").write().mode("overwrite").parquet(staging + "/item_vectors");
     lock.verify();

@@ -7,6 +7,7 @@ import io.attnflow.core.score.SimilarItems;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.RelatedSettings;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Batches;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
 import java.io.IOException;
@@ -80,21 +81,16 @@ public final class RelatedJob {
           .mapPartitions((Iterator<Integer> queries) -> {
             Vectors all = shared.value();
             SimilarItems index = new SimilarItems(all.rows(), all.dim(), m, block);
-            List<Row> out = new ArrayList<>();
-            List<Integer> pending = new ArrayList<>(batch);
-            while (queries.hasNext()) {
-              pending.add(queries.next());
-              if (pending.size() == batch || !queries.hasNext()) {
-                for (SimilarItems.Neighbours nb : index.of(pending.stream().mapToInt(Integer::intValue).toArray(), k)) {
-                  for (int r = 0; r < nb.items().length; r++) {
-                    out.add(RowFactory.create(all.ids()[nb.item()], r + 1, all.ids()[nb.items()[r]], nb.similarity()[r],
-                        nb.distance()[r], metric, basis, all.version(), runId, generated));
-                  }
+            return Batches.flatMap(queries, batch, pending -> {
+              List<Row> out = new ArrayList<>();
+              for (SimilarItems.Neighbours nb : index.of(pending.stream().mapToInt(Integer::intValue).toArray(), k)) {
+                for (int r = 0; r < nb.items().length; r++) {
+                  out.add(RowFactory.create(all.ids()[nb.item()], r + 1, all.ids()[nb.items()[r]], nb.similarity()[r],
+                      nb.distance()[r], metric, basis, all.version(), runId, generated));
                 }
-                pending.clear();
               }
-            }
-            return out.iterator();
+              return out;
+            });
           });
       String table = "related/dt=" + dt;
       String staging = wh.root() + "/staging/related-dt=" + dt + "/" + runId;

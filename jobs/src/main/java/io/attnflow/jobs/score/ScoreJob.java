@@ -26,6 +26,7 @@ import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.FaultInjection;
 import io.attnflow.jobs.spark.RunLocation;
+import io.attnflow.jobs.spark.Batches;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
 import java.time.Instant;
@@ -313,16 +314,9 @@ public final class ScoreJob {
       int[] popular, ScoreSettings s, CategoryCap cap, boolean twoStage) {
     FaultInjection.inTask("scoring a user partition");
     ScoringKernel kernel = twoStage ? ScoringKernel.oneUserAtATime(model) : new ScoringKernel(model);
-    List<Row> out = new ArrayList<>();
-    List<UserInput> chunk = new ArrayList<>();
-    while (users.hasNext()) {
-      chunk.add(users.next());
-      if (chunk.size() == 4 * s.userBatch() || !users.hasNext()) {
-        out.addAll(scoreChunk(chunk, model, kernel, blocks, popular, s, cap, twoStage));
-        chunk.clear();
-      }
-    }
-    return out.iterator();
+    // lazily, chunk by chunk: a task holds one chunk's rows, not its partition's
+    return Batches.flatMap(users, 4 * s.userBatch(), chunk -> scoreChunk(chunk, model, kernel, blocks, popular, s, cap,
+        twoStage));
   }
 
   /**
