@@ -99,22 +99,32 @@ public final class ModelFiles {
     if (m.files() == null || m.shape() == null || !m.files().containsKey(NETWORK)) {
       throw new ModelException("Cannot load the model in " + dir + ": " + MANIFEST + " lacks its shape or file list");
     }
-    Map<String, String> actual = checksums(dir);
-    for (Map.Entry<String, String> e : m.files().entrySet()) {
+    checkFiles(m.files(), checksums(dir), "Cannot load the model in " + dir + ": ");
+    return m;
+  }
+
+  /**
+   * Checks a folder's files against the SHA-256 sums its manifest lists: every listed file present with its sum, no
+   * file unlisted.
+   *
+   * @param where what the failure message starts with (what cannot be loaded)
+   * @throws ModelException naming the first file that is missing, altered or unlisted
+   */
+  public static void checkFiles(Map<String, String> listed, Map<String, String> actual, String where) {
+    for (Map.Entry<String, String> e : listed.entrySet()) {
       String sum = actual.get(e.getKey());
       if (sum == null) {
-        throw new ModelException("Cannot load the model in " + dir + ": " + e.getKey() + " is missing");
+        throw new ModelException(where + e.getKey() + " is missing");
       }
       if (!sum.equals(e.getValue())) {
-        throw new ModelException("Cannot load the model in " + dir + ": " + e.getKey()
-            + " was altered or truncated (SHA-256 " + sum + ", the manifest says " + e.getValue() + ")");
+        throw new ModelException(where + e.getKey() + " was altered or truncated (SHA-256 " + sum + ", the manifest says "
+            + e.getValue() + ")");
       }
     }
-    List<String> unlisted = actual.keySet().stream().filter(f -> !m.files().containsKey(f)).toList();
+    List<String> unlisted = actual.keySet().stream().filter(f -> !listed.containsKey(f)).toList();
     if (!unlisted.isEmpty()) {
-      throw new ModelException("Cannot load the model in " + dir + ": " + unlisted + " are not in the manifest");
+      throw new ModelException(where + unlisted + " are not in the manifest");
     }
-    return m;
   }
 
   /** The network of a verified folder, checked against the manifest's shape. */

@@ -38,6 +38,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,6 +145,7 @@ public final class EmbedJob {
     lock.verify();
     wh.swapIn(staging, TABLES);
     words2vec.destroy();
+    items.unpersist();
 
     Dataset<Row> written = spark.read().parquet(wh.itemVectors());
     Map<String, Long> byContent = new TreeMap<>();
@@ -230,7 +232,8 @@ public final class EmbedJob {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot reach " + wh.items() + ": " + e.getMessage(), e);
     }
-    Dataset<Row> items = spark.read().parquet(wh.items());
+    // read by the fit, the dimension count and the vectors: once from items/
+    Dataset<Row> items = spark.read().parquet(wh.items()).persist(StorageLevel.MEMORY_AND_DISK());
     if (items.isEmpty()) {
       throw new BadInputException("Cannot embed items: " + wh.items() + " has no rows");
     }

@@ -95,28 +95,16 @@ public final class WordVectorStore {
       if (!fs.exists(new Path(dir, MANIFEST))) {
         throw new ModelException(where + MANIFEST + " is missing (not a complete model folder)");
       }
-      Map<?, ?> manifest;
+      Map<String, Object> manifest;
       try (InputStream in = fs.open(new Path(dir, MANIFEST))) {
-        manifest = JSON.readValue(in, Map.class);
+        manifest = JSON.readValue(in, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
       }
-      if (!(manifest.get("files") instanceof Map<?, ?> listed) || listed.isEmpty()) {
+      if (!(manifest.get("files") instanceof Map<?, ?> files) || files.isEmpty()) {
         throw new ModelException(where + MANIFEST + " lists no files");
       }
-      Map<String, String> actual = checksums(fs, dir);
-      for (Map.Entry<?, ?> e : listed.entrySet()) {
-        String sum = actual.get(String.valueOf(e.getKey()));
-        if (sum == null) {
-          throw new ModelException(where + e.getKey() + " is missing");
-        }
-        if (!sum.equals(e.getValue())) {
-          throw new ModelException(where + e.getKey() + " was altered or truncated (SHA-256 " + sum + ", the manifest says "
-              + e.getValue() + ")");
-        }
-      }
-      var unlisted = actual.keySet().stream().filter(f -> !listed.containsKey(f)).toList();
-      if (!unlisted.isEmpty()) {
-        throw new ModelException(where + unlisted + " are not in the manifest");
-      }
+      Map<String, String> listed = new TreeMap<>();
+      files.forEach((name, sum) -> listed.put(String.valueOf(name), String.valueOf(sum)));
+      ModelFiles.checkFiles(listed, checksums(fs, dir), where);
       return Word2VecModel.load(new Path(dir, MODEL).toString());
     } catch (IOException e) {
       throw new ModelException(where + e.getMessage(), e);
