@@ -5,6 +5,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
@@ -12,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * The DL4J network that trains an {@link AttentionVertex} on {@link TrainingWindows}: input
@@ -66,6 +70,32 @@ public final class AttentionNetwork {
     ComputationGraph graph = new ComputationGraph(configuration(spec, seed, false));
     graph.init();
     return graph;
+  }
+
+  /**
+   * Sets the Adam learning rate of every parameter of the network, in place: the updaters of the running network
+   * read it at their next step, and the configuration (which dl4j-spark ships to its workers at every averaging
+   * round) carries it. (DL4J's {@code NetworkUtils.setLearningRate} reaches layers only, not the SameDiff vertex.)
+   */
+  public static void setLearningRate(ComputationGraph network, double learningRate) {
+    for (GraphVertex vertex : network.getConfiguration().getVertices().values()) {
+      if (vertex instanceof LayerVertex layer && layer.getLayerConf().getLayer() instanceof BaseLayer base) {
+        setRate(base.getIUpdater(), learningRate);
+        setRate(base.getBiasUpdater(), learningRate);
+      } else if (vertex instanceof AttentionVertex attention) {
+        setRate(attention.getUpdater(), learningRate);
+        setRate(attention.getBiasUpdater(), learningRate);
+      }
+    }
+  }
+
+  /** Sets an Adam's rate; null is a part without parameters (the loss layer). */
+  private static void setRate(IUpdater updater, double learningRate) {
+    if (updater instanceof Adam adam) {
+      adam.setLearningRate(learningRate);
+    } else if (updater != null) {
+      throw new IllegalStateException("Expected the network to train with Adam, found " + updater);
+    }
   }
 
   /**

@@ -62,6 +62,12 @@ public final class ScoringKernel {
   private INDArray logits;
   private ByteBuffer logitsBytes;
   private float[] sums;
+  /**
+   * Stage 1's products of a batch's user vectors by an item block, reused from block to block and batch to batch (by
+   * shape: users × block width), and one user's row of them: nothing of a block's size is allocated per block.
+   */
+  private final Map<Long, INDArray> retrieval = new java.util.HashMap<>();
+  private float[] row = new float[0];
   /** Two-stage scoring's candidate rows, reused from user to user: a shortlist's φ rows, then rows left from longer ones. */
   private INDArray shortlist;
   private FloatBuffer shortlistBuffer;
@@ -180,11 +186,6 @@ public final class ScoringKernel {
 
   /** Offers every item of the block but the user's seen ones, with its score, to the user's heap. */
   private static void offer(int[] items, float[] scores, int[] seen, Heap heap) {
-    offer(items, scores, 0, seen, heap);
-  }
-
-  /** {@link #offer(int[], float[], int[], Heap)} with item j's score at {@code scores[from + j]}. */
-  private static void offer(int[] items, float[] scores, int from, int[] seen, Heap heap) {
     int p = 0;
     for (int j = 0; j < items.length; j++) {
       int item = items[j];
@@ -194,7 +195,7 @@ public final class ScoringKernel {
       if (p < seen.length && seen[p] == item) {
         continue;
       }
-      heap.offer(item, scores[from + j]);
+      heap.offer(item, scores[j]);
     }
   }
 
@@ -367,9 +368,15 @@ public final class ScoringKernel {
         continue;
       }
       int n = block.width();
-      float[] pooled = Nd4j.gemm(left, block.phi(), false, true).data().asFloat(); // [users × n]
+      INDArray pooled = retrieval.computeIfAbsent((long) users << 32 | n, x -> Nd4j.createUninitialized(DataType.FLOAT, users, n));
+      Nd4j.gemm(left, block.phi(), pooled, false, true, 1.0, 0.0);                    // [users × n]
+      FloatBuffer scores = pooled.data().asNioFloat();
+      if (row.length < n) {
+        row = new float[n];
+      }
       for (int u = 0; u < users; u++) {
-        offer(block.items(), pooled, u * n, seen[u], heaps[u]::offer);
+        scores.get(u * n, row, 0, n);
+        offer(block.items(), row, seen[u], heaps[u]::offer);
       }
     }
     int[][] out = new int[users][];

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -231,6 +232,30 @@ class AttentionModelTest {
     assertThat(net.output(batch.getFeatures())[0]).isEqualTo(same.output(batch.getFeatures())[0]);
     assertThat(net.score(batch, false)).isEqualTo(same.score(batch, false));
     assertThat(net.score(batch, true)).isNotEqualTo(same.score(batch, true));
+  }
+
+  @Test
+  void aNewLearningRateReachesTheRunningUpdatersAndTheConfigurationWorkersGet() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 6);
+    SplittableRandom random = new SplittableRandom(8);
+    MultiDataSet batch = TrainingWindows.batch(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS,
+        3, NegativeSampler.uniform(shape.items()), random));
+    net.fit(batch); // the updaters exist and hold state
+    AttentionNetwork.setLearningRate(net, 0);
+    INDArray before = net.params().dup();
+    net.fit(batch);
+    assertThat(net.params()).isEqualTo(before); // every parameter, the embeddings' and the vertex's: no step at rate 0
+
+    AttentionNetwork.setLearningRate(net, 0.02);
+    String json = net.getConfiguration().toJson(); // what dl4j-spark builds each worker's network from
+    ComputationGraph worker = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+    worker.init(net.params().dup(), true);
+    assertThat(((AttentionVertex) worker.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).getUpdater())
+        .isEqualTo(new org.nd4j.linalg.learning.config.Adam(0.02));
+    worker.fit(batch);
+    assertThat(worker.params()).isNotEqualTo(before);
   }
 
   /** The per-example loss of one position's logits, its own item first. */

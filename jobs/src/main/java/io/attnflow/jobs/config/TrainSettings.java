@@ -26,6 +26,7 @@ public record TrainSettings(
     int patience,
     int averageEpochs,
     double learningRate,
+    LearningRateDecay learningRateDecay,
     double l2,
     int batchSize,
     int averagingFrequency,
@@ -52,6 +53,8 @@ public record TrainSettings(
         r.intIn("train.patience", 1, 1000),
         r.intIn("train.average-epochs", 1, 100),
         r.doubleIn("train.learning-rate", 1e-7, 1.0),
+        LearningRateDecay.valueOf(r.oneOf("train.learning-rate-decay", List.of("none", "cosine"))
+            .toUpperCase(java.util.Locale.ROOT)),
         r.doubleIn("train.l2", 0, 1.0),
         r.intIn("train.batch-size", 1, 1 << 16),
         r.intIn("train.averaging-frequency", 1, 10_000),
@@ -68,6 +71,19 @@ public record TrainSettings(
   public NetworkSpec network(ModelShape shape) {
     return new NetworkSpec(shape, model.historyLength(), (negatives + batchSize - 1) / batchSize, aggregation, loss,
         alphaTemperature, contextBlocks, dropout, model.weights(), learningRate, l2);
+  }
+
+  /** How the learning rate changes from epoch to epoch. */
+  public enum LearningRateDecay { NONE, COSINE }
+
+  /**
+   * The learning rate of epoch e (1-based) of E = {@code train.epochs}: {@code train.learning-rate} throughout, or
+   * with cosine decay lr · (1 + cos(π (e − 1) / E)) / 2, from lr at the first epoch down to about lr · (π / 2E)² at
+   * the last.
+   */
+  public double learningRate(int epoch) {
+    return learningRateDecay == LearningRateDecay.NONE ? learningRate
+        : learningRate * (1 + Math.cos(Math.PI * (epoch - 1) / epochs)) / 2;
   }
 
   /** The settings as the model manifest records them. */
@@ -92,6 +108,7 @@ public record TrainSettings(
     m.put("patience", patience);
     m.put("average_epochs", averageEpochs);
     m.put("learning_rate", learningRate);
+    m.put("learning_rate_decay", learningRateDecay.name().toLowerCase(java.util.Locale.ROOT));
     m.put("l2", l2);
     m.put("batch_size", batchSize);
     m.put("averaging_frequency", averagingFrequency);

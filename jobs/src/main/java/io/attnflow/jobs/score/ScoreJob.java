@@ -143,7 +143,8 @@ public final class ScoreJob {
       rows = blocked(jsc, inputs, ItemBlock.split(model, candidates, s.itemBlock()), modelB, popularB, s, capB);
     }
     long[] histories = historyCounts(inputs, modelB, s);
-    Dataset<Row> picks = spark.createDataFrame(rows, PICKS).persist(StorageLevel.MEMORY_AND_DISK());
+    // on disk only: at 1M users the picks' cached columns filled the heap's storage share while scoring tasks ran
+    Dataset<Row> picks = spark.createDataFrame(rows, PICKS).persist(StorageLevel.DISK_ONLY());
     long recommendationRows = picks.count();
     seconds.put("score", elapsed(t2));
 

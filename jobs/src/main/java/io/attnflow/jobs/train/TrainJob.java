@@ -139,6 +139,8 @@ public final class TrainJob {
     for (int epoch = 1; epoch <= s.epochs() && epoch - bestEpoch <= s.patience(); epoch++) {
       long t0 = System.nanoTime();
       LongAccumulator made = jsc.sc().longAccumulator("positions");
+      double learningRate = s.learningRate(epoch);
+      AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
       sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(windows(s, spec, sampler, epoch, made), false));
       positions = made.value();
@@ -166,6 +168,7 @@ public final class TrainJob {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("epoch", epoch);
       e.put("loss", round(loss));
+      e.put("learning_rate", learningRate);
       e.put("val_hr10", round(val.hitRate()));
       e.put("val_ndcg10", round(val.ndcg()));
       e.put("val_full_hr10", round(full.hitRate()));
@@ -173,9 +176,9 @@ public final class TrainJob {
       e.put("seconds", round(seconds));
       e.put("positions_per_second", Math.round(positions / fitSeconds));
       epochs.add(e);
-      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: loss %.4f; validation HR@10 / NDCG@10 %.4f / %.4f "
+      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: loss %.4f at rate %.2g; validation HR@10 / NDCG@10 %.4f / %.4f "
           + "sampled, %.4f / %.4f full; %,d positions in %.1f s (%,.0f/s) + validation %.1f s; at most %.0f s to go; "
-          + "process %,d MB", epoch, s.epochs(), loss, val.hitRate(), val.ndcg(), full.hitRate(), full.ndcg(), positions,
+          + "process %,d MB", epoch, s.epochs(), loss, learningRate, val.hitRate(), val.ndcg(), full.hitRate(), full.ndcg(), positions,
           fitSeconds, positions / fitSeconds, seconds - fitSeconds, seconds * (s.epochs() - epoch),
           Pointer.physicalBytes() >> 20));
       boolean finite = Double.isFinite(loss) && ModelFiles.finite(params);

@@ -59,9 +59,13 @@ class TrainIT {
     return Settings.load(List.of(), all).train();
   }
 
-  /** The defaults, and the other training options together: BCE loss, popularity negatives, averaged epochs. */
+  /**
+   * The defaults, and the other training options together: BCE loss, popularity negatives, averaged epochs, a learning
+   * rate that decays.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"train.loss=softmax", "train.loss=bce,train.popular-negatives=0.5,train.average-epochs=2"})
+  @ValueSource(strings = {"train.loss=softmax",
+      "train.loss=bce,train.popular-negatives=0.5,train.average-epochs=2,train.learning-rate-decay=cosine"})
   void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) {
     // clusters larger than a user's 12 events, so that held-out targets are new items, never repeats
     // of the history; 20 epochs, since early validation on 300 users is too noisy to stop on
@@ -116,6 +120,13 @@ class TrainIT {
     // every unseen item competes under full ranking, a superset of the sampled negatives
     assertThat(full.hitRate()).isPositive().isLessThanOrEqualTo(attention.hitRate());
     assertThat(r.manifest().epochs()).allSatisfy(e -> assertThat(e).containsKeys("val_full_hr10", "val_full_ndcg10"));
+    List<Double> rates = r.manifest().epochs().stream().map(e -> ((Number) e.get("learning_rate")).doubleValue()).toList();
+    if (options.contains("cosine")) { // from the configured rate at the first epoch, falling at every epoch after
+      assertThat(rates.get(0)).isEqualTo(0.01);
+      assertThat(rates).isSortedAccordingTo(Comparator.reverseOrder()).doesNotHaveDuplicates();
+    } else {
+      assertThat(rates).containsOnly(0.01);
+    }
   }
 
   @Test
