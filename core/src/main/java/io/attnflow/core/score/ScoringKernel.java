@@ -368,8 +368,9 @@ public final class ScoringKernel {
         continue;
       }
       int n = block.width();
-      INDArray pooled = retrieval.computeIfAbsent((long) users << 32 | n, x -> Nd4j.createUninitialized(DataType.FLOAT, users, n));
-      Nd4j.gemm(left, block.phi(), pooled, false, true, 1.0, 0.0);                    // [users × n]
+      INDArray pooled = retrieval.computeIfAbsent((long) users << 32 | n,
+          x -> Nd4j.createUninitialized(DataType.FLOAT, users, n));
+      Nd4j.gemm(left, block.phi(), pooled, false, true, 1.0, 0.0); // [users × n]
       FloatBuffer scores = pooled.data().asNioFloat();
       if (row.length < n) {
         row = new float[n];
