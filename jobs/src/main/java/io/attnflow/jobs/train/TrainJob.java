@@ -176,10 +176,10 @@ public final class TrainJob {
       e.put("seconds", round(seconds));
       e.put("positions_per_second", Math.round(positions / fitSeconds));
       epochs.add(e);
-      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: loss %.4f at rate %.2g; validation HR@10 / NDCG@10 %.4f / %.4f "
-          + "sampled, %.4f / %.4f full; %,d positions in %.1f s (%,.0f/s) + validation %.1f s; at most %.0f s to go; "
-          + "process %,d MB", epoch, s.epochs(), loss, learningRate, val.hitRate(), val.ndcg(), full.hitRate(), full.ndcg(), positions,
-          fitSeconds, positions / fitSeconds, seconds - fitSeconds, seconds * (s.epochs() - epoch),
+      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: loss %.4f at rate %.2g; validation HR@10 / NDCG@10 "
+          + "%.4f / %.4f sampled, %.4f / %.4f full; %,d positions in %.1f s (%,.0f/s) + validation %.1f s; at most %.0f s "
+          + "to go; process %,d MB", epoch, s.epochs(), loss, learningRate, val.hitRate(), val.ndcg(), full.hitRate(),
+          full.ndcg(), positions, fitSeconds, positions / fitSeconds, seconds - fitSeconds, seconds * (s.epochs() - epoch),
           Pointer.physicalBytes() >> 20));
       boolean finite = Double.isFinite(loss) && ModelFiles.finite(params);
       if (!finite) {
