@@ -95,9 +95,9 @@ public final class WordVectorStore {
       if (!fs.exists(new Path(dir, MANIFEST))) {
         throw new ModelException(where + MANIFEST + " is missing (not a complete model folder)");
       }
-      Map<String, Object> manifest;
+      Map<?, ?> manifest;
       try (InputStream in = fs.open(new Path(dir, MANIFEST))) {
-        manifest = JSON.readValue(in, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+        manifest = JSON.readValue(in, Map.class);
       }
       if (!(manifest.get("files") instanceof Map<?, ?> files) || files.isEmpty()) {
         throw new ModelException(where + MANIFEST + " lists no files");
