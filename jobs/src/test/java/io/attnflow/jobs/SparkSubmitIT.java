@@ -34,7 +34,8 @@ class SparkSubmitIT {
     Map<String, String> env = Map.of("SPARK_HOME", sparkHome);
     List<String[]> jobs = List.of(
         new String[] {"ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv")},
-        new String[] {"train", "--set", "train.epochs=1", "--set", "train.dim=8", "--set", "train.projection=8"},
+        new String[] {"train", "--set", "train.epochs=1", "--set", "train.dim=8", "--set", "train.projection=8", "--set",
+            "train.content=false"},
         new String[] {"score", "--dt", "2018-09-30"});
     for (String[] job : jobs) {
       List<String> command = new ArrayList<>(List.of("bin/attnflow"));

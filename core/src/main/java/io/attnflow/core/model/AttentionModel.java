@@ -4,6 +4,7 @@ import java.io.Serializable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -13,7 +14,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * floats) and its pooling logit e_i = vᵀ tanh(W_a x_i + b_a), plus the biases b and b_p and the α
  * temperature τ. The tables are computed once from the network's parameters (an N×d by d×k GEMM
  * each), so that scoring a (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j / τ + b)
- * (see {@link AttentionVertex} for the equations). Serializable so that Spark can broadcast it.
+ * (see {@link AttentionVertex} for the equations). An item is x_i = E_i + W_cᵀ c_i when the model reads
+ * content ({@link ItemContent}): {@link #withNewItems} then places items that training never saw by
+ * their content alone (x = W_cᵀ c), while the items it knows keep their learned part. Serializable so
+ * that Spark can broadcast it.
  */
 public final class AttentionModel implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -29,10 +33,14 @@ public final class AttentionModel implements Serializable {
   private final float alphaTemperature;
   /** The context-aware history encoder, or null when θ_i is item i's alone ({@link #theta} then holds every item's). */
   private final HistoryEncoder encoder;
+  /** What maps an item's x to its table rows, and (content models) a content vector to x: for {@link #withNewItems}. */
+  private final Projections projections;
 
   private AttentionModel(ModelShape shape, Vocabulary vocabulary, float[] theta, float[] phi, float[] poolLogit,
-      float bias, float pooledBias, Aggregation aggregation, float alphaTemperature, HistoryEncoder encoder) {
+      float bias, float pooledBias, Aggregation aggregation, float alphaTemperature, HistoryEncoder encoder,
+      Projections projections) {
     this.encoder = encoder;
+    this.projections = projections;
     this.aggregation = aggregation;
     this.alphaTemperature = alphaTemperature;
     this.shape = shape;
@@ -45,11 +53,22 @@ public final class AttentionModel implements Serializable {
   }
 
   /**
-   * The model of a trained network.
+   * The model of a trained network whose items are ids only.
    *
-   * @throws ModelException if the network's dimensions do not fit {@code shape} or the vocabulary
+   * @throws ModelException if the network's dimensions do not fit {@code shape} or the vocabulary, or it reads content
    */
   public static AttentionModel fromNetwork(ComputationGraph network, ModelShape shape, Vocabulary vocabulary) {
+    return fromNetwork(network, shape, vocabulary, null);
+  }
+
+  /**
+   * The model of a trained network.
+   *
+   * @param content the content vectors its items were trained with (null when {@code shape} has no content)
+   * @throws ModelException if the network's dimensions do not fit {@code shape}, the vocabulary or the content
+   */
+  public static AttentionModel fromNetwork(ComputationGraph network, ModelShape shape, Vocabulary vocabulary,
+      ItemContent content) {
     INDArray e = param(network, AttentionNetwork.EMBED + "_W");
     if (e.rows() != shape.items() || e.columns() != shape.dim() || vocabulary.size() != shape.items()) {
       throw new ModelException("Cannot use the network: its embedding table is " + e.rows() + "×" + e.columns()
@@ -59,21 +78,107 @@ public final class AttentionModel implements Serializable {
     if (wt.columns() != shape.projection()) {
       throw new ModelException("Cannot use the network: W_θ is " + wt.rows() + "×" + wt.columns() + " but k = " + shape.projection());
     }
-    INDArray wp = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_PHI);
-    INDArray wa = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_POOL);
-    INDArray ba = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOL);
-    INDArray v = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.V_POOL);
+    INDArray wc = null;
+    if (shape.content() > 0) {
+      wc = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_CONTENT);
+      if (content == null || content.items() != shape.items() || content.dim() != shape.content() || wc.rows() != content.dim()) {
+        throw new ModelException("Cannot use the network: it reads content vectors of length " + shape.content() + " for "
+            + shape.items() + " items (W_c " + wc.rows() + "×" + wc.columns() + "), but was given "
+            + (content == null ? "none" : content.items() + " of length " + content.dim()));
+      }
+      e = e.add(Nd4j.create(content.vectors(), new long[] {shape.items(), shape.content()}, 'c').mmul(wc));
+    } else if (content != null) {
+      throw new ModelException("Cannot use the network: its items are ids only, but it was given content vectors");
+    }
     AttentionVertex vertex = (AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
+    Projections projections = new Projections(shape, vertex.contextBlocks() == 0, wc, wt,
+        param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_PHI),
+        param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_POOL),
+        param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOL),
+        param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.V_POOL));
+    float[] x = e.castTo(DataType.FLOAT).dup('c').data().asFloat();
     HistoryEncoder encoder = vertex.contextBlocks() == 0 ? null : HistoryEncoder.of(
-        name -> param(network, AttentionNetwork.VERTEX + "_" + name), vertex.contextBlocks(),
-        e.castTo(DataType.FLOAT).dup('c').data().asFloat(), shape.dim(), wt);
-    float[] theta = encoder != null ? new float[0] : e.mmul(wt).castTo(DataType.FLOAT).dup('c').data().asFloat();
-    float[] phi = e.mmul(wp).castTo(DataType.FLOAT).dup('c').data().asFloat();
-    float[] pool = Transforms.tanh(e.mmul(wa).addRowVector(ba), true).mmul(v).castTo(DataType.FLOAT).dup('c').data().asFloat();
+        name -> param(network, AttentionNetwork.VERTEX + "_" + name), vertex.contextBlocks(), x, shape.dim(), wt);
+    float[][] tables = projections.tables(x);
     float b = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.BIAS).getFloat(0);
     float bp = param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOLED).getFloat(0);
-    return new AttentionModel(shape, vocabulary, theta, phi, pool, b, bp, vertex.aggregation(),
-        (float) vertex.alphaTemperature(), encoder);
+    return new AttentionModel(shape, vocabulary, tables[0], tables[1], tables[2], b, bp, vertex.aggregation(),
+        (float) vertex.alphaTemperature(), encoder, projections);
+  }
+
+  /**
+   * This model with {@code ids} appended to its vocabulary, each placed by its content vector alone: x = W_cᵀ c (no
+   * learned id part: training never saw them), then θ, φ and the pooling logit as for every item. The items it knows
+   * are unchanged.
+   *
+   * @param vectors row-major [ids × c], each a content vector of the model's length (none all zeros)
+   * @throws ModelException if the model does not read content, or an id is known already
+   */
+  public AttentionModel withNewItems(java.util.List<String> ids, float[] vectors) {
+    if (shape.content() == 0) {
+      throw new ModelException("Cannot place new items: this model's items are ids only (trained with train.content = false)");
+    }
+    if (vectors.length != ids.size() * shape.content()) {
+      throw new IllegalArgumentException("Expected " + ids.size() + " content vectors of length " + shape.content()
+          + ", got " + vectors.length + " floats");
+    }
+    if (ids.isEmpty()) {
+      return this;
+    }
+    float[] x = projections.fromContent(vectors, ids.size());
+    float[][] tables = projections.tables(x);
+    ModelShape grown = new ModelShape(shape.items() + ids.size(), shape.dim(), shape.projection(), shape.poolHidden(),
+        shape.history(), shape.content());
+    return new AttentionModel(grown, vocabulary.plus(ids), concat(theta, tables[0]), concat(phi, tables[1]),
+        concat(poolLogit, tables[2]), bias, pooledBias, aggregation, alphaTemperature,
+        encoder == null ? null : encoder.withMoreItems(x), projections);
+  }
+
+  /** True when this model reads content, and so can place items it never saw ({@link #withNewItems}). */
+  public boolean readsContent() {
+    return shape.content() > 0;
+  }
+
+  private static float[] concat(float[] a, float[] b) {
+    float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /**
+   * The trained matrices that turn an item's x into its table rows (θ when there is no encoder, φ, the pooling logit),
+   * and a content vector into x: plain arrays, so that the model stays serialisable.
+   */
+  private record Projections(int dim, int content, int k, int hidden, boolean theta, float[] wc, float[] wt, float[] wp,
+      float[] wa, float[] ba, float[] v) implements Serializable {
+    Projections(ModelShape shape, boolean theta, INDArray wc, INDArray wt, INDArray wp, INDArray wa, INDArray ba,
+        INDArray v) {
+      this(shape.dim(), shape.content(), shape.projection(), shape.poolHidden(), theta, wc == null ? null : floats(wc),
+          floats(wt), floats(wp), floats(wa), floats(ba), floats(v));
+    }
+
+    /** x = C W_c of n content vectors, row-major [n × d]. */
+    float[] fromContent(float[] vectors, int n) {
+      return matrix(vectors, n, content).mmul(matrix(wc, content, dim)).dup('c').data().asFloat();
+    }
+
+    /** θ (empty when an encoder computes it), φ and the pooling logit e = vᵀ tanh(W_aᵀ x + b_a) of the items x [n × d]. */
+    float[][] tables(float[] x) {
+      INDArray items = matrix(x, x.length / dim, dim);
+      float[] thetas = theta ? items.mmul(matrix(wt, dim, k)).dup('c').data().asFloat() : new float[0];
+      float[] phis = items.mmul(matrix(wp, dim, k)).dup('c').data().asFloat();
+      float[] pool = Transforms.tanh(items.mmul(matrix(wa, dim, hidden)).addRowVector(matrix(ba, 1, hidden)), false)
+          .mmul(matrix(v, hidden, 1)).dup('c').data().asFloat();
+      return new float[][] {thetas, phis, pool};
+    }
+
+    private static float[] floats(INDArray a) {
+      return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private static INDArray matrix(float[] values, long rows, long columns) {
+      return Nd4j.create(values, new long[] {rows, columns}, 'c');
+    }
   }
 
   private static INDArray param(ComputationGraph network, String name) {
@@ -90,7 +195,7 @@ public final class AttentionModel implements Serializable {
    */
   public AttentionModel withoutCandidateTable() {
     return new AttentionModel(shape, vocabulary, theta, new float[0], poolLogit, bias, pooledBias, aggregation,
-        alphaTemperature, encoder);
+        alphaTemperature, encoder, projections);
   }
 
   /** Bytes of the item tables (θ or the encoder's embeddings, and φ), what a broadcast of this model costs per executor. */

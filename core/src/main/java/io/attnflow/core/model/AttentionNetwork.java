@@ -21,8 +21,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * The DL4J network that trains an {@link AttentionVertex} on {@link TrainingWindows}: input
  * {@code items} [B, L+1+N] (a window's items, then its negatives) goes through one embedding table
  * ({@code embed}, shared by history items, targets and negatives); input {@code context} [B, 3L+1]
- * goes to the vertex as it is; the vertex computes each window's loss and {@link InputAsLoss} hands
- * it to DL4J.
+ * goes to the vertex as it is, and so does input {@code content} [B, L+1+N, c], the items' content
+ * vectors, when the model reads content ({@link ModelShape#content()}); the vertex computes each
+ * window's loss and {@link InputAsLoss} hands it to DL4J.
  */
 public final class AttentionNetwork {
   /** The vertex's name in the graph; its parameters are {@code attention_Wt}, {@code attention_Wp}, ... */
@@ -47,7 +48,7 @@ public final class AttentionNetwork {
         .trainingWorkspaceMode(WorkspaceMode.NONE)
         .inferenceWorkspaceMode(WorkspaceMode.NONE)
         .graphBuilder()
-        .addInputs("items", "context")
+        .addInputs(shape.content() > 0 ? new String[] {"items", "context", "content"} : new String[] {"items", "context"})
         .addLayer(EMBED, new EmbeddingSequenceLayer.Builder()
             .nIn(shape.items()).nOut(shape.dim()).inputLength(spec.window() + 1 + spec.negatives()).hasBias(false)
             .outputDataFormat(RNNFormat.NWC)
@@ -59,7 +60,8 @@ public final class AttentionNetwork {
       embedded = DROPOUT;
     }
     return graph
-        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores), embedded, "context")
+        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores),
+            shape.content() > 0 ? new String[] {embedded, "context", "content"} : new String[] {embedded, "context"})
         .addLayer("loss", new LossLayer.Builder(new InputAsLoss()).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
         .build();
@@ -95,6 +97,18 @@ public final class AttentionNetwork {
       adam.setLearningRate(learningRate);
     } else if (updater != null) {
       throw new IllegalStateException("Expected the network to train with Adam, found " + updater);
+    }
+  }
+
+  /**
+   * Zeroes the learned id embeddings of {@code items}, in place: for a content model, the items no training event had
+   * (they met training only as sampled negatives, which pushed their ids down, never up). Such an item is then placed by
+   * its content alone, as scoring places an item it never saw ({@link AttentionModel#withNewItems}).
+   */
+  public static void forgetIds(ComputationGraph network, int[] items) {
+    org.nd4j.linalg.api.ndarray.INDArray table = network.paramTable().get(EMBED + "_W"); // a view of the parameters
+    for (int i : items) {
+      table.getRow(i).assign(0);
     }
   }
 

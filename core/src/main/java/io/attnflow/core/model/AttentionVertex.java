@@ -25,7 +25,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p>Inputs: {@code x} [B, L+1+M, d], the embeddings of the window's items (oldest first, padded on
  * the left) followed by M negatives drawn for the window, from the one embedding table of the
  * network; {@code context} [B, 3L+1] (see {@link TrainingWindows}): the event weight of each history
- * position, whether each target counts, and each item's time in days. The negatives of all B windows
+ * position, whether each target counts, and each item's time in days; for a model that reads content,
+ * {@code content} [B, L+1+M, c], the same items' content vectors ({@link ItemContent}), projected by a
+ * learned W_c and added: an item is x_j = E_j + W_cᵀ c_j, whatever the equations below do with it. The negatives of all B windows
  * form one pool of N = B·M that every position of the batch is scored against, so that they are
  * embedded and projected once for the batch. Per window, with t a target position (predicting item
  * t+1 from items i ≤ t):
@@ -61,8 +63,15 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String B_POOL = "ba";
   public static final String V_POOL = "v";
   public static final String B_POOLED = "bp";
+  public static final String W_CONTENT = "Wc";
 
   /** I, the vocabulary's items (the share of them that the pool makes up calibrates {@link TrainingLoss#GBCE}). */
+  /**
+   * The initial spread of W_c: a unit content vector then starts at the size of an initial id embedding
+   * (each of d values N(0, 0.1), {@link AttentionNetwork}).
+   */
+  private static final double CONTENT_INIT = 0.1;
+
   @JsonProperty private int items;
   @JsonProperty private int dim;
   @JsonProperty private int projection;
@@ -74,6 +83,8 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private Aggregation aggregation;
   @JsonProperty private TrainingLoss loss;
   @JsonProperty private double alphaTemperature;
+  /** c, the length of the content vectors read (0: items are ids only, no {@code content} input). */
+  @JsonProperty private int content;
   /** Self-attention blocks of the {@link HistoryEncoder} (0: none, θ_i = W_θᵀ x_i). */
   @JsonProperty private int contextBlocks;
   @JsonProperty private double halfLifeDays;
@@ -90,6 +101,7 @@ public class AttentionVertex extends SameDiffVertex {
     this.dim = spec.shape().dim();
     this.projection = spec.shape().projection();
     this.poolHidden = spec.shape().poolHidden();
+    this.content = spec.shape().content();
     this.history = spec.shape().history();
     this.window = spec.window();
     this.negatives = spec.negatives();
@@ -106,7 +118,12 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public void defineParametersAndInputs(SDVertexParams params) {
-    params.defineInputs("x", "context");
+    if (content > 0) {
+      params.defineInputs("x", "context", "content");
+      params.addWeightParam(W_CONTENT, content, dim);
+    } else {
+      params.defineInputs("x", "context");
+    }
     params.addWeightParam(W_THETA, dim, projection);
     params.addWeightParam(W_PHI, dim, projection);
     params.addBiasParam(BIAS, 1, 1);
@@ -125,7 +142,8 @@ public class AttentionVertex extends SameDiffVertex {
     OpMemory.install();
     int l = window;
     int k = projection;
-    SDVariable x = in.get("x");                                                             // [B, L+1+N, d]
+    SDVariable x = content == 0 ? in.get("x")                                               // [B, L+1+N, d]
+        : in.get("x").add(in.get("content").reshape(-1, content).mmul(p.get(W_CONTENT)).reshape(-1, l + 1 + negatives, dim));
     SDVariable context = in.get("context");                                                 // [B, 3L+1]
     SDVariable events = context.get(SDIndex.all(), SDIndex.interval(0, l));                  // [B, L]
     SDVariable counted = context.get(SDIndex.all(), SDIndex.interval(l, 2 * l));             // [B, L]
@@ -222,6 +240,9 @@ public class AttentionVertex extends SameDiffVertex {
     params.get(BIAS).assign(0);
     params.get(B_POOL).assign(0);
     params.get(B_POOLED).assign(0);
+    if (content > 0) {
+      gaussian(params.get(W_CONTENT), CONTENT_INIT, random);
+    }
     if (contextBlocks > 0) {
       HistoryEncoder.initialize(params, contextBlocks, dim, random);
     }
@@ -257,6 +278,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.dim = dim;
     c.projection = projection;
     c.poolHidden = poolHidden;
+    c.content = content;
     c.history = history;
     c.window = window;
     c.negatives = negatives;
@@ -284,7 +306,7 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.items == items && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.history == history && v.window == window && v.negatives == negatives
+        && v.poolHidden == poolHidden && v.content == content && v.history == history && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
         && v.scores == scores;
@@ -292,13 +314,13 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public int hashCode() {
-    return Objects.hash(items, dim, projection, poolHidden, history, window, negatives, seed, aggregation, loss,
+    return Objects.hash(items, dim, projection, poolHidden, content, history, window, negatives, seed, aggregation, loss,
         alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */
   NetworkSpec spec(int items, int negatives) {
-    return new NetworkSpec(new ModelShape(items, dim, projection, poolHidden, history), window, negatives, aggregation,
+    return new NetworkSpec(new ModelShape(items, dim, projection, poolHidden, history, content), window, negatives, aggregation,
         loss, alphaTemperature, contextBlocks, 0, weights(), 0.001, 0);
   }
 

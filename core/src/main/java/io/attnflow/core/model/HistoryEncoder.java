@@ -160,6 +160,13 @@ public final class HistoryEncoder implements Serializable {
     return new HistoryEncoder(embeddings, dim, (int) shapes[0][0], values, shapes);
   }
 
+  /** This encoder with {@code more} item embeddings (row-major [n × d]) appended to its table, indices N.. on. */
+  HistoryEncoder withMoreItems(float[] more) {
+    float[] all = java.util.Arrays.copyOf(embeddings, embeddings.length + more.length);
+    System.arraycopy(more, 0, all, embeddings.length, more.length);
+    return new HistoryEncoder(all, dim, slots, values, shapes);
+  }
+
   private INDArray[] arrays() {
     INDArray[] a = arrays;
     if (a == null) {

@@ -113,29 +113,45 @@ public final class TrainingWindows {
     }
   }
 
-  /** A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1]; labels unused [B, 1]. */
-  public static MultiDataSet batch(List<Window> windows) {
+  /**
+   * A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1], then, when
+   * {@code content} is not null, {@code content} [B, L+1+M, c] (the same items' content vectors); labels unused [B, 1].
+   */
+  public static MultiDataSet batch(List<Window> windows, ItemContent content) {
     int b = windows.size();
     int l = windows.get(0).events().length;
     int n = windows.get(0).negatives().length;
-    float[] items = new float[b * (l + 1 + n)];
+    int t = l + 1 + n;
+    float[] items = new float[b * t];
     float[] context = new float[b * (3 * l + 1)];
+    float[] vectors = content == null ? null : new float[b * t * content.dim()];
     for (int r = 0; r < b; r++) {
       Window w = windows.get(r);
-      int at = r * (l + 1 + n);
+      int at = r * t;
       for (int i = 0; i <= l; i++) {
         items[at + i] = w.items()[i];
       }
       for (int j = 0; j < n; j++) {
         items[at + l + 1 + j] = w.negatives()[j];
       }
+      if (content != null) {
+        content.gather(w.items(), vectors, at * content.dim());
+        content.gather(w.negatives(), vectors, (at + l + 1) * content.dim());
+      }
       int c = r * (3 * l + 1);
       System.arraycopy(w.events(), 0, context, c, l);
       System.arraycopy(w.counted(), 0, context, c + l, l);
       System.arraycopy(w.days(), 0, context, c + 2 * l, l + 1);
     }
-    INDArray[] features = {Nd4j.create(items, new long[] {b, l + 1 + n}, 'c'),
-        Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c')};
+    INDArray itemsArray = Nd4j.create(items, new long[] {b, t}, 'c');
+    INDArray contextArray = Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c');
+    INDArray[] features = content == null ? new INDArray[] {itemsArray, contextArray}
+        : new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c')};
     return new MultiDataSet(features, new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
+  }
+
+  /** {@link #batch(List, ItemContent)} of a model whose items are ids only. */
+  public static MultiDataSet batch(List<Window> windows) {
+    return batch(windows, null);
   }
 }

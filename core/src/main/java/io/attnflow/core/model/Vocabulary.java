@@ -26,6 +26,17 @@ public final class Vocabulary implements Serializable {
     return v;
   }
 
+  /**
+   * This vocabulary with {@code more} appended: the existing items keep their indices.
+   *
+   * @throws IllegalArgumentException if an id of {@code more} is known already or repeated
+   */
+  public Vocabulary plus(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(List.of(ids));
+    all.addAll(more);
+    return of(all);
+  }
+
   public int size() {
     return ids.length;
   }

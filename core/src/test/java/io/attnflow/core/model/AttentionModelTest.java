@@ -189,6 +189,103 @@ class AttentionModelTest {
     }
   }
 
+  /** A content table for {@code items} items of length {@code dim}, with every third item's row left at zeros (no content). */
+  private static ItemContent content(int items, int dim, SplittableRandom random) {
+    float[] v = new float[items * dim];
+    for (int i = 0; i < items; i++) {
+      for (int c = 0; c < dim && i % 3 != 2; c++) {
+        v[i * dim + c] = (float) (random.nextDouble() * 2 - 1);
+      }
+    }
+    return new ItemContent(dim, v);
+  }
+
+  @ParameterizedTest(name = "{0} context blocks")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+  void aContentModelScoresAsItsNetworkAndPlacesNewItemsByContentAlone(int contextBlocks) {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0,
+        WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 3);
+    net.paramTable().get("embed_W").muli(10);
+    net.paramTable().get("attention_Wc").muli(30); // content as strong as the ids
+    ItemContent content = content(shape.items(), shape.content(), new SplittableRandom(4));
+    AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()), content);
+    UserSequence s = sequence(new SplittableRandom(9), shape.items());
+    long night = s.ts()[s.length() - 1] + 86_400_000_000L;
+    UserHistory h = s.historyBefore(s.length(), shape.history(), WEIGHTS, night);
+    int[] candidates = {3, 17, 25, 8};
+    INDArray out = AttentionNetwork.scoring(net, candidates.length)
+        .output(TrainingWindows.batch(List.of(TrainingWindows.at(s, night, spec.window(), WEIGHTS, candidates)), content)
+            .getFeatures())[0];
+    int last = (spec.window() - 1) * (1 + candidates.length);
+    for (int j = 0; j < candidates.length; j++) {
+      float expected = model.rankingScore(h, candidates[j]);
+      assertThat(out.getFloat(0, last + 1 + j)).as("candidate %d", candidates[j])
+          .isCloseTo(expected, within(1e-4f * Math.max(1, Math.abs(expected))));
+    }
+    // the content counts: the same network without it scores otherwise
+    AttentionModel idsOnly = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()),
+        new ItemContent(shape.content(), new float[shape.items() * shape.content()]));
+    assertThat(idsOnly.rankingScore(h, 3)).isNotCloseTo(model.rankingScore(h, 3), within(1e-3f));
+
+    // a new item with item 17's content scores as item 17 would without its learned id part
+    float[] v17 = Arrays.copyOfRange(content.vectors(), 17 * 3, 18 * 3);
+    AttentionModel grown = model.withNewItems(List.of("new"), v17);
+    int fresh = grown.vocabulary().index("new").getAsInt();
+    assertThat(fresh).isEqualTo(shape.items());
+    ComputationGraph withoutId = net.clone();
+    withoutId.paramTable().get("embed_W").getRow(17).assign(0);
+    float expected = AttentionModel.fromNetwork(withoutId, shape, vocabulary(shape.items()), content).rankingScore(h, 17);
+    assertThat(grown.rankingScore(h, fresh)).isCloseTo(expected, within(1e-4f * Math.max(1, Math.abs(expected))));
+    assertThat(grown.rankingScore(h, 17)).isEqualTo(model.rankingScore(h, 17)); // known items keep their learned part
+    for (float a : grown.alphas(h, fresh)) {
+      assertThat(a).isStrictlyBetween(0f, 1f);
+    }
+    // the kernel ranks it with the rest
+    int[] all = java.util.stream.IntStream.range(0, grown.vocabulary().size()).toArray();
+    float[] fast = new float[all.length];
+    new ScoringKernel(grown).rankingScores(List.of(h), ItemBlock.of(grown, all), fast);
+    assertThat(fast[fresh]).isCloseTo(grown.rankingScore(h, fresh), within(1e-4f * Math.max(1, Math.abs(expected))));
+  }
+
+  @Test
+  void trainingLearnsTheContentProjection() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 6);
+    SplittableRandom random = new SplittableRandom(8);
+    MultiDataSet batch = TrainingWindows.batch(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS,
+        3, NegativeSampler.uniform(shape.items()), random), content(shape.items(), 3, random));
+    assertThat(batch.getFeatures()).hasSize(3);
+    assertThat(batch.getFeatures(2).shape()).containsExactly(batch.getFeatures(0).shape()[0], 5 + 1 + 3, 3);
+    INDArray before = net.paramTable().get("attention_Wc").dup();
+    double loss = net.score(batch, false);
+    for (int i = 0; i < 5; i++) {
+      net.fit(batch);
+    }
+    assertThat(net.paramTable().get("attention_Wc")).isNotEqualTo(before);
+    assertThat(net.score(batch, false)).isLessThan(loss);
+  }
+
+  @Test
+  void aModelRefusesContentThatDoesNotFitIt() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 0, 0, WEIGHTS, 0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(spec, 3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AttentionModel.fromNetwork(net, shape, vocabulary(30)))
+        .isInstanceOf(ModelException.class).hasMessageContaining("reads content vectors of length 3");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AttentionModel.fromNetwork(net, shape, vocabulary(30),
+        content(30, 2, new SplittableRandom(1)))).isInstanceOf(ModelException.class).hasMessageContaining("of length 2");
+    AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(30), content(30, 3, new SplittableRandom(1)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.withNewItems(List.of("i001"), new float[3]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate");
+    ModelShape ids = new ModelShape(30, 8, 6, 4, 5);
+    AttentionModel idModel = AttentionModel.fromNetwork(AttentionNetwork.create(NetworkSpec.basic(ids), 1), ids, vocabulary(30));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> idModel.withNewItems(List.of("new"), new float[3]))
+        .isInstanceOf(ModelException.class).hasMessageContaining("ids only");
+  }
+
   @Test
   void theContextOfAHistoryItemIsTheItemsBeforeIt() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 6);

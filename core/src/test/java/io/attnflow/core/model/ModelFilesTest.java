@@ -78,10 +78,11 @@ class ModelFilesTest {
   @Test
   void incompatibleFormatVersion() throws IOException {
     Path m = dir.resolve("manifest.json");
-    Files.writeString(m, Files.readString(m).replace("\"format_version\" : 3", "\"format_version\" : 99"));
+    int current = ModelFiles.FORMAT_VERSION;
+    Files.writeString(m, Files.readString(m).replace("\"format_version\" : " + current, "\"format_version\" : 99"));
     assertThatThrownBy(() -> ModelFiles.verify(dir)).isInstanceOf(ModelException.class)
-        .hasMessage("Cannot load the model in " + dir + ": its format version is 99 (this attnflow reads versions 2 to 3; "
-            + "retrain it with bin/attnflow train)");
+        .hasMessage("Cannot load the model in " + dir + ": its format version is 99 (this attnflow reads versions 2 to "
+            + current + "; retrain it with bin/attnflow train)");
   }
 
   @Test

@@ -138,7 +138,7 @@ public final class ScaleBenchmark {
       throw new java.io.UncheckedIOException(e);
     }
     ModelStore store = new ModelStore(new Warehouse(warehouse, conf), conf);
-    store.save("bench-scale", AttentionNetwork.create(t.network(shape), seed), Vocabulary.of(ids), List.of(), manifest);
+    store.save("bench-scale", AttentionNetwork.create(t.network(shape), seed), Vocabulary.of(ids), null, List.of(), manifest);
     store.promote("bench-scale");
   }
 

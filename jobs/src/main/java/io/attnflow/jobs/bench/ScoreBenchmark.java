@@ -56,7 +56,7 @@ public final class ScoreBenchmark {
         Map.of("event_weights", Map.of("click", 1.0), "half_life_days", 0.0), Map.of(), List.of(), 0, Map.of());
     ModelStore store = new ModelStore(new Warehouse(wh, spark.sparkContext().hadoopConfiguration()),
         spark.sparkContext().hadoopConfiguration());
-    store.save("bench", AttentionNetwork.create(NetworkSpec.basic(shape), seed), vocabulary, List.of(), manifest);
+    store.save("bench", AttentionNetwork.create(NetworkSpec.basic(shape), seed), vocabulary, null, List.of(), manifest);
     store.promote("bench");
 
     ScoreResult ours = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "score.top-k=" + topK,

@@ -39,6 +39,8 @@ public final class ScoreCommand implements Callable<Integer> {
         r.ranking().replace('_', '-'));
     out.printf("  users scored: %d (%d by attention, %d popularity fallback)%n", r.users(), r.users() - r.fallbackUsers(),
         r.fallbackUsers());
+    out.printf("  new items: %d, %d placed by content %s%n", r.newItems().get("new_items"), r.newItems().get("placed"),
+        r.newItems());
     out.printf("  rows written: %d recommendations, %d attention%n", r.recommendationRows(), r.attentionRows());
     out.printf("  α evaluated: %,d in %.1f s (%,.0f α/s); total %.1f s%n", r.alphas(), r.seconds().get("score"),
         r.alphasPerSecond(), r.seconds().get("total"));

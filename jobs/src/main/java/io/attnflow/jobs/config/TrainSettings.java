@@ -21,6 +21,7 @@ public record TrainSettings(
     double popularNegatives,
     double alphaTemperature,
     int contextBlocks,
+    boolean content,
     double dropout,
     int epochs,
     int patience,
@@ -48,6 +49,7 @@ public record TrainSettings(
         r.doubleIn("train.popular-negatives", 0, 1),
         r.doubleIn("train.alpha-temperature", 1e-3, 1e6),
         r.intIn("train.context-blocks", 0, 16),
+        r.bool("train.content"),
         r.doubleIn("train.dropout", 0, 0.95),
         r.intIn("train.epochs", 1, 1000),
         r.intIn("train.patience", 1, 1000),
@@ -103,6 +105,7 @@ public record TrainSettings(
     m.put("popular_negatives", popularNegatives);
     m.put("alpha_temperature", alphaTemperature);
     m.put("context_blocks", contextBlocks);
+    m.put("content", content);
     m.put("dropout", dropout);
     m.put("epochs", epochs);
     m.put("patience", patience);

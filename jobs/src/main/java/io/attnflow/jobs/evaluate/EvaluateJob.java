@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.attnflow.core.eval.AttentionScorer;
+import io.attnflow.core.eval.ContentCosine;
 import io.attnflow.core.eval.Factors;
 import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.eval.ImpressionMetrics;
@@ -16,6 +17,7 @@ import io.attnflow.core.eval.Ranking;
 import io.attnflow.core.eval.Scorer;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
@@ -26,6 +28,7 @@ import io.attnflow.core.score.ScoringKernel;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.EvaluateSettings;
 import io.attnflow.jobs.config.ModelSettings;
+import io.attnflow.jobs.embed.ItemVectors;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
 import io.attnflow.jobs.train.Sequences;
@@ -82,6 +85,11 @@ public final class EvaluateJob {
   public static final int SELECTION_K = 10;
   /** The protocol of logs with impressions (MIND's): per impression, AUC, MRR, nDCG@5 and nDCG@10. */
   public static final String IMPRESSIONS = "impressions";
+  /**
+   * The item-cold-start protocol: the held-out targets whose item no event of the fitted data had (it first appears
+   * after the training cut-off), ranked among all items the user has not interacted with, new ones included.
+   */
+  public static final String COLD_START = "cold_start";
   /** The event of an item shown and not clicked, as ingest writes MIND's impression logs. */
   static final String IMPRESSION_EVENT = "impression";
 
@@ -141,8 +149,12 @@ public final class EvaluateJob {
     JavaRDD<UserSequence> users = jsc.parallelize(heldOut, jsc.defaultParallelism()).persist(StorageLevel.MEMORY_ONLY());
 
     // validation: the ALS grid next to the others, then the chosen ALS refitted with the validation events for test
+    ItemContent content = content(spark, wh, loaded);
     List<Scorer> validation = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(training, items),
         ItemKnn.of(training, items)));
+    if (content != null) {
+      validation.add(ContentCosine.of(content));
+    }
     Map<String, AlsParams> alsGrid = new java.util.LinkedHashMap<>();
     for (int rank : s.alsRanks()) {
       for (double reg : s.alsRegParams()) {
@@ -154,7 +166,7 @@ public final class EvaluateJob {
     Map<Key, MetricSums> sums = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
     Map<String, int[][]> impressions = shownNotClicked(spark, wh, split, vocabulary);
     Broadcast<Map<String, int[][]>> shown = impressions == null ? null : jsc.broadcast(impressions);
-    Sums validated = evaluate(jsc, users, false, validation, s, items, shown);
+    Sums validated = evaluate(jsc, users, false, validation, s, items, shown, unseen(training, items));
     sums.putAll(validated.ranked());
     Map<String, Double> grid = new java.util.LinkedHashMap<>();
     sums.forEach((k, v) -> {
@@ -165,10 +177,13 @@ public final class EvaluateJob {
     String best = grid.entrySet().stream().max(Map.Entry.<String, Double>comparingByValue()
         .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
     LOG.info("evaluate: ALS grid (validation NDCG@{} full ranking) {}; chosen {}", SELECTION_K, grid, best);
-    List<Scorer> test = List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
+    List<Scorer> test = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
         ItemKnn.of(withValidation, items),
-        als(spark, withValidation, userIndex, items, alsGrid.get(best), s));
-    Sums tested = evaluate(jsc, users, true, test, s, items, shown);
+        als(spark, withValidation, userIndex, items, alsGrid.get(best), s)));
+    if (content != null) {
+      test.add(ContentCosine.of(content));
+    }
+    Sums tested = evaluate(jsc, users, true, test, s, items, shown, unseen(withValidation, items));
     sums.putAll(tested.ranked());
     List<Figure> figures = new ArrayList<>(twoStage(jsc, users, model, s, items));
     for (Sums pass : List.of(validated, tested)) {
@@ -234,9 +249,13 @@ public final class EvaluateJob {
     return out;
   }
 
-  /** Every case of {@code users} (validation or test) ranked by every scorer under both protocols; sums per key. */
+  /**
+   * Every case of {@code users} (validation or test) ranked by every scorer under both protocols; sums per key. The
+   * cases whose target is {@code unseen} (no event of the data the scorers were fitted on: an item that first appears
+   * after the training cut-off) are also summed under protocol {@value #COLD_START}, their full ranking.
+   */
   private static Sums evaluate(JavaSparkContext jsc, JavaRDD<UserSequence> users, boolean test,
-      List<Scorer> scorers, EvaluateSettings s, int items, Broadcast<Map<String, int[][]>> shown) {
+      List<Scorer> scorers, EvaluateSettings s, int items, Broadcast<Map<String, int[][]>> shown, boolean[] unseen) {
     Broadcast<List<Scorer>> b = jsc.broadcast(scorers);
     String split = test ? "test" : "validation";
     int[] ks = s.ks().clone();
@@ -260,6 +279,10 @@ public final class EvaluateJob {
             Protocol.Ranked r = protocol.rank(c, scores, maxK);
             out.ranked().computeIfAbsent(new Key(split, protocol.label(), scorer.name(), scorer.params()),
                 k -> new MetricSums(ks, items)).add(r.rank(), r.top());
+            if (protocol == Protocol.FULL && unseen[c.target()]) {
+              out.ranked().computeIfAbsent(new Key(split, COLD_START, scorer.name(), scorer.params()),
+                  k -> new MetricSums(ks, items)).add(r.rank(), r.top());
+            }
           }
           if (unclicked != null && unclicked.length > 0) {
             out.impressions().computeIfAbsent(new Key(split, IMPRESSIONS, scorer.name(), scorer.params()),
@@ -273,6 +296,32 @@ public final class EvaluateJob {
       y.impressions().forEach((k, v) -> x.impressions().merge(k, v, ImpressionMetrics::merge));
       return x;
     });
+  }
+
+  /** Items without an event in {@code fitted}, the data the scorers of a pass were fitted on. */
+  private static boolean[] unseen(List<UserSequence> fitted, int items) {
+    boolean[] unseen = new boolean[items];
+    java.util.Arrays.fill(unseen, true);
+    fitted.forEach(u -> java.util.Arrays.stream(u.items()).forEach(i -> unseen[i] = false));
+    return unseen;
+  }
+
+  /**
+   * The content vectors of the vocabulary's items for the content-only baseline: those the model was trained with, or
+   * for a model of ids alone those of {@code item_vectors/} when it exists; null when there are none.
+   */
+  private static ItemContent content(SparkSession spark, Warehouse wh, ModelStore.Loaded loaded) {
+    if (loaded.content() != null) {
+      return loaded.content();
+    }
+    try {
+      if (!wh.fileSystem().exists(new org.apache.hadoop.fs.Path(wh.itemVectors()))) {
+        return null;
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot reach " + wh.itemVectors() + ": " + e.getMessage(), e);
+    }
+    return ItemVectors.content(spark, wh, "Cannot rank by content", "remove item_vectors/").of(loaded.model().vocabulary());
   }
 
   /** The sums of one pass: the leave-one-out rankings and, for logs with impressions, the impressions' figures. */
@@ -473,6 +522,7 @@ public final class EvaluateJob {
       case "attention" -> 0;
       case "most_popular" -> 1;
       case "item_knn" -> 2;
+      case "content_cosine" -> 4;
       default -> 3;
     };
   }

@@ -1,6 +1,7 @@
 package io.attnflow.jobs.model;
 
 import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.Manifest;
 import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelFiles;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +36,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class ModelStore {
   public static final String VOCABULARY = "vocabulary.parquet";
   public static final String SPLIT = "split.parquet";
+  /** The content vectors a content model was trained with (item_id, vector), in vocabulary order. */
+  public static final String CONTENT = "content.parquet";
   public static final String LATEST = "LATEST";
 
   private final String root;
@@ -45,26 +49,28 @@ public final class ModelStore {
   }
 
   /**
-   * A verified model. {@code split} has one row per held-out user of its training (user_id, validation item_id, its
+   * A verified model, with the content vectors its items were trained with ({@code content}, null for a model of ids
+   * only). {@code split} has one row per held-out user of its training (user_id, validation item_id, its
    * time (µs), test item_id, its time (µs)) when loaded {@link #loadWithSplit with it}, else none: scoring never
    * reads a row per user on the driver.
    */
   public record Loaded(String version, Manifest manifest, AttentionModel model, ComputationGraph network,
-      List<Object[]> split) {}
+      ItemContent content, List<Object[]> split) {}
 
   public String folder(String version) {
     return root + "/" + version;
   }
 
   /**
-   * Saves a trained network as {@code models/<version>}: the folder (network, vocabulary, split,
-   * manifest with checksums) is assembled on the driver's disk and published; {@link #promote}
+   * Saves a trained network as {@code models/<version>}: the folder (network, vocabulary, the content vectors of a
+   * content model, split, manifest with checksums) is assembled on the driver's disk and published; {@link #promote}
    * makes it the latest.
    *
+   * @param content the items' content vectors it was trained with, or null (ids only)
    * @param split one row per held-out user: user_id, validation item, its time, test item, its time
    */
-  public Manifest save(String version, ComputationGraph network, Vocabulary vocabulary, List<Object[]> split,
-      Manifest manifest) {
+  public Manifest save(String version, ComputationGraph network, Vocabulary vocabulary, ItemContent content,
+      List<Object[]> split, Manifest manifest) {
     java.nio.file.Path dir;
     try {
       dir = Files.createTempDirectory("attnflow-model-" + version + "-");
@@ -74,6 +80,9 @@ public final class ModelStore {
     try {
       ModelFiles.writeNetwork(dir, network);
       writeVocabulary(conf, dir, vocabulary);
+      if (content != null) {
+        writeContent(conf, dir, vocabulary, content);
+      }
       SmallParquet.write(conf, new Path(dir.resolve(SPLIT).toUri()), "split", List.of(
           new SmallParquet.Column("user_id", SmallParquet.Kind.STRING),
           new SmallParquet.Column("validation_item_id", SmallParquet.Kind.STRING),
@@ -97,6 +106,17 @@ public final class ModelStore {
     SmallParquet.write(conf, new Path(dir.resolve(VOCABULARY).toUri()), "vocabulary",
         List.of(new SmallParquet.Column("item_id", SmallParquet.Kind.STRING), new SmallParquet.Column("index", SmallParquet.Kind.INT)),
         rows);
+  }
+
+  /** Writes the content vectors (item_id, vector), in vocabulary order, into a local model folder. */
+  static void writeContent(Configuration conf, java.nio.file.Path dir, Vocabulary vocabulary, ItemContent content) {
+    List<Object[]> rows = new ArrayList<>(vocabulary.size());
+    for (int i = 0; i < vocabulary.size(); i++) {
+      rows.add(new Object[] {vocabulary.id(i), Arrays.copyOfRange(content.vectors(), i * content.dim(), (i + 1) * content.dim())});
+    }
+    SmallParquet.write(conf, new Path(dir.resolve(CONTENT).toUri()), "content",
+        List.of(new SmallParquet.Column("item_id", SmallParquet.Kind.STRING),
+            new SmallParquet.Column("vector", SmallParquet.Kind.FLOATS)), rows);
   }
 
   /** Copies a complete local folder to {@code models/<version>}, atomically as far as readers can tell. */
@@ -204,8 +224,10 @@ public final class ModelStore {
         Manifest manifest = ModelFiles.verify(local);
         ComputationGraph network = ModelFiles.readNetwork(local, manifest);
         Vocabulary vocabulary = readVocabulary(local);
+        ItemContent content = manifest.shape().content() > 0 ? readContent(local, vocabulary, manifest.shape().content()) : null;
         List<Object[]> split = withSplit ? SmallParquet.read(conf, new Path(local.resolve(SPLIT).toUri())) : List.of();
-        return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary), network, split);
+        return new Loaded(v, manifest, AttentionModel.fromNetwork(network, manifest.shape(), vocabulary, content), network,
+            content, split);
       } catch (ModelException e) { // name the warehouse's folder, not the local copy the checks ran on
         throw new ModelException(e.getMessage().replace(local.toString(), src.toString()), e);
       } finally {
@@ -225,6 +247,29 @@ public final class ModelStore {
     } catch (IOException e) {
       // a temporary folder left behind is not worth failing a run over
     }
+  }
+
+  /** The content vectors of a content model's folder, checked row by row against its vocabulary and length. */
+  private ItemContent readContent(java.nio.file.Path dir, Vocabulary vocabulary, int dim) throws IOException {
+    if (!Files.exists(dir.resolve(CONTENT))) {
+      throw new ModelException("Cannot load the model in " + dir + ": it reads content vectors of length " + dim
+          + " but " + CONTENT + " is missing");
+    }
+    List<Object[]> rows = SmallParquet.read(conf, new Path(dir.resolve(CONTENT).toUri()));
+    if (rows.size() != vocabulary.size()) {
+      throw new ModelException("Cannot load the model in " + dir + ": " + CONTENT + " has " + rows.size()
+          + " rows for a vocabulary of " + vocabulary.size());
+    }
+    float[] vectors = new float[rows.size() * dim];
+    for (int i = 0; i < rows.size(); i++) {
+      float[] v = (float[]) rows.get(i)[1];
+      if (!vocabulary.id(i).equals(rows.get(i)[0]) || v.length != dim) {
+        throw new ModelException("Cannot load the model in " + dir + ": row " + i + " of " + CONTENT + " is item "
+            + rows.get(i)[0] + " with " + v.length + " values; expected item " + vocabulary.id(i) + " with " + dim);
+      }
+      System.arraycopy(v, 0, vectors, i * dim, dim);
+    }
+    return new ItemContent(dim, vectors);
   }
 
   private Vocabulary readVocabulary(java.nio.file.Path dir) throws IOException {

@@ -23,15 +23,15 @@ import org.apache.parquet.schema.Types;
 /**
  * Small Parquet files written and read on the driver alone (a model's vocabulary and split), with
  * Parquet's own writer rather than a Spark job: they belong in a model folder that is assembled
- * locally, checksummed, then published. Columns are strings, 32-bit ints or UTC microsecond
- * timestamps; all are required.
+ * locally, checksummed, then published. Columns are strings, 32-bit ints, UTC microsecond
+ * timestamps (all required) or lists of floats (a repeated field, read back as {@code float[]}).
  */
 public final class SmallParquet {
   /** A column: its name and kind. */
   public record Column(String name, Kind kind) {}
 
   /** The column kinds these files use. */
-  public enum Kind { STRING, INT, TIMESTAMP_MICROS }
+  public enum Kind { STRING, INT, TIMESTAMP_MICROS, FLOATS }
 
   private SmallParquet() {}
 
@@ -43,6 +43,7 @@ public final class SmallParquet {
         case INT -> b.required(PrimitiveTypeName.INT32).named(c.name());
         case TIMESTAMP_MICROS -> b.required(PrimitiveTypeName.INT64)
             .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
+        case FLOATS -> b.repeated(PrimitiveTypeName.FLOAT).named(c.name());
       }
     }
     MessageType schema = b.named(name);
@@ -56,6 +57,11 @@ public final class SmallParquet {
             case STRING -> g.append(columns.get(i).name(), (String) row[i]);
             case INT -> g.append(columns.get(i).name(), (Integer) row[i]);
             case TIMESTAMP_MICROS -> g.append(columns.get(i).name(), (Long) row[i]);
+            case FLOATS -> {
+              for (float f : (float[]) row[i]) {
+                g.append(columns.get(i).name(), f);
+              }
+            }
           }
         }
         w.write(g);
@@ -65,7 +71,7 @@ public final class SmallParquet {
     }
   }
 
-  /** Every row, its values in the file's column order (String, Integer or Long). */
+  /** Every row, its values in the file's column order (String, Integer, Long or float[]). */
   public static List<Object[]> read(Configuration conf, Path file) throws IOException {
     List<Object[]> rows = new ArrayList<>();
     try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf).build()) {
@@ -74,6 +80,14 @@ public final class SmallParquet {
         Object[] row = new Object[fields.size()];
         for (int i = 0; i < row.length; i++) {
           PrimitiveTypeName t = fields.get(i).asPrimitiveType().getPrimitiveTypeName();
+          if (fields.get(i).isRepetition(Type.Repetition.REPEATED) && t == PrimitiveTypeName.FLOAT) {
+            float[] values = new float[g.getFieldRepetitionCount(i)];
+            for (int j = 0; j < values.length; j++) {
+              values[j] = g.getFloat(i, j);
+            }
+            row[i] = values;
+            continue;
+          }
           row[i] = switch (t) {
             case BINARY -> g.getString(i, 0);
             case INT32 -> g.getInteger(i, 0);

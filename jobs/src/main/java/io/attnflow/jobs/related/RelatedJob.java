@@ -1,17 +1,13 @@
 package io.attnflow.jobs.related;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.score.SimilarItems;
-import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.RelatedSettings;
+import io.attnflow.jobs.embed.ItemVectors;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Batches;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +17,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -57,21 +52,20 @@ public final class RelatedJob {
   public record RelatedResult(String runId, String basis, String version, long items, long withoutVector, long rows,
       double seconds, String path) {}
 
-  /** The vectors the neighbours are found among: ids in row order, rows of {@code dim}. */
-  record Vectors(String[] ids, float[] rows, int dim, long withoutVector, String version) implements java.io.Serializable {}
-
   public static RelatedResult run(SparkSession spark, RelatedSettings s, LocalDate dt, String runId) {
     long t0 = System.nanoTime();
     Warehouse wh = new Warehouse(s.warehouse(), spark.sparkContext().hadoopConfiguration());
     wh.requireAtomicRename(s.allowNonAtomicWarehouse());
     try (RunLock lock = RunLock.acquire(wh, spark.sparkContext().hadoopConfiguration(), "related-dt=" + dt, "related",
         runId, Duration.ofSeconds(s.lockLeaseSeconds()))) {
-      Vectors v = s.fromContent() ? content(spark, wh) : phi(spark, wh, s.modelVersion());
+      ItemVectors v = s.fromContent()
+          ? ItemVectors.content(spark, wh, "Cannot relate items by content", "set related.basis = phi")
+          : phi(spark, wh, s.modelVersion());
       String basis = s.fromContent() ? "content" : "phi";
       String metric = s.metric().name().toLowerCase(java.util.Locale.ROOT);
       Timestamp generated = Timestamp.from(Instant.now());
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Broadcast<Vectors> shared = jsc.broadcast(v);
+      Broadcast<ItemVectors> shared = jsc.broadcast(v);
       int n = v.ids().length;
       int k = s.topK();
       int block = s.itemBlock();
@@ -79,7 +73,7 @@ public final class RelatedJob {
       SimilarItems.Metric m = s.metric();
       JavaRDD<Row> rows = jsc.parallelize(IntStream.range(0, n).boxed().toList(), Math.max(1, jsc.defaultParallelism()))
           .mapPartitions((Iterator<Integer> queries) -> {
-            Vectors all = shared.value();
+            ItemVectors all = shared.value();
             SimilarItems index = new SimilarItems(all.rows(), all.dim(), m, block);
             return Batches.flatMap(queries, batch, pending -> {
               List<Row> out = new ArrayList<>();
@@ -105,41 +99,11 @@ public final class RelatedJob {
     }
   }
 
-  /** The content vectors of item_vectors/ (items without one have no neighbours and are no one's). */
-  private static Vectors content(SparkSession spark, Warehouse wh) {
-    try {
-      if (!wh.fileSystem().exists(new Path(wh.itemVectors()))) {
-        throw new BadInputException("Cannot relate items by content: " + wh.itemVectors()
-            + " does not exist (run attnflow embed first, or set related.basis = phi)");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot reach " + wh.itemVectors() + ": " + e.getMessage(), e);
-    }
-    var table = spark.read().parquet(wh.itemVectors());
-    long without = table.filter(col("vector").isNull()).count();
-    List<Row> rows = table.filter(col("vector").isNotNull()).select("item_id", "vector", "embedding_version")
-        .orderBy("item_id").collectAsList();
-    if (rows.isEmpty()) {
-      throw new BadInputException("Cannot relate items by content: no item of " + wh.itemVectors() + " has a vector");
-    }
-    int dim = rows.get(0).getList(1).size();
-    String[] ids = new String[rows.size()];
-    float[] values = new float[rows.size() * dim];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = rows.get(i).getString(0);
-      List<Object> vector = rows.get(i).getList(1);
-      for (int d = 0; d < dim; d++) {
-        values[i * dim + d] = ((Number) vector.get(d)).floatValue();
-      }
-    }
-    return new Vectors(ids, values, dim, without, rows.get(0).getString(2));
-  }
-
   /** The learned φ of the model's every item. */
-  private static Vectors phi(SparkSession spark, Warehouse wh, String version) {
+  private static ItemVectors phi(SparkSession spark, Warehouse wh, String version) {
     ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(version);
     AttentionModel model = loaded.model();
     String[] ids = IntStream.range(0, model.vocabulary().size()).mapToObj(model.vocabulary()::id).toArray(String[]::new);
-    return new Vectors(ids, Arrays.copyOf(model.phiTable(), ids.length * model.k()), model.k(), 0, loaded.version());
+    return new ItemVectors(ids, Arrays.copyOf(model.phiTable(), ids.length * model.k()), model.k(), 0, loaded.version());
   }
 }

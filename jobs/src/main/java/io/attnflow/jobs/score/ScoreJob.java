@@ -65,7 +65,8 @@ import scala.Tuple2;
  * candidate table is split into item blocks, an RDD crossed with groups of users, each pair yields
  * partial top-K lists, and those merge per user — the way Spark ML's ALS {@code recommendForAll}
  * avoids a cross join. Both modes give the same rows. Users without a usable history get the most
- * popular unseen items ({@code source = fallback_popular}).
+ * popular unseen items ({@code source = fallback_popular}). Items of {@code items/} that the model never saw are
+ * placed by their content first ({@link NewItems}) and are candidates like any other.
  *
  * <p>{@link ScoreOutput} writes both tables and the run manifest.
  */
@@ -107,7 +108,8 @@ public final class ScoreJob {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(settings.model().version());
-    AttentionModel model = loaded.model();
+    NewItems newItems = NewItems.place(spark, wh, loaded);
+    AttentionModel model = newItems.model();
     ScoreSettings s = settings.withModel(ModelSettings.of(loaded.manifest()));
     seconds.put("load_model", elapsed(t0));
 
@@ -159,7 +161,7 @@ public final class ScoreJob {
     long scored = twoStage ? Math.min(s.shortlist(), candidates.length) : candidates.length;
     ScoreResult result = new ScoreResult(runId, s.dt(), loaded.version(), broadcast ? "broadcast" : "blocked",
         twoStage ? "two_stage" : "exhaustive", pickedUsers, histories[1], recommendationRows, attentionRows,
-        histories[0] * scored, seconds,
+        histories[0] * scored, newItems.counts(), seconds,
         ScoreOutput.recommendations(wh, s.dt()), ScoreOutput.attention(wh, s.dt()), wh.runs() + "/" + runId + ".json");
     ScoreOutput.writeManifest(wh, result, s, model, candidates.length, RunLocation.of(spark));
     return result;

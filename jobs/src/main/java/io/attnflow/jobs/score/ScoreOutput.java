@@ -132,6 +132,7 @@ final class ScoreOutput {
     m.put("users", r.users());
     m.put("fallback_users", r.fallbackUsers());
     m.put("candidates", candidates);
+    m.put("new_items", r.newItems());
     m.put("recommendation_rows", r.recommendationRows());
     m.put("attention_rows", r.attentionRows());
     m.put("alpha_evaluations", r.alphas());

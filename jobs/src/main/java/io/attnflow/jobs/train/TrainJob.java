@@ -7,6 +7,7 @@ import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.Manifest;
 import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelFiles;
@@ -18,6 +19,7 @@ import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.TrainSettings;
+import io.attnflow.jobs.embed.ItemVectors;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.Warehouse;
@@ -101,7 +103,12 @@ public final class TrainJob {
     Vocabulary vocabulary = Sequences.vocabulary(events);
     Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
     JavaRDD<UserSequence> sequences = Sequences.of(events, vocab).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m);
+    ItemVectors vectors = s.content() ? ItemVectors.content(spark, wh, "Cannot train with content (train.content = true)",
+        "set train.content = false") : null;
+    ItemContent content = vectors == null ? null : vectors.of(vocabulary);
+    Broadcast<ItemContent> contentB = content == null ? null : jsc.broadcast(content);
+    ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m,
+        content == null ? 0 : content.dim());
 
     // the driver holds a compact split row per held-out user and at most train.validation-users whole sequences
     JavaRDD<UserSequence> evaluable = sequences.filter(LeaveOneOut::evaluable);
@@ -111,9 +118,12 @@ public final class TrainJob {
     List<UserSequence> sampled = heldOut.size() <= s.validationUsers() ? evaluable.collect()
         : evaluable.sortBy(u -> mix(sampleSeed, -2, u.userId().hashCode()), true, evaluable.getNumPartitions())
             .take(s.validationUsers());
-    NegativeSampler sampler = s.popularNegatives() > 0
-        ? NegativeSampler.mixed(trainingCounts(sequences, vocabulary.size()), s.popularNegatives())
+    long[] trainingCounts = trainingCounts(sequences, vocabulary.size());
+    NegativeSampler sampler = s.popularNegatives() > 0 ? NegativeSampler.mixed(trainingCounts, s.popularNegatives())
         : NegativeSampler.uniform(vocabulary.size());
+    // a content model keeps no id part for the items that no training event had (held-out targets alone)
+    int[] unlearned = content == null ? new int[0]
+        : java.util.stream.IntStream.range(0, vocabulary.size()).filter(i -> trainingCounts[i] == 0).toArray();
     List<HeldOutCase> validation = validationCases(sampled, s, shape);
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
         window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
@@ -142,7 +152,7 @@ public final class TrainJob {
       double learningRate = s.learningRate(epoch);
       AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
-      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(windows(s, spec, sampler, epoch, made), false));
+      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, epoch, made), false));
       positions = made.value();
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       double loss = sparkNetwork.getScore();
@@ -153,14 +163,16 @@ public final class TrainJob {
       }
       INDArray params = recent.getLast();
       ComputationGraph measured = sparkNetwork.getNetwork();
-      if (recent.size() > 1) {
+      if (recent.size() > 1 || unlearned.length > 0) {
         params = params.dup();
         recent.stream().limit(recent.size() - 1).forEach(params::addi);
         params.divi(recent.size());
         measured = measured.clone();
         measured.setParams(params);
+        AttentionNetwork.forgetIds(measured, unlearned);
+        params = measured.params();
       }
-      AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary);
+      AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary, content);
       Map<Protocol, Metrics> metrics = Metrics.of(model, validation, K);
       Metrics val = metrics.get(Protocol.SAMPLED);
       Metrics full = metrics.get(Protocol.FULL);
@@ -208,11 +220,12 @@ public final class TrainJob {
     data.put("held_out_users", heldOut.size());
     data.put("validation_users", validation.size());
     data.put("positions_per_epoch", positions);
+    data.put("content", contentRecord(vectors, content, unlearned.length));
     data.put("spark", RunLocation.of(spark).manifest());
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
     ModelStore store = new ModelStore(wh, spark.sparkContext().hadoopConfiguration());
-    manifest = store.save(version, trained, vocabulary, heldOut, manifest);
+    manifest = store.save(version, trained, vocabulary, content, heldOut, manifest);
     Promotion promotion = Promotion.decide(version, bestNdcg,
         store.latest().map(v -> Map.entry(v, validationNdcg(store.manifest(v)))), s.promotionTolerance());
     if (promotion.promoted()) {
@@ -221,12 +234,16 @@ public final class TrainJob {
     LOG.info("train: {}", promotion.reason());
     events.unpersist();
     sequences.unpersist();
+    if (contentB != null) {
+      contentB.destroy();
+    }
     return new TrainResult(version, manifest, promotion, (System.nanoTime() - started) / 1e9);
   }
 
   /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
   private static org.apache.spark.api.java.function.Function2<Integer, Iterator<UserSequence>, Iterator<MultiDataSet>>
-      windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, int epoch, LongAccumulator made) {
+      windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, Broadcast<ItemContent> content, int epoch,
+      LongAccumulator made) {
     long seed = s.seed();
     int window = spec.window();
     int negatives = spec.negatives();
@@ -250,12 +267,33 @@ public final class TrainJob {
         if (to - from > 1) {
           List<TrainingWindows.Window> batch = all.subList(from, to);
           made.add(batch.stream().mapToLong(TrainingWindows.Window::targets).sum());
-          batches.add(TrainingWindows.batch(batch));
+          batches.add(TrainingWindows.batch(batch, content == null ? null : content.value()));
         }
         from = to;
       }
       return batches.iterator();
     };
+  }
+
+  /**
+   * What the manifest records of the content a model read: the embedding version (scoring places new items only with
+   * vectors of the same), the vectors' length, how many of the vocabulary's items had one, and how many are placed by
+   * their content alone (no training event: held-out targets only).
+   */
+  private static Map<String, Object> contentRecord(ItemVectors vectors, ItemContent content, int unlearned) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("read", content != null);
+    if (content != null) {
+      long with = java.util.stream.IntStream.range(0, content.items()).filter(content::has).count();
+      c.put("embedding_version", vectors.version());
+      c.put("dim", content.dim());
+      c.put("items_with_content", with);
+      c.put("items_without_content", content.items() - with);
+      c.put("items_by_content_alone", unlearned);
+      LOG.info("train: items are their ids and content ({} of {} items have a content vector of length {}, embedding {})",
+          with, content.items(), content.dim(), vectors.version());
+    }
+    return c;
   }
 
   /** Training events per item index (held-out events left out). */

@@ -68,6 +68,7 @@ class StandaloneClusterIT {
     Files.write(tmp.resolve("ratings.csv"), ratings.subList(0, 6000));
     wh = tmp.resolve("warehouse");
     local("ingest", "--set", "input.interactions.path=" + tmp.resolve("ratings.csv"));
+    local("embed"); // the items' content vectors, which the executors get with their windows
 
     trainOnCluster = onCluster("train");
     modelOnCluster = version(trainOnCluster);

@@ -54,7 +54,7 @@ class EvaluateIT {
     TestSpark.writeInteractions(wh, PlantedSignal.generate(240, 12, 14, 12, 0.1, 3));
     TrainJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
         "train.pool-hidden=8", "model.history-length=10", "train.epochs=20",
-        "train.patience=20")).train(), "planted");
+        "train.patience=20", "train.content=false")).train(), "planted");
   }
 
   private static EvaluateSettings settings(String... sets) {
@@ -210,5 +210,76 @@ class EvaluateIT {
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("no longer holds the split its training recorded").hasMessageContaining("e.g. user");
     assertThat(other.resolve("evaluations")).doesNotExist();
+  }
+
+  /**
+   * Item cold start: a third of the users end on an item no one touched before (two new items per cluster, each only
+   * ever a test target). Items carry their cluster as content (a title word and a one-hot supplied vector). A model that
+   * reads content ranks those targets from their content; the same model of ids alone, most-popular and item-kNN cannot.
+   */
+  @Test
+  void newItemsAreRankedByTheirContentUnderTheColdStartProtocol(@TempDir Path cold) {
+    List<Interaction> events = new ArrayList<>(PlantedSignal.generate(240, 12, 14, 12, 0.1, 3));
+    Map<String, List<Interaction>> byUser = events.stream().collect(Collectors.groupingBy(Interaction::userId));
+    List<String> users = byUser.keySet().stream().sorted().toList();
+    int coldCases = 0;
+    for (int u = 0; u < users.size(); u += 3) {
+      List<Interaction> own = byUser.get(users.get(u)).stream()
+          .sorted(java.util.Comparator.comparingLong(Interaction::tsMicros)).toList();
+      int cluster = own.stream().collect(Collectors.groupingBy(i -> PlantedSignal.clusterOf(i.itemId()), Collectors.counting()))
+          .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      Interaction last = own.get(own.size() - 1);
+      events.remove(last);
+      events.add(new Interaction(last.userId(), PlantedSignal.item(cluster, 14 + (u / 3) % 2), last.tsMicros(), last.event(),
+          last.value()));
+      coldCases++;
+    }
+    TestSpark.writeInteractions(cold, events);
+    List<org.apache.spark.sql.Row> items = new ArrayList<>();
+    for (int c = 0; c < 12; c++) {
+      for (int i = 0; i < 16; i++) {
+        Float[] oneHot = new Float[12];
+        Arrays.fill(oneHot, 0f);
+        oneHot[c] = 1f;
+        items.add(org.apache.spark.sql.RowFactory.create(PlantedSignal.item(c, i), String.format("planted c%02d", c), null,
+            null, null, null, oneHot));
+      }
+    }
+    spark.createDataFrame(items, new org.apache.spark.sql.types.StructType()
+            .add("item_id", org.apache.spark.sql.types.DataTypes.StringType).add("title", org.apache.spark.sql.types.DataTypes.StringType)
+            .add("text", org.apache.spark.sql.types.DataTypes.StringType).add("category", org.apache.spark.sql.types.DataTypes.StringType)
+            .add("tags", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.StringType))
+            .add("published_at", org.apache.spark.sql.types.DataTypes.TimestampType)
+            .add("vector", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType)))
+        .write().parquet(cold.resolve("items").toString());
+    List<String> at = List.of("warehouse=" + cold, "train.dim=16", "train.projection=16", "train.pool-hidden=8",
+        "model.history-length=10", "train.epochs=20", "train.patience=20");
+    io.attnflow.jobs.embed.EmbedJob.run(spark, Settings.load(List.of(), at).embed(), "embed-cold");
+    TrainJob.run(spark, Settings.load(List.of(), at).train(), "content");
+    List<String> idsOnly = new ArrayList<>(at);
+    idsOnly.add("train.content=false");
+    TrainJob.run(spark, Settings.load(List.of(), idsOnly).train(), "ids");
+
+    EvaluateResult content = EvaluateJob.run(spark, settings("warehouse=" + cold, "model.version=content"), "eval-content");
+    EvaluateResult ids = EvaluateJob.run(spark, settings("warehouse=" + cold, "model.version=ids"), "eval-ids");
+    assertThat(content.figures()).filteredOn(f -> f.protocol().equals(EvaluateJob.COLD_START))
+        .allSatisfy(f -> assertThat(f.split()).isEqualTo("test")) // only test targets are new
+        .extracting(Figure::users).containsOnly((long) coldCases);
+    assertThat(content.figures().stream().filter(f -> f.protocol().equals(EvaluateJob.COLD_START)).map(Figure::method)
+        .distinct()).containsExactly("attention", "most_popular", "item_knn", "als", "content_cosine");
+    double withContent = figure(content, "test", EvaluateJob.COLD_START, "attention", "hr", 10);
+    double withoutContent = figure(ids, "test", EvaluateJob.COLD_START, "attention", "hr", 10);
+    double popular = figure(content, "test", EvaluateJob.COLD_START, "most_popular", "hr", 10);
+    double cosine = figure(content, "test", EvaluateJob.COLD_START, "content_cosine", "hr", 10);
+    System.out.printf("cold start HR@10 over %d targets: attention with content %.3f, ids only %.3f, content cosine %.3f, "
+        + "most popular %.3f, item-kNN %.3f%n", coldCases, withContent, withoutContent, cosine, popular,
+        figure(content, "test", EvaluateJob.COLD_START, "item_knn", "hr", 10));
+    assertThat(withContent).isGreaterThan(0.5).isGreaterThan(withoutContent + 0.3);
+    assertThat(cosine).isGreaterThan(popular + 0.3);
+    // items no one touched: popularity and co-occurrence have nothing to go on
+    assertThat(popular).isLessThan(0.1);
+    // and the warm targets do not suffer from the content
+    assertThat(figure(content, "test", "full", "attention", "hr", 10))
+        .isGreaterThan(figure(ids, "test", "full", "attention", "hr", 10) - 0.1);
   }
 }

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.UserHistory;
+import io.attnflow.jobs.DuckDb;
 import io.attnflow.jobs.spark.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +34,16 @@ class ModelStoreTest {
   private static final float GOLDEN_SCORE_3 = 0.46389756f;
   private static final float GOLDEN_POOLED_3 = 0.33526972f;
   private static final float[] GOLDEN_ALPHAS_3 = {0.370617f, 0.36471426f, 0.36178255f};
+  /**
+   * A model of format 4 that reads content (vectors of length 5, every fourth item without one), with the same three
+   * figures, and the score and α of a new item placed by item 6's content alone.
+   */
+  private static final Path FORMAT_4 = Path.of("src", "test", "resources", "models", "format-4-v0.4.0");
+  private static final float GOLDEN_SCORE_4 = 0.3421702f;
+  private static final float GOLDEN_POOLED_4 = 0.1715349f;
+  private static final float[] GOLDEN_ALPHAS_4 = {0.5419277f, 0.4520732f, 0.39735815f};
+  private static final float GOLDEN_NEW_SCORE_4 = 0.9993925f;
+  private static final float[] GOLDEN_NEW_ALPHAS_4 = {0.50519407f, 0.5412957f, 0.8845658f};
 
   @TempDir
   Path wh;
@@ -45,6 +57,7 @@ class ModelStoreTest {
     copy(FIXTURE, "v020");
     copy(FORMAT_1, "v010");
     copy(FORMAT_3, "v030");
+    copy(FORMAT_4, "v040");
     store.promote("v020");
   }
 
@@ -91,10 +104,39 @@ class ModelStoreTest {
   }
 
   @Test
+  void contentModelOfFormat4LoadsWithItsContentAndPlacesNewItemsAsItDid() {
+    ModelStore.Loaded loaded = store.load("v040");
+    assertThat(loaded.model().readsContent()).isTrue();
+    assertThat(loaded.content().dim()).isEqualTo(5);
+    assertThat(loaded.content().has(6)).isTrue();
+    assertThat(loaded.content().has(7)).isFalse();
+    UserHistory h = new UserHistory("u", new int[] {0, 5, 12}, new float[] {1f, 1f, 2f});
+    assertThat(loaded.model().score(h, 7)).isCloseTo(GOLDEN_SCORE_4, within(1e-6f));
+    assertThat(loaded.model().alphas(h, 7)).containsExactly(GOLDEN_ALPHAS_4, within(1e-6f));
+    assertThat(loaded.model().pooledScore(loaded.model().userVector(h), 7)).isCloseTo(GOLDEN_POOLED_4, within(1e-6f));
+    float[] item6 = java.util.Arrays.copyOfRange(loaded.content().vectors(), 6 * 5, 7 * 5);
+    var grown = loaded.model().withNewItems(List.of("fresh"), item6);
+    assertThat(grown.score(h, 40)).isCloseTo(GOLDEN_NEW_SCORE_4, within(1e-6f));
+    assertThat(grown.alphas(h, 40)).containsExactly(GOLDEN_NEW_ALPHAS_4, within(1e-6f));
+  }
+
+  @Test
+  void aContentModelSavedAndLoadedKeepsItsContentRowByRow() throws IOException {
+    ModelStore.Loaded original = store.load("v040");
+    store.save("v041", original.network(), original.model().vocabulary(), original.content(), original.split(),
+        original.manifest());
+    ModelStore.Loaded again = store.load("v041");
+    assertThat(again.content().dim()).isEqualTo(5);
+    assertThat(again.content().vectors()).containsExactly(original.content().vectors());
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + wh.resolve("models/v041/content.parquet")
+        + "') WHERE len(vector) = 5")).isEqualTo(40L);
+  }
+
+  @Test
   void modelOfFormat1IsRefusedWithTheAdviceToRetrain() {
     assertThatThrownBy(() -> store.load("v010")).isInstanceOf(ModelException.class)
         .hasMessage("Cannot load the model in " + wh.resolve("models/v010") + ": its format version is 1 (this attnflow "
-            + "reads versions 2 to 3; retrain it with bin/attnflow train)");
+            + "reads versions 2 to 4; retrain it with bin/attnflow train)");
   }
 
   @Test

@@ -47,7 +47,8 @@ class ScoreFailureIT {
         .write().parquet(wh.resolve("slice").toString());
     spark.read().parquet(wh.resolve("slice").toString()).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
     List<String> train = new ArrayList<>(base);
-    train.addAll(List.of("train.epochs=1", "train.dim=16", "train.projection=16", "model.history-length=20"));
+    train.addAll(List.of("train.epochs=1", "train.dim=16", "train.projection=16", "model.history-length=20",
+        "train.content=false"));
     TrainJob.run(spark, Settings.load(List.of(), train).train(), "m1");
   }
 

@@ -13,6 +13,7 @@ import io.attnflow.jobs.DuckDb;
 import io.attnflow.jobs.TestSpark;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.embed.EmbedJob;
 import io.attnflow.jobs.ingest.IngestJob;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
@@ -48,6 +49,7 @@ class ScoreIT {
     spark.read().parquet(wh.resolve("interactions").toString()).filter(col("user_id").cast("int").leq(60))
         .write().parquet(wh.resolve("slice").toString());
     spark.read().parquet(wh.resolve("slice").toString()).write().mode("overwrite").parquet(wh.resolve("interactions").toString());
+    EmbedJob.run(spark, settings().embed(), "embed-score"); // the titles and genres the model reads with the ids
     TrainJob.run(spark, settings("train.epochs=1", "train.dim=16", "train.projection=16", "model.history-length=20").train(),
         "m1");
   }
@@ -310,7 +312,7 @@ class ScoreIT {
           + u.getString(0) + "' ORDER BY rank LIMIT " + k);
       int[] cand = top.stream().mapToInt(t -> vocabulary.index((String) t.get("item_id")).getAsInt()).toArray();
       INDArray out = dl4j.output(TrainingWindows.batch(List.of(TrainingWindows.at(seq, ScoreJob.endMicros(s), m,
-          s.model().weights(), cand))).getFeatures())[0];
+          s.model().weights(), cand)), loaded.content()).getFeatures())[0];
       for (int j = 0; j < k; j++) {
         float z = out.getFloat(0, (m - 1) * (1 + k) + 1 + j); // the ranking score; s = σ(z)
         assertThat(((Number) top.get(j).get("score")).floatValue()).isCloseTo(loaded.model().aggregation().score(z),
@@ -318,5 +320,99 @@ class ScoreIT {
       }
     }
     assertThat(Files.exists(wh.resolve("runs/score-parity.json"))).isTrue();
+  }
+
+  /**
+   * News: the day's items are new to the model, and with {@code score.freshness-days} they are the only candidates.
+   * Two of them have text the embedding knows (the titles and genres of two known films), one has none; the first two
+   * are ranked for every user, with α and reasons, and scored as the model placed them.
+   */
+  @Test
+  void newItemsAreRankedFromTheirContentWithTheirAlphaAndReasons(@TempDir Path copy) throws Exception {
+    for (String table : List.of("interactions", "items", "item_vectors", "embeddings", "models")) {
+      copyTree(wh.resolve(table), copy.resolve(table));
+    }
+    LocalDate day = DAY.plusDays(40);
+    var items = spark.read().parquet(wh.resolve("items").toString());
+    var published = org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf(day.atTime(6, 0)));
+    var twins = items.filter(col("item_id").isin("1", "260")) // Toy Story, Star Wars
+        .withColumn("item_id", org.apache.spark.sql.functions.concat(org.apache.spark.sql.functions.lit("new-"), col("item_id")))
+        .withColumn("published_at", published);
+    var wordless = items.filter(col("item_id").equalTo("1"))
+        .withColumn("item_id", org.apache.spark.sql.functions.lit("new-wordless"))
+        .withColumn("title", org.apache.spark.sql.functions.lit("Qxzv"))
+        .withColumn("tags", org.apache.spark.sql.functions.expr("filter(tags, t -> false)"))
+        .withColumn("text", org.apache.spark.sql.functions.lit(null).cast("string"))
+        .withColumn("category", org.apache.spark.sql.functions.lit(null).cast("string"))
+        .withColumn("published_at", published);
+    items.unionByName(twins).unionByName(wordless).write().mode("overwrite").parquet(copy.resolve("items-next").toString());
+    ModelStore.deleteLocal(copy.resolve("items"));
+    Files.move(copy.resolve("items-next"), copy.resolve("items"));
+    List<String> at = List.of("warehouse=" + copy);
+    EmbedJob.run(spark, Settings.load(List.of(), at).embed(), "embed-news"); // the saved Word2Vec, reused
+
+    ScoreResult r = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + copy, "score.freshness-days=1"))
+        .score().withDt(day), "score-news");
+    // every item of items/ that the model never saw is new (here also the films no user of the slice rated), and placed
+    // unless it has no content vector, as the wordless one
+    var vocabulary = new ModelStore(new Warehouse(copy.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration()).load("latest").model().vocabulary();
+    Object[] knownIds = java.util.stream.IntStream.range(0, vocabulary.size()).mapToObj(vocabulary::id).toArray();
+    var fresh = spark.read().parquet(copy.resolve("item_vectors").toString()).filter(col("item_id").isin(knownIds).unary_$bang());
+    long withoutVector = fresh.filter(col("vector").isNull()).count();
+    assertThat(withoutVector).isGreaterThanOrEqualTo(1);
+    assertThat(r.newItems()).containsEntry("new_items", fresh.count())
+        .containsEntry("placed", fresh.count() - withoutVector).containsEntry("without_content", withoutVector)
+        .containsEntry("not_embedded", 0L).containsEntry("other_embedding", 0L);
+    String recs = "read_parquet('" + copy.resolve("recommendations") + "/dt=" + day + "/*.parquet')";
+    String attention = "read_parquet('" + copy.resolve("attention") + "/dt=" + day + "/*.parquet')";
+    assertThat(DuckDb.scalar("SELECT count(DISTINCT user_id) FROM " + recs + " WHERE source = 'attention'"))
+        .isEqualTo(r.users() - r.fallbackUsers());
+    assertThat(DuckDb.query("SELECT DISTINCT item_id FROM " + recs + " ORDER BY item_id"))
+        .extracting(row -> row.get("item_id")).containsExactly("new-1", "new-260");
+    assertThat(DuckDb.scalar("SELECT min(len(reasons)) FROM " + recs + " WHERE source = 'attention'")).isEqualTo(3L);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM " + attention + " WHERE NOT (alpha > 0 AND alpha < 1)")).isEqualTo(0L);
+
+    // the written scores and α are the model's for items placed by their content
+    ModelStore.Loaded loaded = new ModelStore(new Warehouse(copy.toString(), spark.sparkContext().hadoopConfiguration()),
+        spark.sparkContext().hadoopConfiguration()).load("latest");
+    List<Row> vectors = spark.read().parquet(copy.resolve("item_vectors").toString())
+        .filter(col("item_id").isin("new-1", "new-260")).orderBy("item_id").collectAsList();
+    float[] content = new float[2 * loaded.model().shape().content()];
+    for (int i = 0; i < 2; i++) {
+      List<Object> v = vectors.get(i).getList(1);
+      for (int d = 0; d < v.size(); d++) {
+        content[i * v.size() + d] = ((Number) v.get(d)).floatValue();
+      }
+    }
+    var grown = loaded.model().withNewItems(List.of("new-1", "new-260"), content);
+    ScoreSettings s = Settings.load(List.of(), at).score().withDt(day)
+        .withModel(io.attnflow.jobs.config.ModelSettings.of(loaded.manifest()));
+    Row user = ScoreJob.users(spark, new Warehouse(copy.toString(), spark.sparkContext().hadoopConfiguration()), s,
+        ScoreJob.endMicros(s)).filter(col("user_id").equalTo("17")).first();
+    var h = ScoreJob.history(ScoreJob.userInput(user), grown.vocabulary(), s.model().weights(), s.model().historyLength(),
+        ScoreJob.endMicros(s));
+    for (String item : List.of("new-1", "new-260")) {
+      int j = grown.vocabulary().index(item).getAsInt();
+      assertThat(((Number) DuckDb.scalar("SELECT score FROM " + recs + " WHERE user_id = '17' AND item_id = '" + item + "'"))
+          .floatValue()).isCloseTo(grown.score(h, j), within(1e-4f));
+      float[] alphas = grown.alphas(h, j);
+      for (Map<String, Object> a : DuckDb.query("SELECT history_item_id, alpha FROM " + attention
+          + " WHERE user_id = '17' AND item_id = '" + item + "'")) {
+        int slot = java.util.stream.IntStream.range(0, h.length())
+            .filter(i -> grown.vocabulary().id(h.items()[i]).equals(a.get("history_item_id"))).findFirst().orElseThrow();
+        assertThat(((Number) a.get("alpha")).floatValue()).isCloseTo(alphas[slot], within(1e-5f));
+      }
+    }
+    assertThat(Files.readString(copy.resolve("runs/score-news.json")))
+        .contains("\"placed\" : " + r.newItems().get("placed"));
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
   }
 }

@@ -53,8 +53,9 @@ class TrainIT {
   }
 
   private static TrainSettings settings(Path wh, String... sets) {
+    // planted interactions have no items/ and so no content: ids only (ScoreIT and EvaluateIT train with content)
     List<String> all = new ArrayList<>(List.of("warehouse=" + wh, "train.dim=16", "train.projection=16",
-        "train.pool-hidden=8", "train.learning-rate=0.01"));
+        "train.pool-hidden=8", "train.learning-rate=0.01", "train.content=false"));
     all.addAll(List.of(sets));
     return Settings.load(List.of(), all).train();
   }

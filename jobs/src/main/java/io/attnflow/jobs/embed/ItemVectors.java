@@ -1,0 +1,93 @@
+package io.attnflow.jobs.embed;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.attnflow.core.model.ItemContent;
+import io.attnflow.core.model.Vocabulary;
+import io.attnflow.jobs.BadInputException;
+import io.attnflow.jobs.spark.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Item vectors on the driver, one row each: the content vectors of {@code item_vectors/} (what train reads for its
+ * vocabulary, score for new items and related for its neighbours), or another table of item vectors (a model's φ).
+ *
+ * @param ids           the items, in row order (item_id order when read from item_vectors/)
+ * @param rows          row-major [ids × dim]
+ * @param withoutVector items of the table without a vector (left out of the rows)
+ * @param version       the embedding version that made them (item_vectors/' {@code embedding_version}), or the model's
+ */
+public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVector, String version)
+    implements java.io.Serializable {
+
+  /**
+   * The content vectors of {@code item_vectors/}.
+   *
+   * @param purpose what needs them, the start of every error message ("Cannot train with content")
+   * @param remedy  what to do instead of running embed ("set train.content = false")
+   * @throws BadInputException if item_vectors/ does not exist or no item has a vector
+   */
+  public static ItemVectors content(SparkSession spark, Warehouse wh, String purpose, String remedy) {
+    try {
+      if (!wh.fileSystem().exists(new Path(wh.itemVectors()))) {
+        throw new BadInputException(purpose + ": " + wh.itemVectors() + " does not exist (run attnflow embed first, or "
+            + remedy + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot reach " + wh.itemVectors() + ": " + e.getMessage(), e);
+    }
+    var table = spark.read().parquet(wh.itemVectors());
+    long without = table.filter(col("vector").isNull()).count();
+    List<Row> rows = table.filter(col("vector").isNotNull()).select("item_id", "vector", "embedding_version")
+        .orderBy("item_id").collectAsList();
+    if (rows.isEmpty()) {
+      throw new BadInputException(purpose + ": no item of " + wh.itemVectors() + " has a content vector (items/ has no "
+          + "text and no supplied vectors; " + remedy + ")");
+    }
+    int dim = rows.get(0).getList(1).size();
+    String[] ids = new String[rows.size()];
+    float[] values = new float[rows.size() * dim];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rows.get(i).getString(0);
+      List<Object> vector = rows.get(i).getList(1);
+      if (vector.size() != dim || !rows.get(i).getString(2).equals(rows.get(0).getString(2))) {
+        throw new BadInputException(purpose + ": " + wh.itemVectors() + " mixes embeddings (item " + ids[0] + " has "
+            + dim + " values of version " + rows.get(0).getString(2) + ", item " + ids[i] + " " + vector.size()
+            + " of version " + rows.get(i).getString(2) + "); run attnflow embed again");
+      }
+      for (int d = 0; d < dim; d++) {
+        values[i * dim + d] = ((Number) vector.get(d)).floatValue();
+      }
+    }
+    return new ItemVectors(ids, values, dim, without, rows.get(0).getString(2));
+  }
+
+  /** Row of each id. */
+  public Map<String, Integer> index() {
+    Map<String, Integer> index = new HashMap<>(ids.length * 2);
+    for (int i = 0; i < ids.length; i++) {
+      index.put(ids[i], i);
+    }
+    return index;
+  }
+
+  /** The content of a vocabulary's items, as a model reads it: each item's vector, zeros for an item without one. */
+  public ItemContent of(Vocabulary vocabulary) {
+    Map<String, Integer> index = index();
+    float[] out = new float[vocabulary.size() * dim];
+    for (int i = 0; i < vocabulary.size(); i++) {
+      Integer row = index.get(vocabulary.id(i));
+      if (row != null) {
+        System.arraycopy(rows, row * dim, out, i * dim, dim);
+      }
+    }
+    return new ItemContent(dim, out);
+  }
+}
