@@ -24,6 +24,8 @@ public final class InteractionParser implements Serializable {
 
   /** The event name of MIND's click history, which carries no time of its own. */
   public static final String HISTORY_EVENT = "history";
+  /** The event of an item an impression showed and its user did not click. */
+  public static final String IMPRESSION_EVENT = "impression";
 
   private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
@@ -157,7 +159,7 @@ public final class InteractionParser implements Serializable {
             "impressions: \"" + Timestamps.abbreviate(token) + "\" is not <news id>-0 or <news id>-1");
       }
       boolean clicked = label.equals("1");
-      out.add(new Interaction(userId, token.substring(0, dash), micros, clicked ? "click" : "impression", clicked ? 1.0 : 0.0));
+      out.add(new Interaction(userId, token.substring(0, dash), micros, clicked ? "click" : IMPRESSION_EVENT, clicked ? 1.0 : 0.0));
     }
     if (out.isEmpty()) {
       throw new BadRecordException(RejectReason.MISSING_FIELD, "history and impressions are both empty");

@@ -25,6 +25,11 @@ public enum RejectReason {
   LINE_TOO_LONG("line_too_long"),
   /** The same event was already read (first occurrence kept). */
   DUPLICATE_EVENT("duplicate_event"),
+  /**
+   * A click-history event that an impression log repeats from an earlier log of its user (MIND repeats the whole
+   * history in every log; the first is kept). Expected of the layout: not counted toward ingest.max-reject-rate.
+   */
+  REPEATED_HISTORY("repeated_history"),
   /** The same item_id was already read (first occurrence kept). */
   DUPLICATE_ITEM("duplicate_item"),
   /** The interaction's item is absent from the items input. */

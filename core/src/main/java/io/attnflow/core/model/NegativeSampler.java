@@ -7,7 +7,9 @@ import java.util.SplittableRandom;
 /**
  * Draws training negatives among the items a user never touched: uniformly over the vocabulary, or,
  * for a share of them, in proportion to popularity^0.75 (word2vec's smoothing), which shows the
- * model the popular items it must learn to rank below a user's own interests.
+ * model the popular items it must learn to rank below a user's own interests; and, with impressions
+ * (news logs), a share of them among the items the user was shown and did not click: the choices
+ * the user actually turned down.
  */
 public final class NegativeSampler implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -16,16 +18,18 @@ public final class NegativeSampler implements Serializable {
   private final int vocabularySize;
   private final double popularShare;
   private final double[] cumulative;
+  private final double impressionShare;
 
-  private NegativeSampler(int vocabularySize, double popularShare, double[] cumulative) {
+  private NegativeSampler(int vocabularySize, double popularShare, double[] cumulative, double impressionShare) {
     this.vocabularySize = vocabularySize;
     this.popularShare = popularShare;
     this.cumulative = cumulative;
+    this.impressionShare = impressionShare;
   }
 
   /** Every negative uniform. */
   public static NegativeSampler uniform(int vocabularySize) {
-    return new NegativeSampler(vocabularySize, 0, null);
+    return new NegativeSampler(vocabularySize, 0, null, 0);
   }
 
   /**
@@ -39,7 +43,28 @@ public final class NegativeSampler implements Serializable {
       sum += Math.pow(counts[j], SMOOTHING);
       cumulative[j] = sum;
     }
-    return new NegativeSampler(counts.length, sum > 0 ? popularShare : 0, cumulative);
+    return new NegativeSampler(counts.length, sum > 0 ? popularShare : 0, cumulative, 0);
+  }
+
+  /** This sampler drawing {@code share} of the negatives among a user's shown-and-not-clicked items, when it has any. */
+  public NegativeSampler withImpressions(double share) {
+    return new NegativeSampler(vocabularySize, popularShare, cumulative, share);
+  }
+
+  /**
+   * An item index not in {@code seen} (sorted): with the impression share, one of {@code shown} (the user's shown and
+   * not clicked items) when one of a few draws is not seen; otherwise as {@link #sample(int[], SplittableRandom)}.
+   */
+  public int sample(int[] seen, int[] shown, SplittableRandom random) {
+    if (impressionShare > 0 && shown.length > 0 && random.nextDouble() < impressionShare) {
+      for (int tries = 0; tries < 8; tries++) {
+        int j = shown[random.nextInt(shown.length)];
+        if (Arrays.binarySearch(seen, j) < 0) {
+          return j;
+        }
+      }
+    }
+    return sample(seen, random);
   }
 
   public int vocabularySize() {

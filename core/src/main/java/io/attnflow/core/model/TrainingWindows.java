@@ -45,12 +45,21 @@ public final class TrainingWindows {
    */
   public static List<Window> of(UserSequence train, int[] seen, int window, HistoryWeights weights, int negatives,
       NegativeSampler sampler, SplittableRandom random) {
+    return of(train, seen, new int[0], window, weights, negatives, sampler, random);
+  }
+
+  /**
+   * @param seen  the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
+   * @param shown the items the user was shown and did not click, which a sampler with impressions draws from
+   */
+  public static List<Window> of(UserSequence train, int[] seen, int[] shown, int window, HistoryWeights weights,
+      int negatives, NegativeSampler sampler, SplittableRandom random) {
     List<Window> out = new ArrayList<>();
     if (seen.length >= sampler.vocabularySize()) {
       return out; // nothing left to sample negatives from
     }
     for (int end = train.length() - 1; end >= 1; end -= window) {
-      Window w = window(train, end, window, weights, negatives, sampler, seen, random);
+      Window w = window(train, end, window, weights, negatives, sampler, seen, shown, random);
       if (w.targets() > 0) {
         out.add(w);
       }
@@ -59,7 +68,7 @@ public final class TrainingWindows {
   }
 
   private static Window window(UserSequence s, int end, int window, HistoryWeights weights, int negatives,
-      NegativeSampler sampler, int[] seen, SplittableRandom random) {
+      NegativeSampler sampler, int[] seen, int[] shown, SplittableRandom random) {
     int[] items = new int[window + 1];
     float[] events = new float[window];
     float[] counted = new float[window];
@@ -74,7 +83,7 @@ public final class TrainingWindows {
     }
     int[] neg = new int[negatives];
     for (int j = 0; j < negatives; j++) {
-      neg[j] = sampler.sample(seen, random);
+      neg[j] = sampler.sample(seen, shown, random);
     }
     return new Window(items, events, counted, days, neg);
   }

@@ -26,7 +26,8 @@ public record IngestSettings(
     int rejectExamples,
     int lockLeaseSeconds,
     boolean allowNonAtomicWarehouse,
-    boolean strictOptionalFields) {
+    boolean strictOptionalFields,
+    boolean publishedAtFromFirstEvent) {
 
   /** What ingest does with an interaction whose item the items input lacks. */
   public enum UnknownItems {
@@ -91,7 +92,8 @@ public record IngestSettings(
         r.intIn("ingest.reject-examples", 0, 100),
         r.intIn("ingest.lock-lease-seconds", 10, 7 * 24 * 3600),
         r.bool("allow-non-atomic-warehouse"),
-        r.bool("ingest.strict-optional-fields"));
+        r.bool("ingest.strict-optional-fields"),
+        r.oneOf("ingest.published-at", List.of("column", "first-event")).equals("first-event"));
   }
 
   private static InputFormat format(ConfigReader r, String key) {

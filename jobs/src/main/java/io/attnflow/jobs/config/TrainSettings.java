@@ -19,6 +19,7 @@ public record TrainSettings(
     int poolHidden,
     int negatives,
     double popularNegatives,
+    double impressionNegatives,
     double alphaTemperature,
     int contextBlocks,
     boolean content,
@@ -47,6 +48,7 @@ public record TrainSettings(
         r.intIn("train.pool-hidden", 1, 4096),
         r.intIn("train.negatives", 1, 100_000),
         r.doubleIn("train.popular-negatives", 0, 1),
+        r.doubleIn("train.impression-negatives", 0, 1),
         r.doubleIn("train.alpha-temperature", 1e-3, 1e6),
         r.intIn("train.context-blocks", 0, 16),
         r.bool("train.content"),
@@ -103,6 +105,7 @@ public record TrainSettings(
     m.put("pool_hidden", poolHidden);
     m.put("negatives", negatives);
     m.put("popular_negatives", popularNegatives);
+    m.put("impression_negatives", impressionNegatives);
     m.put("alpha_temperature", alphaTemperature);
     m.put("context_blocks", contextBlocks);
     m.put("content", content);

@@ -91,7 +91,7 @@ public final class EvaluateJob {
    */
   public static final String COLD_START = "cold_start";
   /** The event of an item shown and not clicked, as ingest writes MIND's impression logs. */
-  static final String IMPRESSION_EVENT = "impression";
+  static final String IMPRESSION_EVENT = io.attnflow.core.ingest.InteractionParser.IMPRESSION_EVENT;
 
   /**
    * One figure of the evaluation; {@code k} is null for MRR and AUC; {@code users} counts its cases (impressions for

@@ -3,6 +3,7 @@ package io.attnflow.jobs.ingest;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
@@ -11,6 +12,7 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -148,6 +150,10 @@ public final class IngestJob {
         ParsedRows.INTERACTIONS);
     interactionRows = rejectLaterDuplicates(interactionRows, col("dedup_key"), RejectReason.DUPLICATE_EVENT,
         col("ts"), col("source"), col("line"));
+    // a repeated click history is what MIND's layout is, not bad input: its own reason, outside the reject rate
+    interactionRows = interactionRows.withColumn("reason", when(col("reason").equalTo(RejectReason.DUPLICATE_EVENT.code())
+        .and(col("event").equalTo(InteractionParser.HISTORY_EVENT)), lit(RejectReason.REPEATED_HISTORY.code()))
+        .otherwise(col("reason")));
     if (s.unknownItems() == IngestSettings.UnknownItems.REJECT) {
       interactionRows = rejectUnknownItems(interactionRows, knownItems);
     }
@@ -179,12 +185,17 @@ public final class IngestJob {
           .withColumn("tags", when(col("_user_tags").isNull(), col("tags"))
               .otherwise(array_distinct(concat(col("tags"), col("_user_tags")))));
     }
+    Dataset<Row> acceptedInteractions = interactionRows.filter(col("reason").isNull());
+    if (s.publishedAtFromFirstEvent()) { // an item without a time of its own: its first event's
+      acceptedItems = acceptedItems.join(acceptedInteractions.groupBy("item_id").agg(min("ts").as("_first_event")),
+          "item_id", "left").withColumn("published_at", coalesce(col("published_at"), col("_first_event")));
+    }
     acceptedItems.select(col("item_id"), col("title"), col("text"), col("category"), col("tags"),
             expr("timestamp_micros(published_at)").as("published_at"), col("vector"))
         .orderBy("item_id")
         .write().mode("overwrite").parquet(staging + "/items");
     FaultInjection.pause("staged-items");
-    interactionRows.filter(col("reason").isNull())
+    acceptedInteractions
         .select(col("user_id"), col("item_id"), expr("timestamp_micros(ts)").as("ts"), col("event"), col("value"))
         .orderBy("user_id", "ts", "item_id", "event")
         .write().mode("overwrite").parquet(staging + "/interactions");

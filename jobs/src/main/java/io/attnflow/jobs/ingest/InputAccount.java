@@ -48,9 +48,13 @@ public record InputAccount(
     return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** The share of rejected rows, 0 for an empty input. */
+  /**
+   * The share of rows rejected as bad input, 0 for an empty input: every rejected row but the repeats that a layout
+   * makes by design ({@code repeated_history}), which are still rejected and counted.
+   */
   public double rejectRate() {
-    return read == 0 ? 0.0 : (double) rejected() / read;
+    long expected = rejectedByReason.getOrDefault(io.attnflow.core.ingest.RejectReason.REPEATED_HISTORY.code(), 0L);
+    return read == 0 ? 0.0 : (double) (rejected() - expected) / read;
   }
 
   public boolean balanced() {

@@ -6,15 +6,18 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 
+import io.attnflow.core.ingest.InteractionParser;
 import io.attnflow.core.model.HistoryWeights;
 import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 
 /**
  * Reads {@code interactions/} as per-user sequences of counted events (event types with a weight
@@ -31,6 +34,20 @@ public final class Sequences {
     return spark.read().parquet(interactions)
         .filter(col("event").isin(counted.toArray()))
         .select(col("user_id"), expr("unix_micros(ts)").as("t"), col("item_id"), col("event"));
+  }
+
+  /** The items each user was shown and did not click (MIND's impression logs): user_id, item_id, distinct. */
+  public static Dataset<Row> shown(SparkSession spark, String interactions) {
+    return spark.read().parquet(interactions).filter(col("event").equalTo(InteractionParser.IMPRESSION_EVENT))
+        .select("user_id", "item_id").distinct();
+  }
+
+  /** Each user's shown items ({@link #shown}) as sorted indices of {@code vocabulary}. */
+  public static JavaPairRDD<String, int[]> shownBy(Dataset<Row> shown, Broadcast<Vocabulary> vocabulary) {
+    return shown.javaRDD().mapToPair(r -> new Tuple2<>(r.getString(0), r.getString(1))).groupByKey()
+        .mapValues(items -> java.util.stream.StreamSupport.stream(items.spliterator(), false)
+            .map(vocabulary.value()::index).filter(java.util.OptionalInt::isPresent)
+            .mapToInt(java.util.OptionalInt::getAsInt).sorted().distinct().toArray());
   }
 
   /** Every item of {@code events}, sorted by id, so that index order is item-id order. */

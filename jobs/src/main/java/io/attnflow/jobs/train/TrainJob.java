@@ -100,9 +100,15 @@ public final class TrainJob {
       throw new BadInputException("Cannot train: " + wh.interactions() + " has no events of the counted types "
           + weights.eventWeights() + " (run ingest, or set model.event-weights)");
     }
-    Vocabulary vocabulary = Sequences.vocabulary(events);
+    // with impression negatives, the items shown and not clicked are part of the vocabulary
+    Dataset<Row> shown = s.impressionNegatives() > 0 ? Sequences.shown(spark, wh.interactions()) : null;
+    Vocabulary vocabulary = Sequences.vocabulary(shown == null ? events : events.select("item_id")
+        .union(shown.select("item_id")));
     Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
     JavaRDD<UserSequence> sequences = Sequences.of(events, vocab).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    JavaRDD<Trainee> trainees = shown == null ? sequences.map(u -> new Trainee(u, new int[0]))
+        : sequences.keyBy(UserSequence::userId).leftOuterJoin(Sequences.shownBy(shown, vocab)).values()
+            .map(t -> new Trainee(t._1(), t._2().orElse(new int[0]))).persist(StorageLevel.MEMORY_AND_DISK_SER());
     ItemVectors vectors = s.content() ? ItemVectors.content(spark, wh, "Cannot train with content (train.content = true)",
         "set train.content = false") : null;
     ItemContent content = vectors == null ? null : vectors.of(vocabulary);
@@ -119,8 +125,8 @@ public final class TrainJob {
         : evaluable.sortBy(u -> mix(sampleSeed, -2, u.userId().hashCode()), true, evaluable.getNumPartitions())
             .take(s.validationUsers());
     long[] trainingCounts = trainingCounts(sequences, vocabulary.size());
-    NegativeSampler sampler = s.popularNegatives() > 0 ? NegativeSampler.mixed(trainingCounts, s.popularNegatives())
-        : NegativeSampler.uniform(vocabulary.size());
+    NegativeSampler sampler = (s.popularNegatives() > 0 ? NegativeSampler.mixed(trainingCounts, s.popularNegatives())
+        : NegativeSampler.uniform(vocabulary.size())).withImpressions(s.impressionNegatives());
     // a content model keeps no id part for the items that no training event had (held-out targets alone)
     int[] unlearned = content == null ? new int[0]
         : java.util.stream.IntStream.range(0, vocabulary.size()).filter(i -> trainingCounts[i] == 0).toArray();
@@ -152,7 +158,7 @@ public final class TrainJob {
       double learningRate = s.learningRate(epoch);
       AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
-      sparkNetwork.fitMultiDataSet(sequences.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, epoch, made), false));
+      sparkNetwork.fitMultiDataSet(trainees.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, epoch, made), false));
       positions = made.value();
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       double loss = sparkNetwork.getScore();
@@ -234,6 +240,7 @@ public final class TrainJob {
     LOG.info("train: {}", promotion.reason());
     events.unpersist();
     sequences.unpersist();
+    trainees.unpersist();
     if (contentB != null) {
       contentB.destroy();
     }
@@ -241,7 +248,10 @@ public final class TrainJob {
   }
 
   /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
-  private static org.apache.spark.api.java.function.Function2<Integer, Iterator<UserSequence>, Iterator<MultiDataSet>>
+  /** A user as training reads it: its sequence, and the items it was shown and did not click (sorted; often none). */
+  record Trainee(UserSequence sequence, int[] shown) implements java.io.Serializable {}
+
+  private static org.apache.spark.api.java.function.Function2<Integer, Iterator<Trainee>, Iterator<MultiDataSet>>
       windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, Broadcast<ItemContent> content, int epoch,
       LongAccumulator made) {
     long seed = s.seed();
@@ -253,9 +263,11 @@ public final class TrainJob {
       StdoutFilter.install();
       List<TrainingWindows.Window> all = new ArrayList<>();
       while (it.hasNext()) {
-        UserSequence seq = it.next();
+        Trainee t = it.next();
+        UserSequence seq = t.sequence();
         SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
-        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq), seq.sortedItems(), window, weights, negatives, sampler, random));
+        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq), seq.sortedItems(), t.shown(), window, weights, negatives,
+            sampler, random));
       }
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
