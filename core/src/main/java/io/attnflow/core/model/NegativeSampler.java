@@ -19,17 +19,21 @@ public final class NegativeSampler implements Serializable {
   private final double popularShare;
   private final double[] cumulative;
   private final double impressionShare;
+  /** Items never drawn (held out of training), or null. */
+  private final boolean[] excluded;
 
-  private NegativeSampler(int vocabularySize, double popularShare, double[] cumulative, double impressionShare) {
+  private NegativeSampler(int vocabularySize, double popularShare, double[] cumulative, double impressionShare,
+      boolean[] excluded) {
     this.vocabularySize = vocabularySize;
     this.popularShare = popularShare;
     this.cumulative = cumulative;
     this.impressionShare = impressionShare;
+    this.excluded = excluded;
   }
 
   /** Every negative uniform. */
   public static NegativeSampler uniform(int vocabularySize) {
-    return new NegativeSampler(vocabularySize, 0, null, 0);
+    return new NegativeSampler(vocabularySize, 0, null, 0, null);
   }
 
   /**
@@ -43,12 +47,17 @@ public final class NegativeSampler implements Serializable {
       sum += Math.pow(counts[j], SMOOTHING);
       cumulative[j] = sum;
     }
-    return new NegativeSampler(counts.length, sum > 0 ? popularShare : 0, cumulative, 0);
+    return new NegativeSampler(counts.length, sum > 0 ? popularShare : 0, cumulative, 0, null);
   }
 
   /** This sampler drawing {@code share} of the negatives among a user's shown-and-not-clicked items, when it has any. */
   public NegativeSampler withImpressions(double share) {
-    return new NegativeSampler(vocabularySize, popularShare, cumulative, share);
+    return new NegativeSampler(vocabularySize, popularShare, cumulative, share, excluded);
+  }
+
+  /** This sampler never drawing the items {@code excluded} marks (items held out of training); null: none. */
+  public NegativeSampler excluding(boolean[] excluded) {
+    return new NegativeSampler(vocabularySize, popularShare, cumulative, impressionShare, excluded);
   }
 
   /**
@@ -59,7 +68,7 @@ public final class NegativeSampler implements Serializable {
     if (impressionShare > 0 && shown.length > 0 && random.nextDouble() < impressionShare) {
       for (int tries = 0; tries < 8; tries++) {
         int j = shown[random.nextInt(shown.length)];
-        if (Arrays.binarySearch(seen, j) < 0) {
+        if (Arrays.binarySearch(seen, j) < 0 && (excluded == null || !excluded[j])) {
           return j;
         }
       }
@@ -71,13 +80,28 @@ public final class NegativeSampler implements Serializable {
     return vocabularySize;
   }
 
+  /** True when some item is neither in {@code seen} (sorted) nor excluded: a negative can be drawn. */
+  public boolean canDraw(int[] seen) {
+    int blocked = 0;
+    for (int i = 0; i < seen.length; i++) {
+      boolean counted = excluded != null && excluded[seen[i]];
+      blocked += (i == 0 || seen[i] != seen[i - 1]) && !counted ? 1 : 0;
+    }
+    if (excluded != null) {
+      for (boolean e : excluded) {
+        blocked += e ? 1 : 0;
+      }
+    }
+    return blocked < vocabularySize;
+  }
+
   /** An item index not in {@code seen} (sorted); the caller makes sure one exists. */
   public int sample(int[] seen, SplittableRandom random) {
     boolean popular = popularShare > 0 && random.nextDouble() < popularShare;
     int rejected = 0;
     while (true) {
       int j = popular ? popular(random) : random.nextInt(vocabularySize);
-      if (Arrays.binarySearch(seen, j) < 0) {
+      if (Arrays.binarySearch(seen, j) < 0 && (excluded == null || !excluded[j])) {
         return j;
       }
       if (popular && ++rejected == 64) {

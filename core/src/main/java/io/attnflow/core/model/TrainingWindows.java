@@ -55,7 +55,7 @@ public final class TrainingWindows {
   public static List<Window> of(UserSequence train, int[] seen, int[] shown, int window, HistoryWeights weights,
       int negatives, NegativeSampler sampler, SplittableRandom random) {
     List<Window> out = new ArrayList<>();
-    if (seen.length >= sampler.vocabularySize()) {
+    if (!sampler.canDraw(seen)) {
       return out; // nothing left to sample negatives from
     }
     for (int end = train.length() - 1; end >= 1; end -= window) {

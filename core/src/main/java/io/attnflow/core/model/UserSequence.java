@@ -27,6 +27,28 @@ public record UserSequence(String userId, int[] items, long[] ts, String[] event
         java.util.Arrays.copyOf(events, n));
   }
 
+  /** This sequence without the events of the items {@code dropped} marks (indexed by item); this one when none is. */
+  public UserSequence without(boolean[] dropped) {
+    int n = 0;
+    for (int item : items) {
+      n += dropped[item] ? 0 : 1;
+    }
+    if (n == items.length) {
+      return this;
+    }
+    int[] keptItems = new int[n];
+    long[] keptTs = new long[n];
+    String[] keptEvents = new String[n];
+    for (int i = 0, k = 0; i < items.length; i++) {
+      if (!dropped[items[i]]) {
+        keptItems[k] = items[i];
+        keptTs[k] = ts[i];
+        keptEvents[k++] = events[i];
+      }
+    }
+    return new UserSequence(userId, keptItems, keptTs, keptEvents);
+  }
+
   /**
    * The history before position {@code end} as a model sees it when predicting at {@code refMicros}:
    * the last m counted events (types of weight 0 are left out, and so are events whose weight has

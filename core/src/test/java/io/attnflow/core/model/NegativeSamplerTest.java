@@ -38,6 +38,42 @@ class NegativeSamplerTest {
   }
 
   @Test
+  void impressionsSupplyTheirShareAndHeldOutItemsAreNeverDrawn() {
+    boolean[] held = new boolean[10];
+    held[7] = true;
+    held[8] = true;
+    NegativeSampler sampler = NegativeSampler.uniform(10).withImpressions(0.5).excluding(held);
+    int[] shown = {2, 8, 9}; // 8 is held out: never drawn, even from the impressions
+    int[] drawn = new int[10];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    for (int i = 0; i < 60_000; i++) {
+      drawn[sampler.sample(new int[] {1, 9}, shown, random)]++; // 9 was seen: never drawn
+    }
+    assertThat(drawn[1] + drawn[7] + drawn[8] + drawn[9]).isZero();
+    // half from the impressions, where item 2 alone is drawable (found within 8 draws with probability 1 − (2/3)^8);
+    // the rest uniform over the 6 items left
+    double fromImpressions = 0.5 * (1 - Math.pow(2.0 / 3, 8));
+    double uniform = (1 - fromImpressions) / 6;
+    assertThat(drawn[2] / 60_000.0).isCloseTo(fromImpressions + uniform, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(drawn[0] / 60_000.0).isCloseTo(uniform, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(sampler.canDraw(new int[] {0, 1, 1, 2, 3, 4, 5, 6, 7})).isTrue(); // 9 is left
+    assertThat(sampler.canDraw(new int[] {0, 1, 2, 3, 4, 5, 6, 9, 9})).isFalse(); // 7 and 8 are held out
+  }
+
+  @Test
+  void aSequenceWithoutHeldOutItemsKeepsTheRestInOrder() {
+    UserSequence s = new UserSequence("u", new int[] {3, 7, 1, 7, 2}, new long[] {1, 2, 3, 4, 5},
+        new String[] {"a", "b", "c", "d", "e"});
+    boolean[] held = new boolean[8];
+    held[7] = true;
+    UserSequence kept = s.without(held);
+    assertThat(kept.items()).containsExactly(3, 1, 2);
+    assertThat(kept.ts()).containsExactly(1, 3, 5);
+    assertThat(kept.events()).containsExactly("a", "c", "e");
+    assertThat(s.without(new boolean[8])).isSameAs(s);
+  }
+
+  @Test
   void aUserWhoSawThePopularItemsStillGetsNegatives() {
     int[] drawn = draw(NegativeSampler.mixed(COUNTS, 1.0), new int[] {0, 1, 3}, 7000);
     assertThat(drawn[0] + drawn[1] + drawn[3]).isZero();

@@ -20,6 +20,7 @@ public record TrainSettings(
     int negatives,
     double popularNegatives,
     double impressionNegatives,
+    double coldStartItems,
     double alphaTemperature,
     int contextBlocks,
     boolean content,
@@ -49,6 +50,7 @@ public record TrainSettings(
         r.intIn("train.negatives", 1, 100_000),
         r.doubleIn("train.popular-negatives", 0, 1),
         r.doubleIn("train.impression-negatives", 0, 1),
+        r.doubleIn("train.cold-start-items", 0, 0.5),
         r.doubleIn("train.alpha-temperature", 1e-3, 1e6),
         r.intIn("train.context-blocks", 0, 16),
         r.bool("train.content"),
@@ -106,6 +108,7 @@ public record TrainSettings(
     m.put("negatives", negatives);
     m.put("popular_negatives", popularNegatives);
     m.put("impression_negatives", impressionNegatives);
+    m.put("cold_start_items", coldStartItems);
     m.put("alpha_temperature", alphaTemperature);
     m.put("context_blocks", contextBlocks);
     m.put("content", content);

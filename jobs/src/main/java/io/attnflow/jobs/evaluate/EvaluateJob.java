@@ -141,9 +141,11 @@ public final class EvaluateJob {
     LOG.info("evaluate: model {}, {} users ({} held out, {} evaluated), {} items", loaded.version(), all.size(),
         split.size(), heldOut.size(), items);
 
-    List<UserSequence> training = all.stream().map(LeaveOneOut::train).toList();
+    // the items the model's training held out (train.cold-start-items) are unknown to the baselines too
+    boolean[] heldItems = heldOutItems(loaded, vocabulary);
+    List<UserSequence> training = all.stream().map(u -> LeaveOneOut.train(u).without(heldItems)).toList();
     List<UserSequence> withValidation = all.stream()
-        .map(u -> LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).toList();
+        .map(u -> (LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).without(heldItems)).toList();
     Map<String, Integer> userIndex = new HashMap<>();
     all.stream().map(UserSequence::userId).sorted().forEach(u -> userIndex.put(u, userIndex.size()));
     JavaRDD<UserSequence> users = jsc.parallelize(heldOut, jsc.defaultParallelism()).persist(StorageLevel.MEMORY_ONLY());
@@ -296,6 +298,15 @@ public final class EvaluateJob {
       y.impressions().forEach((k, v) -> x.impressions().merge(k, v, ImpressionMetrics::merge));
       return x;
     });
+  }
+
+  /** The items the model's training held out ({@code train.cold-start-items}), marked by vocabulary index. */
+  private static boolean[] heldOutItems(ModelStore.Loaded loaded, Vocabulary vocabulary) {
+    boolean[] held = new boolean[vocabulary.size()];
+    if (loaded.manifest().data().get(io.attnflow.jobs.train.TrainJob.HELD_OUT_ITEMS) instanceof List<?> ids) {
+      ids.forEach(id -> vocabulary.index((String) id).ifPresent(i -> held[i] = true));
+    }
+    return held;
   }
 
   /** Items without an event in {@code fitted}, the data the scorers of a pass were fitted on. */

@@ -5,6 +5,7 @@ import io.attnflow.core.score.SimilarItems;
 import io.attnflow.jobs.config.RelatedSettings;
 import io.attnflow.jobs.embed.ItemVectors;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.model.NewItems;
 import io.attnflow.jobs.spark.Batches;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
@@ -99,10 +100,10 @@ public final class RelatedJob {
     }
   }
 
-  /** The learned φ of the model's every item. */
+  /** The learned φ of the model's every item, and of the new items it places by their content ({@link NewItems}). */
   private static ItemVectors phi(SparkSession spark, Warehouse wh, String version) {
     ModelStore.Loaded loaded = new ModelStore(wh, spark.sparkContext().hadoopConfiguration()).load(version);
-    AttentionModel model = loaded.model();
+    AttentionModel model = NewItems.place(spark, wh, loaded).model(); // new items too, by their content
     String[] ids = IntStream.range(0, model.vocabulary().size()).mapToObj(model.vocabulary()::id).toArray(String[]::new);
     return new ItemVectors(ids, Arrays.copyOf(model.phiTable(), ids.length * model.k()), model.k(), 0, loaded.version());
   }

@@ -24,6 +24,7 @@ import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.ScoreSettings;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.model.NewItems;
 import io.attnflow.jobs.spark.FaultInjection;
 import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.Batches;

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param ranking      {@code exhaustive} or {@code two_stage}
  * @param users        users with at least one pick
  * @param alphas       α_ij evaluated
- * @param newItems     items of items/ new to the model, and how many were placed by content ({@link NewItems})
+ * @param newItems     items of items/ new to the model, and how many were placed by content ({@link io.attnflow.jobs.model.NewItems})
  * @param seconds      wall time per stage
  * @param reportPath   the run manifest under runs/
  */

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * Train: {@code interactions/} to a versioned model folder under {@code models/}.
  *
  * <ol>
- *   <li>Per-user sequences of counted events; the vocabulary is every item in them, sorted by id.
+ *   <li>Per-user sequences of counted events; the vocabulary is every item in them (and, with
+ *       {@code train.impression-negatives}, every item shown to a user and not clicked), sorted by id. With
+ *       {@code train.content} each item's content vector from {@code item_vectors/} goes with its id.
  *   <li>Leave-one-out: each user's last item is the test target and the second-to-last the
  *       validation target (recorded in the model's {@code split.parquet}); the rest trains.
  *   <li>Each epoch, every user's training events are cut into {@link TrainingWindows} (every
@@ -76,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
   private static final int K = 10;
+  /** The manifest's list of the items {@code train.cold-start-items} held out of training ({@code data}). */
+  public static final String HELD_OUT_ITEMS = "held_out_items";
 
   private static final java.time.format.DateTimeFormatter VERSION =
       java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
@@ -124,9 +128,11 @@ public final class TrainJob {
     List<UserSequence> sampled = heldOut.size() <= s.validationUsers() ? evaluable.collect()
         : evaluable.sortBy(u -> mix(sampleSeed, -2, u.userId().hashCode()), true, evaluable.getNumPartitions())
             .take(s.validationUsers());
-    long[] trainingCounts = trainingCounts(sequences, vocabulary.size());
+    boolean[] heldItems = heldOutItems(vocabulary, s.coldStartItems(), s.seed());
+    long[] trainingCounts = trainingCounts(sequences, heldItems);
     NegativeSampler sampler = (s.popularNegatives() > 0 ? NegativeSampler.mixed(trainingCounts, s.popularNegatives())
-        : NegativeSampler.uniform(vocabulary.size())).withImpressions(s.impressionNegatives());
+        : NegativeSampler.uniform(vocabulary.size())).withImpressions(s.impressionNegatives())
+        .excluding(s.coldStartItems() > 0 ? heldItems : null);
     // a content model keeps no id part for the items that no training event had (held-out targets alone)
     int[] unlearned = content == null ? new int[0]
         : java.util.stream.IntStream.range(0, vocabulary.size()).filter(i -> trainingCounts[i] == 0).toArray();
@@ -158,7 +164,8 @@ public final class TrainJob {
       double learningRate = s.learningRate(epoch);
       AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
       // dl4j-spark persists this RDD itself (and refuses one already persisted)
-      sparkNetwork.fitMultiDataSet(trainees.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, epoch, made), false));
+      sparkNetwork.fitMultiDataSet(trainees.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, heldItems, epoch,
+          made), false));
       positions = made.value();
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       double loss = sparkNetwork.getScore();
@@ -227,6 +234,10 @@ public final class TrainJob {
     data.put("validation_users", validation.size());
     data.put("positions_per_epoch", positions);
     data.put("content", contentRecord(vectors, content, unlearned.length));
+    if (s.coldStartItems() > 0) {
+      data.put(HELD_OUT_ITEMS, java.util.stream.IntStream.range(0, heldItems.length).filter(i -> heldItems[i])
+          .mapToObj(vocabulary::id).toList());
+    }
     data.put("spark", RunLocation.of(spark).manifest());
     Manifest manifest = new Manifest(ModelFiles.FORMAT_VERSION, version, Instant.now().toString(), shape, s.seed(),
         s.asMap(), data, epochs, bestEpoch, Map.of());
@@ -247,13 +258,13 @@ public final class TrainJob {
     return new TrainResult(version, manifest, promotion, (System.nanoTime() - started) / 1e9);
   }
 
-  /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
   /** A user as training reads it: its sequence, and the items it was shown and did not click (sorted; often none). */
   record Trainee(UserSequence sequence, int[] shown) implements java.io.Serializable {}
 
+  /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
   private static org.apache.spark.api.java.function.Function2<Integer, Iterator<Trainee>, Iterator<MultiDataSet>>
-      windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, Broadcast<ItemContent> content, int epoch,
-      LongAccumulator made) {
+      windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, Broadcast<ItemContent> content,
+      boolean[] heldOut, int epoch, LongAccumulator made) {
     long seed = s.seed();
     int window = spec.window();
     int negatives = spec.negatives();
@@ -266,8 +277,8 @@ public final class TrainJob {
         Trainee t = it.next();
         UserSequence seq = t.sequence();
         SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
-        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq), seq.sortedItems(), t.shown(), window, weights, negatives,
-            sampler, random));
+        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq).without(heldOut), seq.sortedItems(), t.shown(), window,
+            weights, negatives, sampler, random));
       }
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
@@ -308,10 +319,23 @@ public final class TrainJob {
     return c;
   }
 
-  /** Training events per item index (held-out events left out). */
-  private static long[] trainingCounts(JavaRDD<UserSequence> sequences, int items) {
-    return sequences.aggregate(new long[items], (counts, seq) -> {
-      for (int i : LeaveOneOut.train(seq).items()) {
+  /**
+   * The items {@code train.cold-start-items} holds out of training: each item with probability {@code share}, seeded by
+   * the training seed and its id (so the same items whatever the vocabulary's order).
+   */
+  private static boolean[] heldOutItems(Vocabulary vocabulary, double share, long seed) {
+    boolean[] held = new boolean[vocabulary.size()];
+    for (int i = 0; i < held.length && share > 0; i++) {
+      // mix's last argument moves only its low bits: SplittableRandom spreads them over the whole draw
+      held[i] = new SplittableRandom(mix(seed, -3, vocabulary.id(i).hashCode())).nextDouble() < share;
+    }
+    return held;
+  }
+
+  /** Training events per item index (held-out events and items left out). */
+  private static long[] trainingCounts(JavaRDD<UserSequence> sequences, boolean[] heldOut) {
+    return sequences.aggregate(new long[heldOut.length], (counts, seq) -> {
+      for (int i : LeaveOneOut.train(seq).without(heldOut).items()) {
         counts[i]++;
       }
       return counts;

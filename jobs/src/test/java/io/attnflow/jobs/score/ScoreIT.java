@@ -406,6 +406,13 @@ class ScoreIT {
     }
     assertThat(Files.readString(copy.resolve("runs/score-news.json")))
         .contains("\"placed\" : " + r.newItems().get("placed"));
+
+    // "more like this" by the learned φ reaches the new items too
+    var related = io.attnflow.jobs.related.RelatedJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + copy,
+        "related.basis=phi", "related.top-k=5")).related(), day, "related-news");
+    assertThat(related.items()).isEqualTo(grown.vocabulary().size() + r.newItems().get("placed") - 2);
+    assertThat(DuckDb.scalar("SELECT count(*) FROM read_parquet('" + copy.resolve("related") + "/dt=" + day
+        + "/*.parquet') WHERE item_id = 'new-260'")).isEqualTo(5L);
   }
 
   private static void copyTree(Path from, Path to) throws java.io.IOException {

@@ -1,10 +1,9 @@
-package io.attnflow.jobs.score;
+package io.attnflow.jobs.model;
 
 import static org.apache.spark.sql.functions.col;
 
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.Vocabulary;
-import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * New items: the items of {@code items/} that the model never saw (every morning's news). A model that reads content
  * places each by its content vector alone ({@link AttentionModel#withNewItems}), so that scoring ranks them from
- * their first day, with α and reasons like any other item; the items it knows keep their learned part.
+ * their first day, with α and reasons like any other item, and related finds their neighbours by φ; the items it
+ * knows keep their learned part.
  *
  * <p>A new item is placed only with a content vector of the model's own embedding (the Word2Vec version and vector
  * length it was trained with, from its manifest): a vector of another embedding lives in another space. Every new item
@@ -38,13 +38,13 @@ import org.apache.spark.sql.SparkSession;
  * @param model  the model, with the placed items appended to its vocabulary
  * @param counts new items ({@code new_items}) and their outcomes
  */
-record NewItems(AttentionModel model, Map<String, Long> counts) {
+public record NewItems(AttentionModel model, Map<String, Long> counts) {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NewItems.class);
-  static final List<String> OUTCOMES = List.of("placed", "without_content", "not_embedded", "other_embedding",
+  public static final List<String> OUTCOMES = List.of("placed", "without_content", "not_embedded", "other_embedding",
       "ids_only_model");
 
   /** Places the new items of {@code items/} in the loaded model. */
-  static NewItems place(SparkSession spark, Warehouse wh, ModelStore.Loaded loaded) {
+  public static NewItems place(SparkSession spark, Warehouse wh, ModelStore.Loaded loaded) {
     AttentionModel model = loaded.model();
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("new_items", 0L);
