@@ -69,10 +69,13 @@ import org.slf4j.LoggerFactory;
  *       user's last two events must still be the recorded ones (else the job fails, naming a user).
  *   <li>Baselines are fitted on the driver from the training events (for test, the validation
  *       events join them): most-popular, item-kNN and Spark ML ALS (implicit), whose rank ×
- *       reg-param grid is chosen on validation NDCG@10 of the full ranking.
+ *       reg-param grid is chosen on validation NDCG@10 of the full ranking; where items have content
+ *       vectors, the content cosine ({@link ContentCosine}). Items the model's training held out
+ *       ({@code train.cold-start-items}) are left out of every baseline's data too.
  *   <li>Every method ranks every case under both protocols, distributed over the users: the target
  *       against {@code evaluate.negatives} seeded negatives, and against every item the user has not
- *       interacted with. HR@K, NDCG@K, MRR and catalogue coverage@K are summed per partition and merged.
+ *       interacted with; the cases whose target is new to the fitted data again under {@value #COLD_START}.
+ *       HR@K, NDCG@K, MRR and catalogue coverage@K are summed per partition and merged.
  *   <li>The figures go to {@code evaluations/metrics/run_id=<run>/} (Parquet) and
  *       {@code evaluations/reports/<run>.json}.
  * </ol>
