@@ -6,12 +6,10 @@ import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -35,21 +33,29 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
    * @throws BadInputException if item_vectors/ does not exist or no item has a vector
    */
   public static ItemVectors content(SparkSession spark, Warehouse wh, String purpose, String remedy) {
-    try {
-      if (!wh.fileSystem().exists(new Path(wh.itemVectors()))) {
-        throw new BadInputException(purpose + ": " + wh.itemVectors() + " does not exist (run attnflow embed first, or "
-            + remedy + ")");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot reach " + wh.itemVectors() + ": " + e.getMessage(), e);
+    if (!wh.exists(wh.itemVectors())) {
+      throw new BadInputException(purpose + ": " + wh.itemVectors() + " does not exist (run attnflow embed first, or "
+          + remedy + ")");
+    }
+    return read(spark, wh).orElseThrow(() -> new BadInputException(purpose + ": no item of " + wh.itemVectors()
+        + " has a content vector (items/ has no text and no supplied vectors; " + remedy + ")"));
+  }
+
+  /**
+   * The content vectors of {@code item_vectors/} when there are any: empty when it does not exist or no item has one.
+   *
+   * @throws BadInputException if its vectors come from more than one embedding
+   */
+  public static Optional<ItemVectors> read(SparkSession spark, Warehouse wh) {
+    if (!wh.exists(wh.itemVectors())) {
+      return Optional.empty();
     }
     var table = spark.read().parquet(wh.itemVectors());
     long without = table.filter(col("vector").isNull()).count();
     List<Row> rows = table.filter(col("vector").isNotNull()).select("item_id", "vector", "embedding_version")
         .orderBy("item_id").collectAsList();
     if (rows.isEmpty()) {
-      throw new BadInputException(purpose + ": no item of " + wh.itemVectors() + " has a content vector (items/ has no "
-          + "text and no supplied vectors; " + remedy + ")");
+      return Optional.empty();
     }
     int dim = rows.get(0).getList(1).size();
     String[] ids = new String[rows.size()];
@@ -58,7 +64,7 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
       ids[i] = rows.get(i).getString(0);
       List<Object> vector = rows.get(i).getList(1);
       if (vector.size() != dim || !rows.get(i).getString(2).equals(rows.get(0).getString(2))) {
-        throw new BadInputException(purpose + ": " + wh.itemVectors() + " mixes embeddings (item " + ids[0] + " has "
+        throw new BadInputException("Cannot read " + wh.itemVectors() + ": it mixes embeddings (item " + ids[0] + " has "
             + dim + " values of version " + rows.get(0).getString(2) + ", item " + ids[i] + " " + vector.size()
             + " of version " + rows.get(i).getString(2) + "); run attnflow embed again");
       }
@@ -66,7 +72,7 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
         values[i * dim + d] = ((Number) vector.get(d)).floatValue();
       }
     }
-    return new ItemVectors(ids, values, dim, without, rows.get(0).getString(2));
+    return Optional.of(new ItemVectors(ids, values, dim, without, rows.get(0).getString(2)));
   }
 
   /** Row of each id. */

@@ -322,20 +322,13 @@ public final class EvaluateJob {
 
   /**
    * The content vectors of the vocabulary's items for the content-only baseline: those the model was trained with, or
-   * for a model of ids alone those of {@code item_vectors/} when it exists; null when there are none.
+   * for a model of ids alone those of {@code item_vectors/} when it has any; null when there are none.
    */
   private static ItemContent content(SparkSession spark, Warehouse wh, ModelStore.Loaded loaded) {
     if (loaded.content() != null) {
       return loaded.content();
     }
-    try {
-      if (!wh.fileSystem().exists(new org.apache.hadoop.fs.Path(wh.itemVectors()))) {
-        return null;
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot reach " + wh.itemVectors() + ": " + e.getMessage(), e);
-    }
-    return ItemVectors.content(spark, wh, "Cannot rank by content", "remove item_vectors/").of(loaded.model().vocabulary());
+    return ItemVectors.read(spark, wh).map(v -> v.of(loaded.model().vocabulary())).orElse(null);
   }
 
   /** The sums of one pass: the leave-one-out rankings and, for logs with impressions, the impressions' figures. */

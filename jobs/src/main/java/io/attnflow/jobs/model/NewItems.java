@@ -5,14 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import io.attnflow.core.model.AttentionModel;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -49,7 +46,7 @@ public record NewItems(AttentionModel model, Map<String, Long> counts) {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("new_items", 0L);
     OUTCOMES.forEach(o -> counts.put(o, 0L));
-    if (!exists(wh, wh.items())) { // a warehouse of interactions alone: the model's items are the corpus
+    if (!wh.exists(wh.items())) { // a warehouse of interactions alone: the model's items are the corpus
       return new NewItems(model, counts);
     }
     Vocabulary v = model.vocabulary();
@@ -67,7 +64,7 @@ public record NewItems(AttentionModel model, Map<String, Long> counts) {
           + "not candidates", total, loaded.version());
       return new NewItems(model, counts);
     }
-    if (!exists(wh, wh.itemVectors())) {
+    if (!wh.exists(wh.itemVectors())) {
       counts.put("not_embedded", total);
       LOG.warn("score: {} items of items/ are new to model {}, and {} does not exist (run attnflow embed): they are not "
           + "candidates", total, loaded.version(), wh.itemVectors());
@@ -103,13 +100,5 @@ public record NewItems(AttentionModel model, Map<String, Long> counts) {
     }
     LOG.info("score: {} items are new to model {}: {}", total, loaded.version(), counts);
     return new NewItems(model.withNewItems(ids, java.util.Arrays.copyOf(vectors, ids.size() * dim)), counts);
-  }
-
-  private static boolean exists(Warehouse wh, String path) {
-    try {
-      return wh.fileSystem().exists(new Path(path));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot reach " + path + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -34,6 +34,15 @@ public final class Warehouse {
     return root;
   }
 
+  /** Whether {@code path} (a table of this warehouse, usually) exists. */
+  public boolean exists(String path) {
+    try {
+      return fileSystem().exists(new org.apache.hadoop.fs.Path(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot reach " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   public String interactions() {
     return root + "/interactions";
   }
