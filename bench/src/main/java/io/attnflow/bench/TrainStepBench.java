@@ -3,6 +3,7 @@ package io.attnflow.bench;
 import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionNetwork;
 import io.attnflow.core.model.HistoryWeights;
+import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.NegativeSampler;
 import io.attnflow.core.model.NetworkSpec;
@@ -25,9 +26,11 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * (random items of a vocabulary of the given size) on one network, one step at a time, and prints a
  * table per configuration: milliseconds a step, positions a second, and the step's floating-point work
  * as a share of the time (its GEMMs, forward and backward). What dl4j-spark adds on top (a new network
- * per averaging round, parameter averaging) is not in these figures.
+ * per averaging round, parameter averaging, moving the minibatches) is not in these figures. With
+ * {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c), each
+ * configuration then measured with and without, and with {@code --id-dropout p} training drops that share of ids.
  *
- * <pre>bin/bench-train-step [--items 3416] [--steps 30] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--content 64] [--id-dropout 0.3] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
@@ -39,6 +42,8 @@ public final class TrainStepBench {
     int dim = 128;
     int blocks = 1;
     boolean profile = false;
+    int contentDim = 0;
+    double idDropout = 0;
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -46,40 +51,47 @@ public final class TrainStepBench {
         case "--steps" -> steps = Integer.parseInt(args[++a]);
         case "--blocks" -> blocks = Integer.parseInt(args[++a]);
         case "--profile" -> profile = true;
+        case "--content" -> contentDim = Integer.parseInt(args[++a]);
+        case "--id-dropout" -> idDropout = Double.parseDouble(args[++a]);
         default -> configs.add(Arrays.stream(args[a].split("/")).mapToInt(Integer::parseInt).toArray());
       }
     }
     if (configs.isEmpty()) {
       configs = List.of(new int[] {16, 256}, new int[] {32, 512});
     }
-    System.out.printf("%-7s %-6s %-7s %9s %12s %10s%n", "batch", "pool", "blocks", "ms/step", "positions/s", "GEMM GF/s");
+    System.out.printf("%-7s %-6s %-7s %-8s %-8s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
+        "ms/step", "positions/s", "GEMM GF/s");
+    List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
-      int batch = c[0];
-      int pool = c[1];
-      NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window), window, pool / batch,
-          Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
-          0.005, 0);
-      ComputationGraph net = AttentionNetwork.create(spec, 42);
-      List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8);
-      for (int s = 0; s < 5; s++) {
-        net.fit(batches.get(s % batches.size()));
+      for (int reads : contents) {
+        int batch = c[0];
+        int pool = c[1];
+        double drop = reads > 0 ? idDropout : 0;
+        NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
+            Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
+            0.005, 0);
+        ComputationGraph net = AttentionNetwork.create(spec, 42);
+        List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
+        for (int s = 0; s < 5; s++) {
+          net.fit(batches.get(s % batches.size()));
+        }
+        if (profile) {
+          Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
+          OpProfiler.getInstance().reset();
+        }
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+          net.fit(batches.get(s % batches.size()));
+        }
+        double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        if (profile) {
+          Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+          OpProfiler.getInstance().printOutDashboard();
+        }
+        double positions = (double) batch * window;
+        System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop, ms,
+            positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
       }
-      if (profile) {
-        Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
-        OpProfiler.getInstance().reset();
-      }
-      long t0 = System.nanoTime();
-      for (int s = 0; s < steps; s++) {
-        net.fit(batches.get(s % batches.size()));
-      }
-      double ms = (System.nanoTime() - t0) / 1e6 / steps;
-      if (profile) {
-        Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
-        OpProfiler.getInstance().printOutDashboard();
-      }
-      double positions = (double) batch * window;
-      System.out.printf("%-7d %-6d %-7d %9.1f %12.0f %10.1f%n", batch, pool, blocks, ms, positions * 1000 / ms,
-          gemmFlops(batch, window, pool, dim) / (ms * 1e6));
     }
   }
 
@@ -97,8 +109,16 @@ public final class TrainStepBench {
   }
 
   private static List<MultiDataSet> batches(int items, int window, int batch, int negatives, HistoryWeights weights,
-      int count) {
+      int count, int contentDim, double idDropout) {
     SplittableRandom random = new SplittableRandom(7);
+    ItemContent content = null;
+    if (contentDim > 0) {
+      float[] v = new float[items * contentDim];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (random.nextDouble() * 2 - 1);
+      }
+      content = new ItemContent(contentDim, v);
+    }
     NegativeSampler sampler = NegativeSampler.uniform(items);
     List<MultiDataSet> out = new ArrayList<>();
     for (int b = 0; b < count; b++) {
@@ -115,7 +135,7 @@ public final class TrainStepBench {
         UserSequence user = new UserSequence("u" + b + "-" + windows.size(), seq, ts, events);
         windows.addAll(TrainingWindows.of(user, user.sortedItems(), window, weights, negatives, sampler, random));
       }
-      out.add(TrainingWindows.batch(windows.subList(0, batch)));
+      out.add(TrainingWindows.batch(windows.subList(0, batch), content, idDropout, random));
     }
     return out;
   }

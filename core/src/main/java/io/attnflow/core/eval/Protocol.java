@@ -18,6 +18,14 @@ public enum Protocol {
 
   /** @param scores a score for every item of the vocabulary */
   public Ranked rank(HeldOutCase c, float[] scores, int k) {
+    return rank(c, scores, k, null);
+  }
+
+  /**
+   * @param scores a score for every item of the vocabulary
+   * @param among  for {@link #FULL}, the items that compete (true), e.g. only the items new since training; null: all
+   */
+  public Ranked rank(HeldOutCase c, float[] scores, int k, boolean[] among) {
     TopK top = new TopK(k);
     int target = c.target();
     float t = scores[target];
@@ -35,7 +43,7 @@ public enum Protocol {
         while (p < seen.length && seen[p] < j) {
           p++;
         }
-        if (p < seen.length && seen[p] == j) {
+        if (p < seen.length && seen[p] == j || among != null && !among[j] && j != target) {
           continue;
         }
         if (j != target) {

@@ -16,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * each), so that scoring a (history item, candidate) pair costs one k-dot: α_ij = σ(θ_iᵀ φ_j / τ + b)
  * (see {@link AttentionVertex} for the equations). An item is x_i = E_i + W_cᵀ c_i when the model reads
  * content ({@link ItemContent}): {@link #withNewItems} then places items that training never saw by
- * their content alone (x = W_cᵀ c), while the items it knows keep their learned part. Serializable so
+ * their content (x = E_u + W_cᵀ c, E_u the id part of an item without one), while the items it knows keep their
+ * learned part. Serializable so
  * that Spark can broadcast it.
  */
 public final class AttentionModel implements Serializable {
@@ -91,7 +92,8 @@ public final class AttentionModel implements Serializable {
       throw new ModelException("Cannot use the network: its items are ids only, but it was given content vectors");
     }
     AttentionVertex vertex = (AttentionVertex) network.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
-    Projections projections = new Projections(shape, vertex.contextBlocks() == 0, wc, wt,
+    INDArray unknown = network.paramTable().get(AttentionNetwork.VERTEX + "_" + AttentionVertex.UNKNOWN_ID);
+    Projections projections = new Projections(shape, vertex.contextBlocks() == 0, wc, unknown, wt,
         param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_PHI),
         param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.W_POOL),
         param(network, AttentionNetwork.VERTEX + "_" + AttentionVertex.B_POOL),
@@ -107,9 +109,9 @@ public final class AttentionModel implements Serializable {
   }
 
   /**
-   * This model with {@code ids} appended to its vocabulary, each placed by its content vector alone: x = W_cᵀ c (no
-   * learned id part: training never saw them), then θ, φ and the pooling logit as for every item. The items it knows
-   * are unchanged.
+   * This model with {@code ids} appended to its vocabulary, each placed by its content vector: x = E_u + W_cᵀ c (no
+   * learned id part of its own: training never saw them; E_u, learned with id dropout, else zeros, stands for it), then
+   * θ, φ and the pooling logit as for every item. The items it knows are unchanged.
    *
    * @param vectors row-major [ids × c], each a content vector of the model's length (none all zeros)
    * @throws ModelException if the model does not read content, or an id is known already
@@ -149,17 +151,19 @@ public final class AttentionModel implements Serializable {
    * The trained matrices that turn an item's x into its table rows (θ when there is no encoder, φ, the pooling logit),
    * and a content vector into x: plain arrays, so that the model stays serialisable.
    */
-  private record Projections(int dim, int content, int k, int hidden, boolean theta, float[] wc, float[] wt, float[] wp,
-      float[] wa, float[] ba, float[] v) implements Serializable {
-    Projections(ModelShape shape, boolean theta, INDArray wc, INDArray wt, INDArray wp, INDArray wa, INDArray ba,
-        INDArray v) {
+  private record Projections(int dim, int content, int k, int hidden, boolean theta, float[] wc, float[] unknown,
+      float[] wt, float[] wp, float[] wa, float[] ba, float[] v) implements Serializable {
+    Projections(ModelShape shape, boolean theta, INDArray wc, INDArray unknown, INDArray wt, INDArray wp, INDArray wa,
+        INDArray ba, INDArray v) {
       this(shape.dim(), shape.content(), shape.projection(), shape.poolHidden(), theta, wc == null ? null : floats(wc),
-          floats(wt), floats(wp), floats(wa), floats(ba), floats(v));
+          unknown == null ? new float[shape.dim()] : floats(unknown), floats(wt), floats(wp), floats(wa), floats(ba),
+          floats(v));
     }
 
-    /** x = C W_c of n content vectors, row-major [n × d]. */
+    /** x = E_u + C W_c of n content vectors, row-major [n × d]. */
     float[] fromContent(float[] vectors, int n) {
-      return matrix(vectors, n, content).mmul(matrix(wc, content, dim)).dup('c').data().asFloat();
+      return matrix(vectors, n, content).mmul(matrix(wc, content, dim)).addRowVector(matrix(unknown, 1, dim))
+          .dup('c').data().asFloat();
     }
 
     /** θ (empty when an encoder computes it), φ and the pooling logit e = vᵀ tanh(W_aᵀ x + b_a) of the items x [n × d]. */

@@ -22,7 +22,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * {@code items} [B, L+1+N] (a window's items, then its negatives) goes through one embedding table
  * ({@code embed}, shared by history items, targets and negatives); input {@code context} [B, 3L+1]
  * goes to the vertex as it is, and so does input {@code content} [B, L+1+N, c], the items' content
- * vectors, when the model reads content ({@link ModelShape#content()}); the vertex computes each
+ * vectors, when the model reads content ({@link ModelShape#content()}), and input {@code kept} [B, L+1+N] when training
+ * drops item ids ({@link NetworkSpec#idDropout()}; not in the scoring form); the vertex computes each
  * window's loss and {@link InputAsLoss} hands it to DL4J.
  */
 public final class AttentionNetwork {
@@ -48,7 +49,7 @@ public final class AttentionNetwork {
         .trainingWorkspaceMode(WorkspaceMode.NONE)
         .inferenceWorkspaceMode(WorkspaceMode.NONE)
         .graphBuilder()
-        .addInputs(shape.content() > 0 ? new String[] {"items", "context", "content"} : new String[] {"items", "context"})
+        .addInputs(inputs(spec, scores, "items"))
         .addLayer(EMBED, new EmbeddingSequenceLayer.Builder()
             .nIn(shape.items()).nOut(shape.dim()).inputLength(spec.window() + 1 + spec.negatives()).hasBias(false)
             .outputDataFormat(RNNFormat.NWC)
@@ -60,11 +61,16 @@ public final class AttentionNetwork {
       embedded = DROPOUT;
     }
     return graph
-        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores),
-            shape.content() > 0 ? new String[] {embedded, "context", "content"} : new String[] {embedded, "context"})
+        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores), inputs(spec, scores, embedded))
         .addLayer("loss", new LossLayer.Builder(new InputAsLoss()).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
         .build();
+  }
+
+  /** The network's inputs, or (with the embedded items first) the vertex's. */
+  private static String[] inputs(NetworkSpec spec, boolean scores, String items) {
+    return spec.idDropout() > 0 && !scores ? new String[] {items, "context", "content", "kept"}
+        : spec.shape().content() > 0 ? new String[] {items, "context", "content"} : new String[] {items, "context"};
   }
 
   /** A new, initialised training network. */
@@ -101,14 +107,20 @@ public final class AttentionNetwork {
   }
 
   /**
-   * Zeroes the learned id embeddings of {@code items}, in place: for a content model, the items no training event had
+   * Replaces the learned id embeddings of {@code items} with the id part of an item without one, in place: E_u in a
+   * network trained with id dropout, zeros otherwise. For a content model, these are the items no training event had
    * (they met training only as sampled negatives, which pushed their ids down, never up). Such an item is then placed by
-   * its content alone, as scoring places an item it never saw ({@link AttentionModel#withNewItems}).
+   * its content, as scoring places an item it never saw ({@link AttentionModel#withNewItems}).
    */
   public static void forgetIds(ComputationGraph network, int[] items) {
     org.nd4j.linalg.api.ndarray.INDArray table = network.paramTable().get(EMBED + "_W"); // a view of the parameters
+    org.nd4j.linalg.api.ndarray.INDArray unknown = network.paramTable().get(VERTEX + "_" + AttentionVertex.UNKNOWN_ID);
     for (int i : items) {
-      table.getRow(i).assign(0);
+      if (unknown == null) {
+        table.getRow(i).assign(0);
+      } else {
+        table.getRow(i).assign(unknown.reshape(table.columns()));
+      }
     }
   }
 

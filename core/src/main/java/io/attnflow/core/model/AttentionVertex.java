@@ -27,7 +27,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * network; {@code context} [B, 3L+1] (see {@link TrainingWindows}): the event weight of each history
  * position, whether each target counts, and each item's time in days; for a model that reads content,
  * {@code content} [B, L+1+M, c], the same items' content vectors ({@link ItemContent}), projected by a
- * learned W_c and added: an item is x_j = E_j + W_cᵀ c_j, whatever the equations below do with it. The negatives of all B windows
+ * learned W_c and added: an item is x_j = E_j + W_cᵀ c_j, whatever the equations below do with it; and when training
+ * drops ids ({@link NetworkSpec#idDropout()}), {@code kept} [B, L+1+M], 1 where an item keeps its id part and 0 where
+ * its id part is E_u instead, the learned id part of an item without one: x_j = E_u + W_cᵀ c_j, as scoring places an
+ * item it has never seen (the scoring form keeps every id and has no {@code kept}). The negatives of all B windows
  * form one pool of N = B·M that every position of the batch is scored against, so that they are
  * embedded and projected once for the batch. Per window, with t a target position (predicting item
  * t+1 from items i ≤ t):
@@ -64,6 +67,8 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String V_POOL = "v";
   public static final String B_POOLED = "bp";
   public static final String W_CONTENT = "Wc";
+  /** E_u, the id part of an item without a learned one (a network trained with id dropout has it). */
+  public static final String UNKNOWN_ID = "Eu";
 
   /** I, the vocabulary's items (the share of them that the pool makes up calibrates {@link TrainingLoss#GBCE}). */
   /**
@@ -85,6 +90,8 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private double alphaTemperature;
   /** c, the length of the content vectors read (0: items are ids only, no {@code content} input). */
   @JsonProperty private int content;
+  /** The share of item occurrences whose id part training drops (0: none, no {@code kept} input). */
+  @JsonProperty private double idDropout;
   /** Self-attention blocks of the {@link HistoryEncoder} (0: none, θ_i = W_θᵀ x_i). */
   @JsonProperty private int contextBlocks;
   @JsonProperty private double halfLifeDays;
@@ -102,6 +109,7 @@ public class AttentionVertex extends SameDiffVertex {
     this.projection = spec.shape().projection();
     this.poolHidden = spec.shape().poolHidden();
     this.content = spec.shape().content();
+    this.idDropout = spec.idDropout();
     this.history = spec.shape().history();
     this.window = spec.window();
     this.negatives = spec.negatives();
@@ -118,7 +126,15 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public void defineParametersAndInputs(SDVertexParams params) {
-    if (content > 0) {
+    if (content > 0 && idDropout > 0) {
+      if (scores) {
+        params.defineInputs("x", "context", "content");
+      } else {
+        params.defineInputs("x", "context", "content", "kept");
+      }
+      params.addWeightParam(W_CONTENT, content, dim);
+      params.addWeightParam(UNKNOWN_ID, 1, dim);
+    } else if (content > 0) {
       params.defineInputs("x", "context", "content");
       params.addWeightParam(W_CONTENT, content, dim);
     } else {
@@ -142,8 +158,13 @@ public class AttentionVertex extends SameDiffVertex {
     OpMemory.install();
     int l = window;
     int k = projection;
-    SDVariable x = content == 0 ? in.get("x")                                               // [B, L+1+N, d]
-        : in.get("x").add(in.get("content").reshape(-1, content).mmul(p.get(W_CONTENT)).reshape(-1, l + 1 + negatives, dim));
+    SDVariable ids = in.get("x");
+    if (idDropout > 0 && !scores) { // kept ⊙ E + (1 − kept) ⊗ E_u
+      SDVariable kept = in.get("kept").reshape(-1, l + 1 + negatives, 1);
+      ids = ids.mul(kept).add(kept.rsub(1).mul(p.get(UNKNOWN_ID).reshape(1, 1, dim)));
+    }
+    SDVariable x = content == 0 ? ids                                                       // [B, L+1+N, d]
+        : ids.add(in.get("content").reshape(-1, content).mmul(p.get(W_CONTENT)).reshape(-1, l + 1 + negatives, dim));
     SDVariable context = in.get("context");                                                 // [B, 3L+1]
     SDVariable events = context.get(SDIndex.all(), SDIndex.interval(0, l));                  // [B, L]
     SDVariable counted = context.get(SDIndex.all(), SDIndex.interval(l, 2 * l));             // [B, L]
@@ -243,6 +264,9 @@ public class AttentionVertex extends SameDiffVertex {
     if (content > 0) {
       gaussian(params.get(W_CONTENT), CONTENT_INIT, random);
     }
+    if (content > 0 && idDropout > 0) {
+      params.get(UNKNOWN_ID).assign(0);
+    }
     if (contextBlocks > 0) {
       HistoryEncoder.initialize(params, contextBlocks, dim, random);
     }
@@ -279,6 +303,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.projection = projection;
     c.poolHidden = poolHidden;
     c.content = content;
+    c.idDropout = idDropout;
     c.history = history;
     c.window = window;
     c.negatives = negatives;
@@ -306,7 +331,7 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.items == items && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.content == content && v.history == history && v.window == window && v.negatives == negatives
+        && v.poolHidden == poolHidden && v.content == content && v.idDropout == idDropout && v.history == history && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
         && v.scores == scores;
@@ -314,14 +339,14 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public int hashCode() {
-    return Objects.hash(items, dim, projection, poolHidden, content, history, window, negatives, seed, aggregation, loss,
+    return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed, aggregation, loss,
         alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */
   NetworkSpec spec(int items, int negatives) {
     return new NetworkSpec(new ModelShape(items, dim, projection, poolHidden, history, content), window, negatives, aggregation,
-        loss, alphaTemperature, contextBlocks, 0, weights(), 0.001, 0);
+        loss, alphaTemperature, contextBlocks, 0, idDropout, weights(), 0.001, 0);
   }
 
   long seed() {

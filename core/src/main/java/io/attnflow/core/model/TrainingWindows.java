@@ -124,9 +124,12 @@ public final class TrainingWindows {
 
   /**
    * A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1], then, when
-   * {@code content} is not null, {@code content} [B, L+1+M, c] (the same items' content vectors); labels unused [B, 1].
+   * {@code content} is not null, {@code content} [B, L+1+M, c] (the same items' content vectors), then, when
+   * {@code idDropout} is above 0, {@code kept} [B, L+1+M]: 0 for each occurrence of an item with content whose id part
+   * is dropped, with probability {@code idDropout} drawn from {@code random}, else 1 ({@link NetworkSpec#idDropout()});
+   * labels unused [B, 1].
    */
-  public static MultiDataSet batch(List<Window> windows, ItemContent content) {
+  public static MultiDataSet batch(List<Window> windows, ItemContent content, double idDropout, SplittableRandom random) {
     int b = windows.size();
     int l = windows.get(0).events().length;
     int n = windows.get(0).negatives().length;
@@ -134,6 +137,10 @@ public final class TrainingWindows {
     float[] items = new float[b * t];
     float[] context = new float[b * (3 * l + 1)];
     float[] vectors = content == null ? null : new float[b * t * content.dim()];
+    if (idDropout > 0 && content == null) {
+      throw new IllegalArgumentException("Cannot drop the ids of items without content (id dropout " + idDropout + ")");
+    }
+    float[] kept = idDropout > 0 ? new float[b * t] : null;
     for (int r = 0; r < b; r++) {
       Window w = windows.get(r);
       int at = r * t;
@@ -147,6 +154,9 @@ public final class TrainingWindows {
         content.gather(w.items(), vectors, at * content.dim());
         content.gather(w.negatives(), vectors, (at + l + 1) * content.dim());
       }
+      for (int i = 0; kept != null && i < t; i++) {
+        kept[at + i] = random.nextDouble() < idDropout && content.has((int) items[at + i]) ? 0 : 1;
+      }
       int c = r * (3 * l + 1);
       System.arraycopy(w.events(), 0, context, c, l);
       System.arraycopy(w.counted(), 0, context, c + l, l);
@@ -155,12 +165,19 @@ public final class TrainingWindows {
     INDArray itemsArray = Nd4j.create(items, new long[] {b, t}, 'c');
     INDArray contextArray = Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c');
     INDArray[] features = content == null ? new INDArray[] {itemsArray, contextArray}
-        : new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c')};
+        : kept == null ? new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c')}
+        : new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c'),
+            Nd4j.create(kept, new long[] {b, t}, 'c')};
     return new MultiDataSet(features, new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
   }
 
-  /** {@link #batch(List, ItemContent)} of a model whose items are ids only. */
+  /** {@link #batch(List, ItemContent, double, SplittableRandom)} with every item keeping its id. */
+  public static MultiDataSet batch(List<Window> windows, ItemContent content) {
+    return batch(windows, content, 0, null);
+  }
+
+  /** {@link #batch(List, ItemContent, double, SplittableRandom)} of a model whose items are ids only. */
   public static MultiDataSet batch(List<Window> windows) {
-    return batch(windows, null);
+    return batch(windows, null, 0, null);
   }
 }

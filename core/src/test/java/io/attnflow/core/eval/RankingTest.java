@@ -35,6 +35,20 @@ class RankingTest {
   }
 
   @Test
+  void fullRankingAmongSomeItemsOnly() {
+    // target 3; item 4 seen; items 0, 2, 5 beat it, but only 2 and 3 are among the new items
+    float[] scores = {0.9f, 0.1f, 0.8f, 0.5f, 1f, 0.7f};
+    HeldOutCase c = new HeldOutCase(new io.attnflow.core.model.UserHistory("u", new int[] {4}, new float[] {1}), 3,
+        new int[] {1}, new int[] {4}, new int[0]);
+    boolean[] fresh = {false, true, true, false, true, false};
+    assertThat(Protocol.FULL.rank(c, scores, 2).rank()).isEqualTo(3);
+    assertThat(Protocol.FULL.rank(c, scores, 2).top()).containsExactly(0, 2);
+    // the target competes whether it is among them or not; the seen item 4 never does
+    assertThat(Protocol.FULL.rank(c, scores, 2, fresh).rank()).isEqualTo(1);
+    assertThat(Protocol.FULL.rank(c, scores, 2, fresh).top()).containsExactly(2, 3);
+  }
+
+  @Test
   void hitNdcgAndReciprocalRank() {
     assertThat(Ranking.hit(9, 10)).isEqualTo(1.0);
     assertThat(Ranking.hit(10, 10)).isEqualTo(0.0);

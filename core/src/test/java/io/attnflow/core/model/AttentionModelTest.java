@@ -45,7 +45,7 @@ class AttentionModelTest {
   void handDerivedScores(Aggregation aggregation) {
     // d = k = pool = 1, two items, m = 2, τ = 2. E = [1, 2], W_θ = 0.5, W_φ = 1, b = 0, W_a = 1, b_a = 0, v = 1, b_p = 0.
     ModelShape shape = new ModelShape(2, 1, 1, 1, 2);
-    NetworkSpec spec = new NetworkSpec(shape, 2, 1, aggregation, TrainingLoss.SOFTMAX, 2, 0, 0, WEIGHTS, 0.01, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 2, 1, aggregation, TrainingLoss.SOFTMAX, 2, 0, 0, 0, WEIGHTS, 0.01, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 1);
     set(net, "embed_W", Nd4j.createFromArray(new float[][] {{1}, {2}}));
     set(net, "attention_Wt", Nd4j.createFromArray(new float[][] {{0.5f}}));
@@ -97,7 +97,7 @@ class AttentionModelTest {
   void sequenceLevelTrainingEqualsThePerExampleFormulation(TrainingLoss loss) {
     // L = 6 positions a window, histories of at most m = 4, M = 5 negatives a window (a pool of 15), τ = 3
     ModelShape shape = new ModelShape(30, 8, 6, 4, 4);
-    NetworkSpec spec = new NetworkSpec(shape, 6, 5, Aggregation.INTEREST, loss, 3, 0, 0, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 6, 5, Aggregation.INTEREST, loss, 3, 0, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 11);
     SplittableRandom random = new SplittableRandom(5);
     UserSequence s = sequence(random, shape.items());
@@ -161,7 +161,7 @@ class AttentionModelTest {
   @org.junit.jupiter.params.provider.ValueSource(ints = {0, 2})
   void aScoringWindowGivesAUsersScoresAsOfATime(int contextBlocks) {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0, WEIGHTS,
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0, 0, WEIGHTS,
         0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 3);
     net.paramTable().get("embed_W").muli(10); // spread the scores
@@ -204,7 +204,7 @@ class AttentionModelTest {
   @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
   void aContentModelScoresAsItsNetworkAndPlacesNewItemsByContentAlone(int contextBlocks) {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0,
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, contextBlocks, 0, 0,
         WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 3);
     net.paramTable().get("embed_W").muli(10);
@@ -252,7 +252,7 @@ class AttentionModelTest {
   @Test
   void trainingLearnsTheContentProjection() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 6);
     SplittableRandom random = new SplittableRandom(8);
     MultiDataSet batch = TrainingWindows.batch(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS,
@@ -269,9 +269,102 @@ class AttentionModelTest {
   }
 
   @Test
+  void idDropoutTrainsADroppedItemAsItsContentAlone() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
+    NetworkSpec dropping = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0.5, WEIGHTS,
+        0.05, 0);
+    NetworkSpec plain = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS,
+        0.05, 0);
+    ComputationGraph net = AttentionNetwork.create(dropping, 6);
+    SplittableRandom random = new SplittableRandom(8);
+    ItemContent content = content(shape.items(), 3, random);
+    List<TrainingWindows.Window> windows = new ArrayList<>();
+    for (int u = 0; u < 6; u++) {
+      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
+          NegativeSampler.uniform(shape.items()), random));
+    }
+    MultiDataSet batch = TrainingWindows.batch(windows, content, 0.5, new SplittableRandom(1));
+    INDArray items = batch.getFeatures(0);
+    INDArray kept = batch.getFeatures(3);
+    assertThat(kept.shape()).isEqualTo(items.shape());
+    int withContent = 0;
+    int dropped = 0;
+    for (int r = 0; r < items.rows(); r++) {
+      for (int c = 0; c < items.columns(); c++) {
+        int item = items.getInt(r, c);
+        assertThat(kept.getFloat(r, c)).isIn(0f, 1f);
+        if (!content.has(item)) {
+          assertThat(kept.getFloat(r, c)).as("item %d has no content", item).isEqualTo(1f);
+        } else {
+          withContent++;
+          dropped += kept.getFloat(r, c) == 0 ? 1 : 0;
+        }
+      }
+    }
+    assertThat((double) dropped / withContent).isBetween(0.4, 0.6);
+
+    // every id kept: the network as it scores; item 4's id dropped wherever it occurs: item 4 with E_u for its id part
+    INDArray unknown = net.paramTable().get("attention_Eu");
+    assertThat(unknown.shape()).containsExactly(1, shape.dim());
+    assertThat(unknown.sumNumber().doubleValue()).isZero(); // no id part to begin with
+    unknown.assign(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, shape.dim()).subi(0.5));
+    MultiDataSet plainBatch = TrainingWindows.batch(windows, content);
+    ComputationGraph reference = AttentionNetwork.create(plain, 6);
+    reference.paramTable().forEach((name, value) -> value.assign(net.paramTable().get(name)));
+    MultiDataSet allKept = new MultiDataSet(new INDArray[] {items, batch.getFeatures(1), batch.getFeatures(2),
+        Nd4j.onesLike(kept)}, batch.getLabels());
+    assertThat(net.score(allKept, false)).isCloseTo(reference.score(plainBatch, false), within(1e-6));
+    int four = 0;
+    INDArray withoutFour = Nd4j.onesLike(kept);
+    for (int r = 0; r < items.rows(); r++) {
+      for (int c = 0; c < items.columns(); c++) {
+        if (items.getInt(r, c) == 4) {
+          withoutFour.putScalar(r, c, 0);
+          four++;
+        }
+      }
+    }
+    assertThat(four).isPositive();
+    MultiDataSet fourDropped = new MultiDataSet(new INDArray[] {items, batch.getFeatures(1), batch.getFeatures(2),
+        withoutFour}, batch.getLabels());
+    reference.paramTable().get("embed_W").getRow(4).assign(unknown.reshape(shape.dim()));
+    double expected = reference.score(plainBatch, false);
+    assertThat(net.score(fourDropped, false)).isCloseTo(expected, within(1e-5 * Math.abs(expected)))
+        .isNotCloseTo(net.score(allKept, false), within(1e-4));
+
+    // scoring places a new item as training placed a dropped one: x = E_u + W_cᵀ c
+    AttentionModel model = AttentionModel.fromNetwork(net, shape, vocabulary(shape.items()), content);
+    UserSequence s = sequence(new SplittableRandom(9), shape.items());
+    UserHistory h = s.historyBefore(s.length(), shape.history(), WEIGHTS, s.ts()[s.length() - 1] + 1);
+    int j = java.util.stream.IntStream.range(0, shape.items()).filter(i -> content.has(i)
+        && Arrays.stream(h.items()).noneMatch(x -> x == i)).findFirst().orElseThrow(); // an item outside the history
+    AttentionModel grown = model.withNewItems(List.of("new"), Arrays.copyOfRange(content.vectors(), j * 3, (j + 1) * 3));
+    ComputationGraph withoutId = AttentionNetwork.create(plain, 6);
+    withoutId.paramTable().forEach((name, value) -> value.assign(net.paramTable().get(name)));
+    withoutId.paramTable().get("embed_W").getRow(j).assign(unknown.reshape(shape.dim()));
+    float placed = AttentionModel.fromNetwork(withoutId, shape, vocabulary(shape.items()), content).rankingScore(h, j);
+    assertThat(grown.rankingScore(h, shape.items())).isCloseTo(placed, within(1e-4f * Math.max(1, Math.abs(placed))));
+    // and so does a network whose items training never met forgets their ids
+    ComputationGraph forgetful = net.clone();
+    AttentionNetwork.forgetIds(forgetful, new int[] {4});
+    assertThat(forgetful.paramTable().get("embed_W").getRow(4)).isEqualTo(unknown.reshape(shape.dim()));
+
+    // training leaves a dropped id where it is and learns the rest, E_u included
+    INDArray e = net.paramTable().get("embed_W");
+    INDArray before = e.dup();
+    INDArray wc = net.paramTable().get("attention_Wc").dup();
+    INDArray eu = unknown.dup();
+    net.fit(fourDropped);
+    assertThat(e.getRow(4)).isEqualTo(before.getRow(4));
+    assertThat(e).isNotEqualTo(before);
+    assertThat(net.paramTable().get("attention_Wc")).isNotEqualTo(wc);
+    assertThat(net.paramTable().get("attention_Eu")).isNotEqualTo(eu);
+  }
+
+  @Test
   void aModelRefusesContentThatDoesNotFitIt() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 0, 0, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 2, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 0, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 3);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AttentionModel.fromNetwork(net, shape, vocabulary(30)))
         .isInstanceOf(ModelException.class).hasMessageContaining("reads content vectors of length 3");
@@ -289,7 +382,7 @@ class AttentionModelTest {
   @Test
   void theContextOfAHistoryItemIsTheItemsBeforeIt() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 6);
-    NetworkSpec spec = new NetworkSpec(shape, 6, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 2, 0, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 6, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 2, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph scoring = AttentionNetwork.scoring(AttentionNetwork.create(spec, 4), 3);
     UserSequence s = sequence(new SplittableRandom(2), shape.items());
     int[] candidates = {1, 2, 3};
@@ -316,9 +409,9 @@ class AttentionModelTest {
   @Test
   void dropoutActsInTrainingOnly() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
-    NetworkSpec dropping = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0.5, WEIGHTS,
+    NetworkSpec dropping = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0.5, 0, WEIGHTS,
         0.05, 0);
-    NetworkSpec plain = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS,
+    NetworkSpec plain = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS,
         0.05, 0);
     ComputationGraph net = AttentionNetwork.create(dropping, 6);
     ComputationGraph same = AttentionNetwork.create(plain, 6);
@@ -334,7 +427,7 @@ class AttentionModelTest {
   @Test
   void aNewLearningRateReachesTheRunningUpdatersAndTheConfigurationWorkersGet() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5);
-    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, WEIGHTS, 0.05, 0);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS, 0.05, 0);
     ComputationGraph net = AttentionNetwork.create(spec, 6);
     SplittableRandom random = new SplittableRandom(8);
     MultiDataSet batch = TrainingWindows.batch(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS,

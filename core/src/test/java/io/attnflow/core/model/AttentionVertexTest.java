@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** The vertex's configuration survives what DL4J and dl4j-spark do with it: JSON and clone(). */
 class AttentionVertexTest {
-  private static final NetworkSpec SPEC = new NetworkSpec(new ModelShape(20, 8, 6, 4, 5), 5, 7, Aggregation.INTEREST,
-      TrainingLoss.BCE, 4, 1, 0.2, new HistoryWeights(Map.of("click", 1.0), 2, 3, 0.1), 0.01, 1e-4);
+  private static final NetworkSpec SPEC = new NetworkSpec(new ModelShape(20, 8, 6, 4, 5, 3), 5, 7, Aggregation.INTEREST,
+      TrainingLoss.BCE, 4, 1, 0.2, 0.3, new HistoryWeights(Map.of("click", 1.0), 2, 3, 0.1), 0.01, 1e-4);
 
   private static AttentionVertex vertex(ComputationGraphConfiguration c) {
     return (AttentionVertex) c.getVertices().get(AttentionNetwork.VERTEX);
@@ -27,6 +27,10 @@ class AttentionVertexTest {
     assertThat(back.getUpdater()).isEqualTo(vertex(c).getUpdater());
     assertThat(back.getRegularization()).isEqualTo(vertex(c).getRegularization()).isNotEmpty();
     assertThat(c.toJson()).contains("InputAsLoss");
+    assertThat(c.getNetworkInputs()).containsExactly("items", "context", "content", "kept");
+    // the network as it scores keeps every id: no kept input
+    assertThat(AttentionNetwork.configuration(back.spec(20, 7), 42, true).getNetworkInputs())
+        .containsExactly("items", "context", "content");
   }
 
   @Test

@@ -36,7 +36,7 @@ class ScoringKernelTest {
     }
     // a freshly initialised network has small logits; scale θ up so that scores spread over (0, 1);
     // an α temperature of 2.5 checks that the kernel divides by it where α needs it, and only there
-    NetworkSpec spec = new NetworkSpec(shape, m, 1, aggregation, TrainingLoss.SOFTMAX, 2.5, contextBlocks, 0,
+    NetworkSpec spec = new NetworkSpec(shape, m, 1, aggregation, TrainingLoss.SOFTMAX, 2.5, contextBlocks, 0, 0,
         new HistoryWeights(java.util.Map.of(), 0, 0, 0), 0.01, 0);
     var net = AttentionNetwork.create(spec, seed);
     net.paramTable().get("embed_W").muli(20);

@@ -39,7 +39,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     out.printf("evaluate %s: ok in %.0f s, model %s, %d held-out users, %d items%n", r.runId(), r.seconds(), r.modelVersion(),
         r.users(), r.items());
     out.println("  ALS grid, validation NDCG@" + EvaluateJob.SELECTION_K + " (full ranking): " + r.alsGrid());
-    for (String protocol : List.of("sampled", "full", EvaluateJob.COLD_START, "two_stage", EvaluateJob.IMPRESSIONS)) {
+    for (String protocol : List.of("sampled", "full", EvaluateJob.COLD_START, EvaluateJob.COLD_START_AMONG_NEW, "two_stage",
+        EvaluateJob.IMPRESSIONS)) {
       List<Figure> figures = r.figures().stream().filter(f -> f.split().equals("test") && f.protocol().equals(protocol)).toList();
       if (figures.isEmpty()) {
         continue; // cold start: only when a target is new; impressions: only logs that have them
@@ -59,6 +60,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         case "full" -> "full ranking over unseen items";
         case EvaluateJob.COLD_START -> "item cold start: the " + figures.get(0).users() + " targets whose item no "
             + "fitted event had, full ranking";
+        case EvaluateJob.COLD_START_AMONG_NEW -> "item cold start among new items: the same targets ranked among "
+            + "the items no fitted event had";
         case "two_stage" -> "two-stage scoring (score.mode) against exhaustive, full ranking: shortlists of C candidates";
         default -> "the impressions of the held-out clicks (MIND's protocol): the clicked items among those shown, "
             + figures.get(0).users() + " impressions";

@@ -25,6 +25,7 @@ public record TrainSettings(
     int contextBlocks,
     boolean content,
     double dropout,
+    double idDropout,
     int epochs,
     int patience,
     int averageEpochs,
@@ -55,6 +56,7 @@ public record TrainSettings(
         r.intIn("train.context-blocks", 0, 16),
         r.bool("train.content"),
         r.doubleIn("train.dropout", 0, 0.95),
+        r.doubleIn("train.id-dropout", 0, 0.95),
         r.intIn("train.epochs", 1, 1000),
         r.intIn("train.patience", 1, 1000),
         r.intIn("train.average-epochs", 1, 100),
@@ -76,7 +78,7 @@ public record TrainSettings(
    */
   public NetworkSpec network(ModelShape shape) {
     return new NetworkSpec(shape, model.historyLength(), (negatives + batchSize - 1) / batchSize, aggregation, loss,
-        alphaTemperature, contextBlocks, dropout, model.weights(), learningRate, l2);
+        alphaTemperature, contextBlocks, dropout, shape.content() > 0 ? idDropout : 0, model.weights(), learningRate, l2);
   }
 
   /** How the learning rate changes from epoch to epoch. */
@@ -113,6 +115,7 @@ public record TrainSettings(
     m.put("context_blocks", contextBlocks);
     m.put("content", content);
     m.put("dropout", dropout);
+    m.put("id_dropout", idDropout);
     m.put("epochs", epochs);
     m.put("patience", patience);
     m.put("average_epochs", averageEpochs);

@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code train.cold-start-items}) are left out of every baseline's data too.
  *   <li>Every method ranks every case under both protocols, distributed over the users: the target
  *       against {@code evaluate.negatives} seeded negatives, and against every item the user has not
- *       interacted with; the cases whose target is new to the fitted data again under {@value #COLD_START}.
+ *       interacted with; the cases whose target is new to the fitted data again under {@value #COLD_START},
+ *       and under {@value #COLD_START_AMONG_NEW} among the new items alone.
  *       HR@K, NDCG@K, MRR and catalogue coverage@K are summed per partition and merged.
  *   <li>The figures go to {@code evaluations/metrics/run_id=<run>/} (Parquet) and
  *       {@code evaluations/reports/<run>.json}.
@@ -93,6 +94,11 @@ public final class EvaluateJob {
    * after the training cut-off), ranked among all items the user has not interacted with, new ones included.
    */
   public static final String COLD_START = "cold_start";
+  /**
+   * The same targets ranked among the new items alone (those no event of the fitted data had): how well a method
+   * orders new items among themselves, as scoring does when {@code score.freshness-days} leaves only new items.
+   */
+  public static final String COLD_START_AMONG_NEW = "cold_start_among_new";
   /** The event of an item shown and not clicked, as ingest writes MIND's impression logs. */
   static final String IMPRESSION_EVENT = io.attnflow.core.ingest.InteractionParser.IMPRESSION_EVENT;
 
@@ -257,7 +263,8 @@ public final class EvaluateJob {
   /**
    * Every case of {@code users} (validation or test) ranked by every scorer under both protocols; sums per key. The
    * cases whose target is {@code unseen} (no event of the data the scorers were fitted on: an item that first appears
-   * after the training cut-off) are also summed under protocol {@value #COLD_START}, their full ranking.
+   * after the training cut-off) are also summed under protocol {@value #COLD_START}, their full ranking, and under
+   * {@value #COLD_START_AMONG_NEW}, ranked among the unseen items alone.
    */
   private static Sums evaluate(JavaSparkContext jsc, JavaRDD<UserSequence> users, boolean test,
       List<Scorer> scorers, EvaluateSettings s, int items, Broadcast<Map<String, int[][]>> shown, boolean[] unseen) {
@@ -287,6 +294,9 @@ public final class EvaluateJob {
             if (protocol == Protocol.FULL && unseen[c.target()]) {
               out.ranked().computeIfAbsent(new Key(split, COLD_START, scorer.name(), scorer.params()),
                   k -> new MetricSums(ks, items)).add(r.rank(), r.top());
+              Protocol.Ranked amongNew = protocol.rank(c, scores, maxK, unseen);
+              out.ranked().computeIfAbsent(new Key(split, COLD_START_AMONG_NEW, scorer.name(), scorer.params()),
+                  k -> new MetricSums(ks, items)).add(amongNew.rank(), amongNew.top());
             }
           }
           if (unclicked != null && unclicked.length > 0) {

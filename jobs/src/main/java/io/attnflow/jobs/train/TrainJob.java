@@ -268,6 +268,7 @@ public final class TrainJob {
     long seed = s.seed();
     int window = spec.window();
     int negatives = spec.negatives();
+    double idDropout = spec.idDropout();
     int batchSize = s.batchSize();
     HistoryWeights weights = s.model().weights();
     return (partition, it) -> {
@@ -281,6 +282,7 @@ public final class TrainJob {
             weights, negatives, sampler, random));
       }
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
+      SplittableRandom drops = new SplittableRandom(mix(seed, -epoch, partition));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
       // a last window alone joins the batch before it, and a partition of one window sits the epoch out
       List<MultiDataSet> batches = new ArrayList<>();
@@ -290,7 +292,7 @@ public final class TrainJob {
         if (to - from > 1) {
           List<TrainingWindows.Window> batch = all.subList(from, to);
           made.add(batch.stream().mapToLong(TrainingWindows.Window::targets).sum());
-          batches.add(TrainingWindows.batch(batch, content == null ? null : content.value()));
+          batches.add(TrainingWindows.batch(batch, content == null ? null : content.value(), idDropout, drops));
         }
         from = to;
       }

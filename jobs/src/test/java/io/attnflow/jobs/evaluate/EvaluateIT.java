@@ -278,6 +278,13 @@ class EvaluateIT {
     assertThat(cosine).isGreaterThan(popular + 0.3);
     // items no one touched: popularity and co-occurrence have nothing to go on
     assertThat(popular).isLessThan(0.1);
+    // the same targets among the new items alone (24 of them) rank no lower than among all
+    assertThat(content.figures()).filteredOn(f -> f.protocol().equals(EvaluateJob.COLD_START_AMONG_NEW))
+        .extracting(Figure::users).containsOnly((long) coldCases);
+    for (String method : List.of("attention", "most_popular", "item_knn", "content_cosine")) {
+      assertThat(figure(content, "test", EvaluateJob.COLD_START_AMONG_NEW, method, "mrr", null)).as(method)
+          .isGreaterThanOrEqualTo(figure(content, "test", EvaluateJob.COLD_START, method, "mrr", null));
+    }
     // and the warm targets do not suffer from the content
     assertThat(figure(content, "test", "full", "attention", "hr", 10))
         .isGreaterThan(figure(ids, "test", "full", "attention", "hr", 10) - 0.1);
