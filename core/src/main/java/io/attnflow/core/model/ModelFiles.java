@@ -31,14 +31,16 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  */
 public final class ModelFiles {
   /**
-   * The layout version this code writes. 4: networks that may read item content ({@link ItemContent}, with
+   * The layout version this code writes. 5: content networks trained with id dropout, whose E_u places the items
+   * without an id part of their own ({@link NetworkSpec#idDropout()}; a version-4 reader would place them without
+   * it); 4: networks that may read item content ({@link ItemContent}, with
    * the content vectors they were trained with in the folder); 3: networks that may encode histories in context
    * ({@link HistoryEncoder}); 2: networks trained on sequence windows, with an α temperature, still
    * read and scored as they were trained (an attnflow that reads only version 3 refuses a version 4
    * model instead of misreading it). Version 1's per-example networks are refused (their vertex no
    * longer exists).
    */
-  public static final int FORMAT_VERSION = 4;
+  public static final int FORMAT_VERSION = 5;
   /** The oldest layout version this code reads. */
   public static final int OLDEST_READABLE = 2;
   public static final String MANIFEST = "manifest.json";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.attnflow.core.model.ModelException;
+import io.attnflow.core.model.ModelFiles;
 import io.attnflow.core.model.ModelShape;
 import io.attnflow.core.model.UserHistory;
 import io.attnflow.jobs.DuckDb;
@@ -136,7 +137,7 @@ class ModelStoreTest {
   void modelOfFormat1IsRefusedWithTheAdviceToRetrain() {
     assertThatThrownBy(() -> store.load("v010")).isInstanceOf(ModelException.class)
         .hasMessage("Cannot load the model in " + wh.resolve("models/v010") + ": its format version is 1 (this attnflow "
-            + "reads versions 2 to 4; retrain it with bin/attnflow train)");
+            + "reads versions 2 to " + ModelFiles.FORMAT_VERSION + "; retrain it with bin/attnflow train)");
   }
 
   @Test
