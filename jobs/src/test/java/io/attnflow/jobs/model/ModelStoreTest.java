@@ -45,6 +45,13 @@ class ModelStoreTest {
   private static final float[] GOLDEN_ALPHAS_4 = {0.5419277f, 0.4520732f, 0.39735815f};
   private static final float GOLDEN_NEW_SCORE_4 = 0.9993925f;
   private static final float[] GOLDEN_NEW_ALPHAS_4 = {0.50519407f, 0.5412957f, 0.8845658f};
+  /**
+   * A model of format 5: format 4's network as training with id dropout leaves it, with E_u, the id part of an item
+   * without one. The items it knows score as format 4's; a new item placed by item 6's content is E_u + W_cᵀ c.
+   */
+  private static final Path FORMAT_5 = Path.of("src", "test", "resources", "models", "format-5-v0.5.0");
+  private static final float GOLDEN_NEW_SCORE_5 = 0.99785835f;
+  private static final float[] GOLDEN_NEW_ALPHAS_5 = {0.52057415f, 0.51314104f, 0.85314393f};
 
   @TempDir
   Path wh;
@@ -59,6 +66,7 @@ class ModelStoreTest {
     copy(FORMAT_1, "v010");
     copy(FORMAT_3, "v030");
     copy(FORMAT_4, "v040");
+    copy(FORMAT_5, "v050");
     store.promote("v020");
   }
 
@@ -119,6 +127,20 @@ class ModelStoreTest {
     var grown = loaded.model().withNewItems(List.of("fresh"), item6);
     assertThat(grown.score(h, 40)).isCloseTo(GOLDEN_NEW_SCORE_4, within(1e-6f));
     assertThat(grown.alphas(h, 40)).containsExactly(GOLDEN_NEW_ALPHAS_4, within(1e-6f));
+  }
+
+  @Test
+  void contentModelOfFormat5PlacesNewItemsWithItsUnknownIdPart() {
+    ModelStore.Loaded loaded = store.load("v050");
+    assertThat(loaded.manifest().formatVersion()).isEqualTo(5);
+    assertThat(loaded.network().paramTable()).containsKey("attention_Eu");
+    UserHistory h = new UserHistory("u", new int[] {0, 5, 12}, new float[] {1f, 1f, 2f});
+    assertThat(loaded.model().score(h, 7)).isCloseTo(GOLDEN_SCORE_4, within(1e-6f));
+    assertThat(loaded.model().alphas(h, 7)).containsExactly(GOLDEN_ALPHAS_4, within(1e-6f));
+    float[] item6 = java.util.Arrays.copyOfRange(loaded.content().vectors(), 6 * 5, 7 * 5);
+    var grown = loaded.model().withNewItems(List.of("fresh"), item6);
+    assertThat(grown.score(h, 40)).isCloseTo(GOLDEN_NEW_SCORE_5, within(1e-6f));
+    assertThat(grown.alphas(h, 40)).containsExactly(GOLDEN_NEW_ALPHAS_5, within(1e-6f));
   }
 
   @Test
