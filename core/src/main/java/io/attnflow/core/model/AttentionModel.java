@@ -17,8 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (see {@link AttentionVertex} for the equations). An item is x_i = E_i + W_cᵀ c_i when the model reads
  * content ({@link ItemContent}): {@link #withNewItems} then places items that training never saw by
  * their content (x = E_u + W_cᵀ c, E_u the id part of an item without one), while the items it knows keep their
- * learned part. Serializable so
- * that Spark can broadcast it.
+ * learned part. Serializable so that Spark can broadcast it.
  */
 public final class AttentionModel implements Serializable {
   private static final long serialVersionUID = 1L;

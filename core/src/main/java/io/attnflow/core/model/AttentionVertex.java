@@ -331,7 +331,8 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public boolean equals(Object o) {
     return o instanceof AttentionVertex v && v.items == items && v.dim == dim && v.projection == projection
-        && v.poolHidden == poolHidden && v.content == content && v.idDropout == idDropout && v.history == history && v.window == window && v.negatives == negatives
+        && v.poolHidden == poolHidden && v.content == content && v.idDropout == idDropout && v.history == history
+        && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
         && v.scores == scores;
@@ -339,8 +340,8 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public int hashCode() {
-    return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed, aggregation, loss,
-        alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
+    return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
+        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

@@ -33,11 +33,10 @@ public final class ModelFiles {
   /**
    * The layout version this code writes. 5: content networks trained with id dropout, whose E_u places the items
    * without an id part of their own ({@link NetworkSpec#idDropout()}; a version-4 reader would place them without
-   * it); 4: networks that may read item content ({@link ItemContent}, with
-   * the content vectors they were trained with in the folder); 3: networks that may encode histories in context
-   * ({@link HistoryEncoder}); 2: networks trained on sequence windows, with an α temperature, still
-   * read and scored as they were trained (an attnflow that reads only version 3 refuses a version 4
-   * model instead of misreading it). Version 1's per-example networks are refused (their vertex no
+   * it); 4: networks that may read item content ({@link ItemContent}, with the content vectors they were trained with
+   * in the folder); 3: networks that may encode histories in context ({@link HistoryEncoder}); 2: networks trained on
+   * sequence windows, with an α temperature. Versions 2 to 4 are still read and scored as they were trained (an
+   * attnflow that reads only version 4 refuses a version 5 model instead of misreading it). Version 1's per-example networks are refused (their vertex no
    * longer exists).
    */
   public static final int FORMAT_VERSION = 5;

@@ -22,7 +22,8 @@ package io.attnflow.core.model;
  * @param l2               L2 weight regularisation
  */
 public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
-    double alphaTemperature, int contextBlocks, double dropout, double idDropout, HistoryWeights weights, double learningRate, double l2) {
+    double alphaTemperature, int contextBlocks, double dropout, double idDropout, HistoryWeights weights,
+    double learningRate, double l2) {
   public NetworkSpec {
     if (contextBlocks < 0 || !(dropout >= 0 && dropout < 1) || !(idDropout >= 0 && idDropout < 1)) {
       throw new IllegalArgumentException("Cannot encode histories with " + contextBlocks + " blocks, a dropout of "

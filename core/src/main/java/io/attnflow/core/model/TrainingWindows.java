@@ -154,21 +154,26 @@ public final class TrainingWindows {
         content.gather(w.items(), vectors, at * content.dim());
         content.gather(w.negatives(), vectors, (at + l + 1) * content.dim());
       }
-      for (int i = 0; kept != null && i < t; i++) {
-        kept[at + i] = random.nextDouble() < idDropout && content.has((int) items[at + i]) ? 0 : 1;
+      if (kept != null) {
+        for (int i = 0; i < t; i++) {
+          kept[at + i] = random.nextDouble() < idDropout && content.has((int) items[at + i]) ? 0 : 1;
+        }
       }
       int c = r * (3 * l + 1);
       System.arraycopy(w.events(), 0, context, c, l);
       System.arraycopy(w.counted(), 0, context, c + l, l);
       System.arraycopy(w.days(), 0, context, c + 2 * l, l + 1);
     }
-    INDArray itemsArray = Nd4j.create(items, new long[] {b, t}, 'c');
-    INDArray contextArray = Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c');
-    INDArray[] features = content == null ? new INDArray[] {itemsArray, contextArray}
-        : kept == null ? new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c')}
-        : new INDArray[] {itemsArray, contextArray, Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c'),
-            Nd4j.create(kept, new long[] {b, t}, 'c')};
-    return new MultiDataSet(features, new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
+    List<INDArray> features = new ArrayList<>(List.of(Nd4j.create(items, new long[] {b, t}, 'c'),
+        Nd4j.create(context, new long[] {b, 3L * l + 1}, 'c')));
+    if (content != null) {
+      features.add(Nd4j.create(vectors, new long[] {b, t, content.dim()}, 'c'));
+    }
+    if (kept != null) {
+      features.add(Nd4j.create(kept, new long[] {b, t}, 'c'));
+    }
+    return new MultiDataSet(features.toArray(INDArray[]::new),
+        new INDArray[] {Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, b, 1)});
   }
 
   /** {@link #batch(List, ItemContent, double, SplittableRandom)} with every item keeping its id. */
