@@ -1,7 +1,5 @@
 package io.attnflow.jobs.embed;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.jobs.BadInputException;
@@ -37,7 +35,7 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
       throw new BadInputException(purpose + ": " + wh.itemVectors() + " does not exist (run attnflow embed first, or "
           + remedy + ")");
     }
-    return read(spark, wh).orElseThrow(() -> new BadInputException(purpose + ": no item of " + wh.itemVectors()
+    return load(spark, wh).orElseThrow(() -> new BadInputException(purpose + ": no item of " + wh.itemVectors()
         + " has a content vector (items/ has no text and no supplied vectors; " + remedy + ")"));
   }
 
@@ -47,13 +45,15 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
    * @throws BadInputException if its vectors come from more than one embedding
    */
   public static Optional<ItemVectors> read(SparkSession spark, Warehouse wh) {
-    if (!wh.exists(wh.itemVectors())) {
-      return Optional.empty();
-    }
-    var table = spark.read().parquet(wh.itemVectors());
-    long without = table.filter(col("vector").isNull()).count();
-    List<Row> rows = table.filter(col("vector").isNotNull()).select("item_id", "vector", "embedding_version")
+    return wh.exists(wh.itemVectors()) ? load(spark, wh) : Optional.empty();
+  }
+
+  /** {@link #read} of an {@code item_vectors/} that exists: one pass over it. */
+  private static Optional<ItemVectors> load(SparkSession spark, Warehouse wh) {
+    List<Row> all = spark.read().parquet(wh.itemVectors()).select("item_id", "vector", "embedding_version")
         .orderBy("item_id").collectAsList();
+    List<Row> rows = all.stream().filter(r -> !r.isNullAt(1)).toList();
+    long without = all.size() - rows.size();
     if (rows.isEmpty()) {
       return Optional.empty();
     }
