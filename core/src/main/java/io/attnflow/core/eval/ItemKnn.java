@@ -1,7 +1,6 @@
 package io.attnflow.core.eval;
 
 import io.attnflow.core.model.UserSequence;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,12 +21,10 @@ public final class ItemKnn implements Scorer {
     this.inverseNorm = inverseNorm;
   }
 
-  public static ItemKnn of(Iterable<UserSequence> training, int items) {
-    List<int[]> users = new ArrayList<>();
+  /** @param users each training user's items, each once ({@link UserSequence#distinctItems}) */
+  public static ItemKnn of(List<int[]> users, int items) {
     int[] count = new int[items];
-    for (UserSequence s : training) {
-      int[] distinct = MostPopular.distinct(s);
-      users.add(distinct);
+    for (int[] distinct : users) {
       for (int i : distinct) {
         count[i]++;
       }

@@ -72,6 +72,11 @@ public record UserSequence(String userId, int[] items, long[] ts, String[] event
         java.util.Arrays.copyOfRange(w, w.length - n, w.length));
   }
 
+  /** The items of the sequence, each once, sorted. */
+  public int[] distinctItems() {
+    return java.util.Arrays.stream(items).sorted().distinct().toArray();
+  }
+
   /** The item indices of every event, sorted, for membership tests. */
   public int[] sortedItems() {
     int[] s = items.clone();

@@ -30,7 +30,7 @@ class ItemKnnTest {
       IntStream.of(seq).forEach(set::add);
       sets.add(set);
     }
-    ItemKnn knn = ItemKnn.of(training, items);
+    ItemKnn knn = ItemKnn.of(training.stream().map(UserSequence::distinctItems).toList(), items);
     for (int c = 0; c < 3; c++) { // several cases in a row: nothing of one case stays for the next
       int[] before = IntStream.range(0, items).filter(i -> random.nextInt(3) == 0).toArray();
       float[] out = new float[items];

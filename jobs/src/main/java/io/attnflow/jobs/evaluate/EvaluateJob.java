@@ -5,13 +5,10 @@ import static org.apache.spark.sql.functions.expr;
 
 import io.attnflow.core.eval.AttentionScorer;
 import io.attnflow.core.eval.ContentCosine;
-import io.attnflow.core.eval.Factors;
 import io.attnflow.core.eval.HeldOutCase;
 import io.attnflow.core.eval.ImpressionMetrics;
-import io.attnflow.core.eval.ItemKnn;
 import io.attnflow.core.eval.LeaveOneOut;
 import io.attnflow.core.eval.MetricSums;
-import io.attnflow.core.eval.MostPopular;
 import io.attnflow.core.eval.Protocol;
 import io.attnflow.core.eval.Ranking;
 import io.attnflow.core.eval.Scorer;
@@ -44,11 +41,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.recommendation.ALS;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -58,6 +54,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Offline evaluation of a model against baselines on the leave-one-out split its training recorded
@@ -67,8 +64,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>The interactions of the model's training window are read back as sequences; each held-out
  *       user's last two events must still be the recorded ones (else the job fails, naming a user).
- *   <li>Baselines are fitted on the driver from the training events (for test, the validation
- *       events join them): most-popular, item-kNN and Spark ML ALS (implicit), whose rank ×
+ *   <li>Baselines are fitted from the training events, kept distributed ({@link BaselineData}; for test, the
+ *       validation events join them): most-popular, item-kNN and Spark ML ALS (implicit), whose rank ×
  *       reg-param grid is chosen on validation NDCG@10 of the full ranking; where items have content
  *       vectors, the content cosine ({@link ContentCosine}). Items the model's training held out
  *       ({@code train.cold-start-items}) are left out of every baseline's data too.
@@ -145,24 +142,29 @@ public final class EvaluateJob {
     Instant to = Instant.parse((String) loaded.manifest().data().get("to"));
     long windowEnd = to.getEpochSecond() * 1_000_000 + to.getNano() / 1000; // the last event training saw
     Dataset<Row> events = Sequences.events(spark, wh.interactions(), s.model().weights()).filter(col("t").leq(windowEnd));
-    List<UserSequence> all = Sequences.of(events, jsc.broadcast(vocabulary)).collect();
-    List<UserSequence> heldOut = heldOut(all, split, vocabulary, loaded.version(), s);
-    LOG.info("evaluate: model {}, {} users ({} held out, {} evaluated), {} items", loaded.version(), all.size(),
-        split.size(), heldOut.size(), items);
+    // every user's sequence under its index in user-id order (ALS's user column), kept distributed
+    JavaRDD<UserSequence> sequences = Sequences.of(events, jsc.broadcast(vocabulary));
+    JavaPairRDD<Long, UserSequence> all = sequences.sortBy(UserSequence::userId, true, sequences.getNumPartitions())
+        .zipWithIndex().mapToPair(Tuple2::swap).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    JavaPairRDD<Long, UserSequence> heldOut = heldOut(jsc, all, split, jsc.broadcast(vocabulary), loaded.version(), s);
+    long evaluatedUsers = heldOut.count();
+    LOG.info("evaluate: model {}, {} users ({} held out, {} evaluated), {} items", loaded.version(), all.count(),
+        split.size(), evaluatedUsers, items);
+    JavaRDD<UserSequence> users = heldOut.values().coalesce(jsc.defaultParallelism()).persist(StorageLevel.MEMORY_ONLY());
+    Dataset<Row> evaluated = spark.createDataFrame(heldOut.map(t -> RowFactory.create(t._1().intValue(), t._2().userId())),
+        new StructType().add("user", DataTypes.IntegerType).add("user_id", DataTypes.StringType)).cache();
 
     // the items the model's training held out (train.cold-start-items) are unknown to the baselines too
     boolean[] heldItems = heldOutItems(loaded, vocabulary);
-    List<UserSequence> training = all.stream().map(u -> LeaveOneOut.train(u).without(heldItems)).toList();
-    List<UserSequence> withValidation = all.stream()
-        .map(u -> (LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).without(heldItems)).toList();
-    Map<String, Integer> userIndex = new HashMap<>();
-    all.stream().map(UserSequence::userId).sorted().forEach(u -> userIndex.put(u, userIndex.size()));
-    JavaRDD<UserSequence> users = jsc.parallelize(heldOut, jsc.defaultParallelism()).persist(StorageLevel.MEMORY_ONLY());
+    BaselineData training = new BaselineData(spark,
+        all.mapValues(u -> LeaveOneOut.train(u).without(heldItems).distinctItems()), items);
+    BaselineData withValidation = new BaselineData(spark, all.mapValues(u ->
+        (LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).without(heldItems).distinctItems()), items);
 
     // validation: the ALS grid next to the others, then the chosen ALS refitted with the validation events for test
     ItemContent content = content(spark, wh, loaded);
-    List<Scorer> validation = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(training, items),
-        ItemKnn.of(training, items)));
+    List<Scorer> validation = new ArrayList<>(List.of(new AttentionScorer(model), training.mostPopular(),
+        training.itemKnn()));
     if (content != null) {
       validation.add(ContentCosine.of(content));
     }
@@ -171,13 +173,13 @@ public final class EvaluateJob {
       for (double reg : s.alsRegParams()) {
         AlsParams params = new AlsParams(rank, reg);
         alsGrid.put(params.label(), params);
-        validation.add(als(spark, training, userIndex, items, params, s));
+        validation.add(training.als(params, s, evaluated));
       }
     }
     Map<Key, MetricSums> sums = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
     Map<String, int[][]> impressions = shownNotClicked(spark, wh, split, vocabulary);
     Broadcast<Map<String, int[][]>> shown = impressions == null ? null : jsc.broadcast(impressions);
-    Sums validated = evaluate(jsc, users, false, validation, s, items, shown, unseen(training, items));
+    Sums validated = evaluate(jsc, users, false, validation, s, items, shown, training.unseen());
     sums.putAll(validated.ranked());
     Map<String, Double> grid = new java.util.LinkedHashMap<>();
     sums.forEach((k, v) -> {
@@ -188,13 +190,12 @@ public final class EvaluateJob {
     String best = grid.entrySet().stream().max(Map.Entry.<String, Double>comparingByValue()
         .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
     LOG.info("evaluate: ALS grid (validation NDCG@{} full ranking) {}; chosen {}", SELECTION_K, grid, best);
-    List<Scorer> test = new ArrayList<>(List.of(new AttentionScorer(model), MostPopular.of(withValidation, items),
-        ItemKnn.of(withValidation, items),
-        als(spark, withValidation, userIndex, items, alsGrid.get(best), s)));
+    List<Scorer> test = new ArrayList<>(List.of(new AttentionScorer(model), withValidation.mostPopular(),
+        withValidation.itemKnn(), withValidation.als(alsGrid.get(best), s, evaluated)));
     if (content != null) {
       test.add(ContentCosine.of(content));
     }
-    Sums tested = evaluate(jsc, users, true, test, s, items, shown, unseen(withValidation, items));
+    Sums tested = evaluate(jsc, users, true, test, s, items, shown, withValidation.unseen());
     sums.putAll(tested.ranked());
     List<Figure> figures = new ArrayList<>(twoStage(jsc, users, model, s, items));
     for (Sums pass : List.of(validated, tested)) {
@@ -208,56 +209,62 @@ public final class EvaluateJob {
       });
     }
     users.unpersist();
+    evaluated.unpersist();
+    training.close();
+    withValidation.close();
+    all.unpersist();
 
     sums.forEach((k, v) -> v.metrics().forEach(m ->
         figures.add(new Figure(k.split(), k.protocol(), k.method(), k.params(), m.metric(), m.k(), m.value(), v.cases()))));
     // a stable sort: the two-stage rows keep their order (exhaustive, then the shortlists as configured)
     figures.sort(java.util.Comparator.comparing(Figure::split).thenComparing(Figure::protocol)
         .thenComparing(f -> methodOrder(f.method())).thenComparing(f -> f.protocol().equals("two_stage") ? "" : f.params()));
-    EvaluateResult result = new EvaluateResult(runId, loaded.version(), evaluatedAt, heldOut.size(), items, figures, grid,
+    EvaluateResult result = new EvaluateResult(runId, loaded.version(), evaluatedAt, evaluatedUsers, items, figures, grid,
         wh.root() + "/evaluations/metrics/run_id=" + runId, wh.root() + "/evaluations/reports/" + runId + ".json",
         (System.nanoTime() - started) / 1e9);
     EvaluationOutput.write(spark, wh, result, s);
     return result;
   }
 
-  /** The held-out users to evaluate (a seeded sample past {@code evaluate.users}), checked against the recorded split. */
-  private static List<UserSequence> heldOut(List<UserSequence> all, Map<String, Object[]> split, Vocabulary v, String version,
-      EvaluateSettings s) {
-    List<UserSequence> out = new ArrayList<>();
-    int mismatched = 0;
-    String example = null;
-    Set<String> found = new HashSet<>();
-    for (UserSequence u : all) {
-      Object[] r = split.get(u.userId());
-      if (r == null) {
-        continue;
-      }
-      found.add(u.userId());
-      int n = u.length();
-      boolean same = LeaveOneOut.evaluable(u)
-          && v.id(u.items()[n - 2]).equals(r[1]) && u.ts()[n - 2] == (Long) r[2]
-          && v.id(u.items()[n - 1]).equals(r[3]) && u.ts()[n - 1] == (Long) r[4];
-      if (same) {
-        out.add(u);
-      } else {
-        mismatched++;
-        example = example == null ? "user " + u.userId() + " (recorded validation " + r[1] + ", test " + r[3] + ")" : example;
-      }
-    }
-    int missing = split.size() - found.size();
+  /**
+   * The held-out users to evaluate (a seeded sample past {@code evaluate.users}) under their indices, each checked
+   * against the split its training recorded ({@code split}: user id to its row).
+   */
+  private static JavaPairRDD<Long, UserSequence> heldOut(JavaSparkContext jsc, JavaPairRDD<Long, UserSequence> all,
+      Map<String, Object[]> split, Broadcast<Vocabulary> vocabulary, String version, EvaluateSettings s) {
+    Broadcast<Map<String, Object[]>> recorded = jsc.broadcast(split);
+    JavaPairRDD<Long, UserSequence> found = all.filter(t -> recorded.value().containsKey(t._2().userId()));
+    JavaPairRDD<Long, UserSequence> same = found.filter(t -> endsAsRecorded(t._2(), recorded.value(), vocabulary.value()));
+    long foundCount = found.count();
+    long mismatched = foundCount - same.count();
+    long missing = split.size() - foundCount;
     if (mismatched > 0 || missing > 0) {
+      String example = mismatched == 0 ? "" : ", e.g. user " + found.filter(t -> !endsAsRecorded(t._2(), recorded.value(),
+          vocabulary.value())).map(t -> {
+            Object[] r = recorded.value().get(t._2().userId());
+            return r[0] + " (recorded validation " + r[1] + ", test " + r[3] + ")";
+          }).first();
       throw new BadInputException("Cannot evaluate model " + version + ": interactions/ no longer holds the split its "
-          + "training recorded: " + mismatched + " held-out users end differently" + (example == null ? "" : ", e.g. " + example)
-          + ", " + missing + " are gone. Evaluate a model trained on the current interactions.");
+          + "training recorded: " + mismatched + " held-out users end differently" + example + ", " + missing
+          + " are gone. Evaluate a model trained on the current interactions.");
     }
-    out.sort(java.util.Comparator.comparing(UserSequence::userId));
-    if (s.users() > 0 && out.size() > s.users()) {
-      Collections.shuffle(out, new Random(s.seed()));
-      out = new ArrayList<>(out.subList(0, s.users()));
-      out.sort(java.util.Comparator.comparing(UserSequence::userId));
+    if (s.users() > 0 && foundCount > s.users()) {
+      List<String> ids = new ArrayList<>(same.map(t -> t._2().userId()).collect());
+      Collections.sort(ids);
+      Collections.shuffle(ids, new Random(s.seed()));
+      Broadcast<Set<String>> sample = jsc.broadcast(new HashSet<>(ids.subList(0, s.users())));
+      same = same.filter(t -> sample.value().contains(t._2().userId()));
     }
-    return out;
+    return same;
+  }
+
+  /** Whether {@code u} still ends with the validation and test events of its recorded split row. */
+  private static boolean endsAsRecorded(UserSequence u, Map<String, Object[]> split, Vocabulary v) {
+    Object[] r = split.get(u.userId());
+    int n = u.length();
+    return LeaveOneOut.evaluable(u)
+        && v.id(u.items()[n - 2]).equals(r[1]) && u.ts()[n - 2] == (Long) r[2]
+        && v.id(u.items()[n - 1]).equals(r[3]) && u.ts()[n - 1] == (Long) r[4];
   }
 
   /**
@@ -320,14 +327,6 @@ public final class EvaluateJob {
       ids.forEach(id -> vocabulary.index((String) id).ifPresent(i -> held[i] = true));
     }
     return held;
-  }
-
-  /** Items without an event in {@code fitted}, the data the scorers of a pass were fitted on. */
-  private static boolean[] unseen(List<UserSequence> fitted, int items) {
-    boolean[] unseen = new boolean[items];
-    java.util.Arrays.fill(unseen, true);
-    fitted.forEach(u -> java.util.Arrays.stream(u.items()).forEach(i -> unseen[i] = false));
-    return unseen;
   }
 
   /**
@@ -490,42 +489,6 @@ public final class EvaluateJob {
     sums[4 * i + 1] += Ranking.ndcg(rank, SELECTION_K);
     long shared = java.util.Arrays.stream(top).filter(j -> java.util.Arrays.stream(reference).anyMatch(r -> r == j)).count();
     sums[4 * i + 2] += reference.length == 0 ? 1 : (double) shared / reference.length;
-  }
-
-  /** Spark ML ALS (implicit feedback: 1 per user-item pair) fitted on {@code training}, as a scorer. */
-  private static Factors als(SparkSession spark, List<UserSequence> training, Map<String, Integer> userIndex, int items,
-      AlsParams params, EvaluateSettings s) {
-    List<Row> rows = new ArrayList<>();
-    for (UserSequence u : training) {
-      int user = userIndex.get(u.userId());
-      for (int i : java.util.Arrays.stream(u.items()).distinct().toArray()) {
-        rows.add(RowFactory.create(user, i, 1.0f));
-      }
-    }
-    StructType schema = new StructType().add("user", DataTypes.IntegerType).add("item", DataTypes.IntegerType)
-        .add("rating", DataTypes.FloatType);
-    ALSModel fitted = new ALS().setImplicitPrefs(true).setRank(params.rank()).setRegParam(params.reg()).setAlpha(s.alsAlpha())
-        .setMaxIter(s.alsIterations()).setSeed(s.seed()).setUserCol("user").setItemCol("item").setRatingCol("rating")
-        .fit(spark.createDataFrame(rows, schema));
-    String[] ids = new String[userIndex.size()];
-    userIndex.forEach((id, i) -> ids[i] = id);
-    Map<String, float[]> users = new HashMap<>();
-    for (Row r : fitted.userFactors().collectAsList()) {
-      users.put(ids[r.getInt(0)], floats(r.getList(1)));
-    }
-    float[][] itemFactors = new float[items][];
-    for (Row r : fitted.itemFactors().collectAsList()) {
-      itemFactors[r.getInt(0)] = floats(r.getList(1));
-    }
-    return new Factors("als", params.label(), users, itemFactors);
-  }
-
-  private static float[] floats(List<Float> list) {
-    float[] out = new float[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = list.get(i);
-    }
-    return out;
   }
 
   private static double ndcgAt(MetricSums sums, int k) {
