@@ -68,7 +68,7 @@ public final class ItemBlock implements Serializable {
    * whole SIMD vectors, so that the kernel's σ pass runs on whole vectors only. The padding columns
    * of the kernel's logits are computed but never offered to a heap.
    */
-  synchronized INDArray phi() { // blocks may be shared by an executor's tasks
+  public synchronized INDArray phi() { // blocks may be shared by an executor's tasks
     if (phi == null) {
       phi = Nd4j.create(Arrays.copyOf(rows, width() * k), new long[] {width(), k}, 'c');
     }
@@ -76,7 +76,7 @@ public final class ItemBlock implements Serializable {
   }
 
   /** The block's size rounded up to whole SIMD vectors. */
-  int width() {
+  public int width() {
     return SigmoidSum.width(items.length);
   }
 

@@ -12,6 +12,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,6 +45,7 @@ public final class ScoringKernel {
    */
   static final int MICRO_BATCH = 32;
   private static final int[] NOTHING = new int[0];
+  private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
 
   private final AttentionModel model;
   private final int usersPerGemm;
@@ -352,8 +356,12 @@ public final class ScoringKernel {
     return shortlist;
   }
 
-  /** Stage 1 of {@link #twoStage}: per user of {@code batch}, its top {@code c} unseen items by uᵀφ_j, ascending. */
-  private int[][] retrieve(List<UserHistory> batch, int[][] seen, ItemBlock[] blocks, int c) {
+  /**
+   * Stage 1 of {@link #twoStage}: per user of {@code batch}, its top {@code c} unseen items by uᵀφ_j, ascending (the
+   * batch's θ rows are kept for stage 2).
+   */
+  public int[][] retrieve(List<UserHistory> batch, int[][] seen, ItemBlock[] blocks, int c) {
+    remember(batch);
     int users = batch.size();
     float[] vectors = new float[users * k];
     for (int u = 0; u < users; u++) {
@@ -377,7 +385,7 @@ public final class ScoringKernel {
       }
       for (int u = 0; u < users; u++) {
         scores.get(u * n, row, 0, n);
-        offer(block.items(), row, seen[u], heaps[u]::offer);
+        shortlist(block.items(), row, seen[u], heaps[u]);
       }
     }
     int[][] out = new int[users][];
@@ -386,6 +394,39 @@ public final class ScoringKernel {
       Arrays.sort(out[u]);
     }
     return out;
+  }
+
+  /**
+   * Offers {@code heap} the unseen items of a block whose score can enter it: a score below the heap's threshold
+   * cannot (an equal one can, by a lower item index), so whole SIMD vectors of scores are compared with it at once,
+   * and only the lanes that pass are looked up in {@code seen} (sorted) and offered; the heap ends as it would after
+   * offers of every unseen item.
+   */
+  private static void shortlist(int[] items, float[] scores, int[] seen, TopK heap) {
+    float threshold = heap.threshold();
+    int lanes = VECTOR.length();
+    int j = 0;
+    for (int upper = VECTOR.loopBound(items.length); j < upper; j += lanes) {
+      // NaN compares false, so its vector is visited, and offer refuses it
+      if (FloatVector.fromArray(VECTOR, scores, j).compare(VectorOperators.LT, threshold).allTrue()) {
+        continue;
+      }
+      for (int i = j; i < j + lanes; i++) {
+        threshold = offerIfUnseen(items[i], scores[i], seen, heap, threshold);
+      }
+    }
+    for (; j < items.length; j++) {
+      threshold = offerIfUnseen(items[j], scores[j], seen, heap, threshold);
+    }
+  }
+
+  /** {@link #shortlist}'s offer of one item: the heap's threshold after it. */
+  private static float offerIfUnseen(int item, float score, int[] seen, TopK heap, float threshold) {
+    if (score < threshold || Arrays.binarySearch(seen, item) >= 0) {
+      return threshold;
+    }
+    heap.offer(item, score);
+    return heap.threshold();
   }
 
   /**
