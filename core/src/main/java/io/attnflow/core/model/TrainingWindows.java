@@ -27,7 +27,8 @@ public final class TrainingWindows {
    * @param days      the time of each of the L + 1 items in days, relative to the newest
    * @param negatives M item indices the user never touched
    */
-  public record Window(int[] items, float[] events, float[] counted, float[] days, int[] negatives) {
+  public record Window(int[] items, float[] events, float[] counted, float[] days, int[] negatives)
+      implements java.io.Serializable {
     /** The target positions that count. */
     public int targets() {
       int n = 0;
@@ -125,11 +126,40 @@ public final class TrainingWindows {
   /**
    * A training minibatch: features {@code items} [B, L+1+M] and {@code context} [B, 3L+1], then, when
    * {@code content} is not null, {@code content} [B, L+1+M, c] (the same items' content vectors), then, when
-   * {@code idDropout} is above 0, {@code kept} [B, L+1+M]: 0 for each occurrence of an item with content whose id part
-   * is dropped, with probability {@code idDropout} drawn from {@code random}, else 1 ({@link NetworkSpec#idDropout()});
-   * labels unused [B, 1].
+   * {@code idDropout} is above 0, {@code kept} [B, L+1+M] as {@link #kept} draws it from {@code random}; labels unused
+   * [B, 1].
    */
   public static MultiDataSet batch(List<Window> windows, ItemContent content, double idDropout, SplittableRandom random) {
+    return batch(windows, content, kept(windows, content, idDropout, random));
+  }
+
+  /**
+   * The keep flags of a minibatch's item occurrences ([B, L+1+M], row-major): 0 for each occurrence of an item with
+   * content whose id part is dropped, with probability {@code idDropout} drawn from {@code random}, else 1
+   * ({@link NetworkSpec#idDropout()}); null when {@code idDropout} is 0.
+   */
+  public static float[] kept(List<Window> windows, ItemContent content, double idDropout, SplittableRandom random) {
+    if (idDropout <= 0) {
+      return null;
+    }
+    if (content == null) {
+      throw new IllegalArgumentException("Cannot drop the ids of items without content (id dropout " + idDropout + ")");
+    }
+    int l = windows.get(0).events().length;
+    int t = l + 1 + windows.get(0).negatives().length;
+    float[] kept = new float[windows.size() * t];
+    for (int r = 0; r < windows.size(); r++) {
+      Window w = windows.get(r);
+      for (int i = 0; i < t; i++) {
+        int item = i <= l ? w.items()[i] : w.negatives()[i - l - 1];
+        kept[r * t + i] = random.nextDouble() < idDropout && content.has(item) ? 0 : 1;
+      }
+    }
+    return kept;
+  }
+
+  /** {@link #batch(List, ItemContent, double, SplittableRandom)} with the keep flags drawn ({@link #kept}; null: none). */
+  public static MultiDataSet batch(List<Window> windows, ItemContent content, float[] kept) {
     int b = windows.size();
     int l = windows.get(0).events().length;
     int n = windows.get(0).negatives().length;
@@ -137,10 +167,6 @@ public final class TrainingWindows {
     float[] items = new float[b * t];
     float[] context = new float[b * (3 * l + 1)];
     float[] vectors = content == null ? null : new float[b * t * content.dim()];
-    if (idDropout > 0 && content == null) {
-      throw new IllegalArgumentException("Cannot drop the ids of items without content (id dropout " + idDropout + ")");
-    }
-    float[] kept = idDropout > 0 ? new float[b * t] : null;
     for (int r = 0; r < b; r++) {
       Window w = windows.get(r);
       int at = r * t;
@@ -153,11 +179,6 @@ public final class TrainingWindows {
       if (content != null) {
         content.gather(w.items(), vectors, at * content.dim());
         content.gather(w.negatives(), vectors, (at + l + 1) * content.dim());
-      }
-      if (kept != null) {
-        for (int i = 0; i < t; i++) {
-          kept[at + i] = random.nextDouble() < idDropout && content.has((int) items[at + i]) ? 0 : 1;
-        }
       }
       int c = r * (3 * l + 1);
       System.arraycopy(w.events(), 0, context, c, l);

@@ -385,7 +385,7 @@ public final class ScoringKernel {
       }
       for (int u = 0; u < users; u++) {
         scores.get(u * n, row, 0, n);
-        shortlist(block.items(), row, seen[u], heaps[u]);
+        offerAboveThreshold(block.items(), row, seen[u], heaps[u]);
       }
     }
     int[][] out = new int[users][];
@@ -402,7 +402,7 @@ public final class ScoringKernel {
    * and only the lanes that pass are looked up in {@code seen} (sorted) and offered; the heap ends as it would after
    * offers of every unseen item.
    */
-  private static void shortlist(int[] items, float[] scores, int[] seen, TopK heap) {
+  private static void offerAboveThreshold(int[] items, float[] scores, int[] seen, TopK heap) {
     float threshold = heap.threshold();
     int lanes = VECTOR.length();
     int j = 0;
@@ -420,7 +420,7 @@ public final class ScoringKernel {
     }
   }
 
-  /** {@link #shortlist}'s offer of one item: the heap's threshold after it. */
+  /** {@link #offerAboveThreshold}'s offer of one item: the heap's threshold after it. */
   private static float offerIfUnseen(int item, float score, int[] seen, TopK heap, float threshold) {
     if (score < threshold || Arrays.binarySearch(seen, item) >= 0) {
       return threshold;

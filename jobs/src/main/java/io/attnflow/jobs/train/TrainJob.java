@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -40,7 +41,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.CollectionAccumulator;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -148,6 +149,10 @@ public final class TrainJob {
         .workerPrefetchNumBatches(0)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .rngSeed(s.seed())
+        // the minibatches (WindowBatch: windows, built into arrays where they are trained) are not cached: dl4j-spark's
+        // default (MEMORY_ONLY_SER) kept every epoch's, never released; each pass over the data builds them again, the
+        // same (seeded per epoch and partition)
+        .storageLevel(null)
         .build();
     SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
 
@@ -160,13 +165,14 @@ public final class TrainJob {
     StdoutFilter.install();
     for (int epoch = 1; epoch <= s.epochs() && epoch - bestEpoch <= s.patience(); epoch++) {
       long t0 = System.nanoTime();
-      LongAccumulator made = jsc.sc().longAccumulator("positions");
+      CollectionAccumulator<long[]> made = jsc.sc().collectionAccumulator("positions");
       double learningRate = s.learningRate(epoch);
       AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
-      // dl4j-spark persists this RDD itself (and refuses one already persisted)
       sparkNetwork.fitMultiDataSet(trainees.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, heldItems, epoch,
           made), false));
-      positions = made.value();
+      // each pass over a partition reports its positions: count each partition once
+      positions = made.value().stream().collect(Collectors.toMap(p -> p[0], p -> p[1], (a, b) -> a)).values().stream()
+          .mapToLong(Long::longValue).sum();
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       double loss = sparkNetwork.getScore();
       // the model of an epoch: the mean of the parameters after the last train.average-epochs epochs
@@ -261,10 +267,14 @@ public final class TrainJob {
   /** A user as training reads it: its sequence, and the items it was shown and did not click (sorted; often none). */
   record Trainee(UserSequence sequence, int[] shown) implements java.io.Serializable {}
 
-  /** The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition). */
+  /**
+   * The per-partition window generator of one epoch: seeded by (seed, epoch, user) and (seed, epoch, partition), so
+   * every pass over a partition gives the same minibatches ({@link WindowBatch}); each pass adds (partition, training
+   * positions) to {@code made}.
+   */
   private static org.apache.spark.api.java.function.Function2<Integer, Iterator<Trainee>, Iterator<MultiDataSet>>
       windows(TrainSettings s, NetworkSpec spec, NegativeSampler sampler, Broadcast<ItemContent> content,
-      boolean[] heldOut, int epoch, LongAccumulator made) {
+      boolean[] heldOut, int epoch, CollectionAccumulator<long[]> made) {
     long seed = s.seed();
     int window = spec.window();
     int negatives = spec.negatives();
@@ -285,18 +295,22 @@ public final class TrainJob {
       SplittableRandom drops = new SplittableRandom(mix(seed, -epoch, partition));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
       // a last window alone joins the batch before it, and a partition of one window sits the epoch out
-      List<MultiDataSet> batches = new ArrayList<>();
+      List<List<TrainingWindows.Window>> batches = new ArrayList<>();
       int from = 0;
       while (from < all.size()) {
         int to = all.size() - (from + batchSize) == 1 ? all.size() : Math.min(all.size(), from + batchSize);
         if (to - from > 1) {
-          List<TrainingWindows.Window> batch = all.subList(from, to);
-          made.add(batch.stream().mapToLong(TrainingWindows.Window::targets).sum());
-          batches.add(TrainingWindows.batch(batch, content == null ? null : content.value(), idDropout, drops));
+          batches.add(all.subList(from, to));
         }
         from = to;
       }
-      return batches.iterator();
+      made.add(new long[] {partition, batches.stream().flatMap(List::stream).mapToLong(TrainingWindows.Window::targets).sum()});
+      ItemContent c = content == null ? null : content.value();
+      List<MultiDataSet> out = new ArrayList<>(batches.size());
+      for (List<TrainingWindows.Window> batch : batches) { // the keep flags drawn in minibatch order, as they are read
+        out.add(new WindowBatch(new ArrayList<>(batch), content, TrainingWindows.kept(batch, c, idDropout, drops)));
+      }
+      return out.iterator();
     };
   }
 
