@@ -143,10 +143,11 @@ public final class EvaluateJob {
     long windowEnd = to.getEpochSecond() * 1_000_000 + to.getNano() / 1000; // the last event training saw
     Dataset<Row> events = Sequences.events(spark, wh.interactions(), s.model().weights()).filter(col("t").leq(windowEnd));
     // every user's sequence under its index in user-id order (ALS's user column), kept distributed
-    JavaRDD<UserSequence> sequences = Sequences.of(events, jsc.broadcast(vocabulary));
+    Broadcast<Vocabulary> vocabularyB = jsc.broadcast(vocabulary);
+    JavaRDD<UserSequence> sequences = Sequences.of(events, vocabularyB);
     JavaPairRDD<Long, UserSequence> all = sequences.sortBy(UserSequence::userId, true, sequences.getNumPartitions())
         .zipWithIndex().mapToPair(Tuple2::swap).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    JavaPairRDD<Long, UserSequence> heldOut = heldOut(jsc, all, split, jsc.broadcast(vocabulary), loaded.version(), s);
+    JavaPairRDD<Long, UserSequence> heldOut = heldOut(jsc, all, split, vocabularyB, loaded.version(), s);
     long evaluatedUsers = heldOut.count();
     LOG.info("evaluate: model {}, {} users ({} held out, {} evaluated), {} items", loaded.version(), all.count(),
         split.size(), evaluatedUsers, items);
