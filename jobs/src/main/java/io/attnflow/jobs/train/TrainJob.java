@@ -295,22 +295,21 @@ public final class TrainJob {
       SplittableRandom drops = new SplittableRandom(mix(seed, -epoch, partition));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
       // a last window alone joins the batch before it, and a partition of one window sits the epoch out
-      List<List<TrainingWindows.Window>> batches = new ArrayList<>();
+      ItemContent c = content == null ? null : content.value();
+      List<MultiDataSet> batches = new ArrayList<>();
+      long positions = 0;
       int from = 0;
       while (from < all.size()) {
         int to = all.size() - (from + batchSize) == 1 ? all.size() : Math.min(all.size(), from + batchSize);
         if (to - from > 1) {
-          batches.add(all.subList(from, to));
+          List<TrainingWindows.Window> batch = new ArrayList<>(all.subList(from, to));
+          positions += batch.stream().mapToLong(TrainingWindows.Window::targets).sum();
+          batches.add(new WindowBatch(batch, content, TrainingWindows.kept(batch, c, idDropout, drops)));
         }
         from = to;
       }
-      made.add(new long[] {partition, batches.stream().flatMap(List::stream).mapToLong(TrainingWindows.Window::targets).sum()});
-      ItemContent c = content == null ? null : content.value();
-      List<MultiDataSet> out = new ArrayList<>(batches.size());
-      for (List<TrainingWindows.Window> batch : batches) { // the keep flags drawn in minibatch order, as they are read
-        out.add(new WindowBatch(new ArrayList<>(batch), content, TrainingWindows.kept(batch, c, idDropout, drops)));
-      }
-      return out.iterator();
+      made.add(new long[] {partition, positions});
+      return batches.iterator();
     };
   }
 
