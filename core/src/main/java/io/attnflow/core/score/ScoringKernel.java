@@ -315,7 +315,6 @@ public final class ScoringKernel {
     List<List<Pick>> out = new ArrayList<>(users.size());
     for (int from = 0; from < users.size(); from += batchSize) {
       List<UserHistory> batch = users.subList(from, Math.min(users.size(), from + batchSize));
-      remember(batch);
       int[][] retrieved = retrieve(batch, Arrays.copyOfRange(seen, from, from + batch.size()), blocks, shortlist);
       for (int u = 0; u < batch.size(); u++) {
         if (retrieved[u].length == 0) {

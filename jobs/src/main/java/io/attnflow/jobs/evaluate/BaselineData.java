@@ -53,9 +53,9 @@ final class BaselineData implements AutoCloseable {
     return MostPopular.of(users);
   }
 
-  /** Item-kNN over every user's item set, in user-index order. */
+  /** Item-kNN over every user's item set, in user-index order (the partitions' order: the indices were zipped in it). */
   ItemKnn itemKnn() {
-    return ItemKnn.of(itemSets.sortByKey().values().collect(), items);
+    return ItemKnn.of(itemSets.values().collect(), items);
   }
 
   /** Items without an event in this data (new to the scorers fitted on it). */
