@@ -2,13 +2,14 @@ package io.attnflow.core.model;
 
 import java.io.Serializable;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The context-aware encoding of a history (the seed's 上下文感知): a stack of causal self-attention
@@ -33,7 +34,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ({@link #thetaRows}); {@code AttentionModelTest} holds the two to the same scores.
  */
 public final class HistoryEncoder implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   static final String POSITIONS = "P";
   private static final String[] BLOCK_MATRICES = {"q", "k", "v", "f1", "f2"};
   private static final String[] BLOCK_VECTORS = {"g1", "s1", "g2", "s2", "fb1", "fb2"};
@@ -42,22 +43,19 @@ public final class HistoryEncoder implements Serializable {
   /** Added to the logits of masked keys: exp underflows to exactly 0, and rows stay finite. */
   private static final double MASKED = -1e9;
   private static final double EPSILON = 1e-6;
+  private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
 
   private final int dim;
   private final int slots;
   private final float[] embeddings;
-  /** The parameters as plain arrays (what Spark serialises), each with its shape. */
+  /** The parameters as row-major arrays: P, then per block W_q W_k W_v W_1 W_2 and their vectors, then the last LN and W_θ. */
   private final float[][] values;
-  private final long[][] shapes;
-  /** The same as ND4J arrays, made on first use (not serialised). */
-  private transient volatile INDArray[] arrays;
 
-  private HistoryEncoder(float[] embeddings, int dim, int slots, float[][] values, long[][] shapes) {
+  private HistoryEncoder(float[] embeddings, int dim, int slots, float[][] values) {
     this.dim = dim;
     this.slots = slots;
     this.embeddings = embeddings;
     this.values = values;
-    this.shapes = shapes;
   }
 
   /** Declares the encoder's parameters on a vertex: c blocks over L slots of d-dim items. */
@@ -152,70 +150,138 @@ public final class HistoryEncoder implements Serializable {
     all.add(param.apply(FINAL_SHIFT));
     all.add(wTheta);
     float[][] values = new float[all.size()][];
-    long[][] shapes = new long[all.size()][];
     for (int i = 0; i < values.length; i++) {
       values[i] = all.get(i).castTo(DataType.FLOAT).dup('c').data().asFloat();
-      shapes[i] = all.get(i).shape();
     }
-    return new HistoryEncoder(embeddings, dim, (int) shapes[0][0], values, shapes);
+    return new HistoryEncoder(embeddings, dim, (int) all.get(0).size(0), values);
   }
 
   /** This encoder with {@code more} item embeddings (row-major [n × d]) appended to its table, indices N.. on. */
   HistoryEncoder withMoreItems(float[] more) {
     float[] all = java.util.Arrays.copyOf(embeddings, embeddings.length + more.length);
     System.arraycopy(more, 0, all, embeddings.length, more.length);
-    return new HistoryEncoder(all, dim, slots, values, shapes);
-  }
-
-  private INDArray[] arrays() {
-    INDArray[] a = arrays;
-    if (a == null) {
-      a = new INDArray[values.length];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = Nd4j.create(values[i], shapes[i], 'c');
-      }
-      arrays = a;
-    }
-    return a;
+    return new HistoryEncoder(all, dim, slots, values);
   }
 
   /**
    * θ of every item of a history (oldest first, at most L items), as this encoder sees them in
-   * context: row-major [n × k].
+   * context: row-major [n × k]. Plain arrays and {@link #multiply}, whose every output row depends on its own input
+   * row alone: a user's θ rows are the same whatever else is encoded around them, on any CPU's vector width.
    */
   public float[] thetaRows(int[] items) {
     int n = items.length;
     if (n > slots) {
       throw new IllegalArgumentException("Cannot encode a history of " + n + " items in " + slots + " slots");
     }
-    float[] start = new float[n * dim];
+    int d = dim;
+    float[] h = new float[n * d];
     float[] pos = values[0];
     for (int r = 0; r < n; r++) {
-      int from = items[r] * dim;
-      int slot = (slots - n + r) * dim;
-      for (int c = 0; c < dim; c++) {
-        start[r * dim + c] = embeddings[from + c] + pos[slot + c];
+      int from = items[r] * d;
+      int slot = (slots - n + r) * d;
+      for (int c = 0; c < d; c++) {
+        h[r * d + c] = embeddings[from + c] + pos[slot + c];
       }
     }
-    INDArray[] p = arrays();
+    float[] a = new float[n * d];
+    float[] q = new float[n * d];
+    float[] k = new float[n * d];
+    float[] v = new float[n * d];
+    float[] keys = new float[d * n];
+    float[] attention = new float[n * n];
+    float scale = (float) (1 / Math.sqrt(d));
     int per = BLOCK_MATRICES.length + BLOCK_VECTORS.length;
-    INDArray h = Nd4j.create(start, new long[] {n, dim}, 'c');
-    for (int at = 1; at + per < p.length; at += per) { // q k v f1 f2, then g1 s1 g2 s2 fb1 fb2
-      INDArray a = norm(h, values[at + 5], values[at + 6]);
-      INDArray attention = causalSoftmax(a.mmul(p[at]).mmul(a.mmul(p[at + 1]).transpose()).muli(1 / Math.sqrt(dim)));
-      h.addi(attention.mmul(a.mmul(p[at + 2])));
-      INDArray f = norm(h, values[at + 7], values[at + 8]);
-      INDArray inner = Transforms.relu(f.mmul(p[at + 3]).addiRowVector(p[at + 9]), false);
-      h.addi(inner.mmul(p[at + 4]).addiRowVector(p[at + 10]));
+    for (int at = 1; at + per < values.length; at += per) { // q k v f1 f2, then g1 s1 g2 s2 fb1 fb2
+      norm(h, a, n, d, values[at + 5], values[at + 6]);
+      multiply(a, n, d, values[at], d, q);
+      multiply(a, n, d, values[at + 1], d, k);
+      multiply(a, n, d, values[at + 2], d, v);
+      for (int r = 0; r < n; r++) { // kᵀ, so that q kᵀ is a row-by-row product too
+        for (int c = 0; c < d; c++) {
+          keys[c * n + r] = k[r * d + c];
+        }
+      }
+      multiply(q, n, d, keys, n, attention);
+      for (int i = 0; i < attention.length; i++) {
+        attention[i] *= scale;
+      }
+      causalSoftmax(attention, n);
+      multiply(attention, n, n, v, d, q); // the attended values, into q's array
+      add(h, q, null, n, d);
+      norm(h, a, n, d, values[at + 7], values[at + 8]);
+      multiply(a, n, d, values[at + 3], d, q); // the inner layer, into q's array
+      add(q, null, values[at + 9], n, d);
+      for (int i = 0; i < q.length; i++) {
+        q[i] = Math.max(q[i], 0);
+      }
+      multiply(q, n, d, values[at + 4], d, k); // its output, into k's array
+      add(k, null, values[at + 10], n, d);
+      add(h, k, null, n, d);
     }
-    int last = p.length - 3;
-    return norm(h, values[last], values[last + 1]).mmul(p[last + 2]).dup('c').data().asFloat();
+    int last = values.length - 3;
+    norm(h, a, n, d, values[last], values[last + 1]);
+    int width = values[last + 2].length / d;
+    float[] theta = new float[n * width];
+    multiply(a, n, d, values[last + 2], width, theta);
+    return theta;
   }
 
-  /** Softmax of each row over its own and the earlier columns (the later ones get 0). */
-  private static INDArray causalSoftmax(INDArray logits) {
-    int n = (int) logits.rows();
-    float[] s = logits.dup('c').data().asFloat();
+  /**
+   * out [n × m] = x [n × d] · w [d × m], all row-major: each output element accumulated over d in order by fused
+   * multiply-adds, SIMD across output columns (which are independent), so its value does not depend on the lanes.
+   */
+  static void multiply(float[] x, int n, int d, float[] w, int m, float[] out) {
+    int lanes = VECTOR.length();
+    int vectors = VECTOR.loopBound(m);
+    for (int r = 0; r < n; r++) {
+      int row = r * d;
+      int c = 0;
+      for (; c + 4 * lanes <= vectors; c += 4 * lanes) {
+        FloatVector s0 = FloatVector.zero(VECTOR);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int p = 0; p < d; p++) {
+          FloatVector xp = FloatVector.broadcast(VECTOR, x[row + p]);
+          int at = p * m + c;
+          s0 = FloatVector.fromArray(VECTOR, w, at).fma(xp, s0);
+          s1 = FloatVector.fromArray(VECTOR, w, at + lanes).fma(xp, s1);
+          s2 = FloatVector.fromArray(VECTOR, w, at + 2 * lanes).fma(xp, s2);
+          s3 = FloatVector.fromArray(VECTOR, w, at + 3 * lanes).fma(xp, s3);
+        }
+        s0.intoArray(out, r * m + c);
+        s1.intoArray(out, r * m + c + lanes);
+        s2.intoArray(out, r * m + c + 2 * lanes);
+        s3.intoArray(out, r * m + c + 3 * lanes);
+      }
+      for (; c < vectors; c += lanes) {
+        FloatVector s = FloatVector.zero(VECTOR);
+        for (int p = 0; p < d; p++) {
+          s = FloatVector.fromArray(VECTOR, w, p * m + c).fma(FloatVector.broadcast(VECTOR, x[row + p]), s);
+        }
+        s.intoArray(out, r * m + c);
+      }
+      for (; c < m; c++) {
+        float s = 0;
+        for (int p = 0; p < d; p++) {
+          s = Math.fma(x[row + p], w[p * m + c], s);
+        }
+        out[r * m + c] = s;
+      }
+    }
+  }
+
+  /** h [n × d] += the rows of {@code rows} [n × d] (if any) and the row vector {@code bias} (if any). */
+  private static void add(float[] h, float[] rows, float[] bias, int n, int d) {
+    for (int r = 0; r < n; r++) {
+      for (int c = 0; c < d; c++) {
+        h[r * d + c] += rows != null ? rows[r * d + c] : bias[c];
+      }
+    }
+  }
+
+  /** Softmax, in place, of each row [n × n] over its own and the earlier columns (the later ones get 0). */
+  private static void causalSoftmax(float[] s, int n) {
     for (int t = 0; t < n; t++) {
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i <= t; i++) {
@@ -230,31 +296,27 @@ public final class HistoryEncoder implements Serializable {
         s[t * n + i] = i <= t ? (float) (s[t * n + i] / sum) : 0;
       }
     }
-    return Nd4j.create(s, new long[] {n, n}, 'c');
   }
 
-  /** Layer normalisation of each row, with a gain and a shift. */
-  private static INDArray norm(INDArray h, float[] g, float[] b) {
-    int n = (int) h.rows();
-    int d = (int) h.columns();
-    float[] x = h.dup('c').data().asFloat();
+  /** out [n × d] = layer normalisation of each row of h [n × d], with a gain and a shift. */
+  private static void norm(float[] h, float[] out, int n, int d, float[] g, float[] b) {
     for (int r = 0; r < n; r++) {
+      int row = r * d;
       double mean = 0;
       for (int c = 0; c < d; c++) {
-        mean += x[r * d + c];
+        mean += h[row + c];
       }
       mean /= d;
       double var = 0;
       for (int c = 0; c < d; c++) {
-        double centred = x[r * d + c] - mean;
+        double centred = h[row + c] - mean;
         var += centred * centred;
       }
       double scale = 1 / Math.sqrt(var / d + EPSILON);
       for (int c = 0; c < d; c++) {
-        x[r * d + c] = (float) ((x[r * d + c] - mean) * scale * g[c] + b[c]);
+        out[row + c] = (float) ((h[row + c] - mean) * scale * g[c] + b[c]);
       }
     }
-    return Nd4j.create(x, new long[] {n, d}, 'c');
   }
 
   /** Bytes of the encoder's tables (the embeddings and the parameters). */

@@ -303,7 +303,7 @@ public final class ScoringKernel {
    * Two-stage scoring (DESIGN §4): every user's top {@code topK} over {@code blocks} among a shortlist. Stage 1 ranks
    * every unseen item of the blocks by the pooled score uᵀφ_j, with u the target-independent user vector the model
    * trains beside the attention score ({@link AttentionModel#userVector}): one GEMM of a batch's user vectors by
-   * each block, the top {@code shortlist} unseen items of each user kept in a bounded heap. Stage 2 scores only
+   * each block, the top {@code shortlist} unseen items of each user kept in a {@link Shortlist}. Stage 2 scores only
    * those, exactly as {@link #recommend} scores every item, so a pick, its score and its reasons are the exhaustive
    * ones whenever stage 1 kept it; with a shortlist as long as the corpus the picks are exhaustive scoring's.
    * Stage 2 multiplies one user's rows at a time: call it on a kernel made by {@link #oneUserAtATime}.
@@ -368,8 +368,8 @@ public final class ScoringKernel {
       System.arraycopy(model.userVector(h, thetaRows(h)), 0, vectors, u * k, k);
     }
     INDArray left = Nd4j.create(vectors, new long[] {users, k}, 'c');
-    TopK[] heaps = new TopK[users];
-    Arrays.setAll(heaps, u -> new TopK(c));
+    Shortlist[] shortlists = new Shortlist[users];
+    Arrays.setAll(shortlists, u -> new Shortlist(c));
     for (ItemBlock block : blocks) {
       if (block.size() == 0) {
         continue;
@@ -384,25 +384,24 @@ public final class ScoringKernel {
       }
       for (int u = 0; u < users; u++) {
         scores.get(u * n, row, 0, n);
-        offerAboveThreshold(block.items(), row, seen[u], heaps[u]);
+        offerAboveThreshold(block.items(), row, seen[u], shortlists[u]);
       }
     }
     int[][] out = new int[users][];
     for (int u = 0; u < users; u++) {
-      out[u] = heaps[u].items();
-      Arrays.sort(out[u]);
+      out[u] = shortlists[u].items();
     }
     return out;
   }
 
   /**
-   * Offers {@code heap} the unseen items of a block whose score can enter it: a score below the heap's threshold
+   * Offers {@code shortlist} the unseen items of a block whose score can enter it: a score below its threshold
    * cannot (an equal one can, by a lower item index), so whole SIMD vectors of scores are compared with it at once,
-   * and only the lanes that pass are looked up in {@code seen} (sorted) and offered; the heap ends as it would after
-   * offers of every unseen item.
+   * and only the lanes that pass are looked up in {@code seen} (sorted) and offered; the shortlist ends as it would
+   * after offers of every unseen item.
    */
-  private static void offerAboveThreshold(int[] items, float[] scores, int[] seen, TopK heap) {
-    float threshold = heap.threshold();
+  private static void offerAboveThreshold(int[] items, float[] scores, int[] seen, Shortlist shortlist) {
+    float threshold = shortlist.threshold();
     int lanes = VECTOR.length();
     int j = 0;
     for (int upper = VECTOR.loopBound(items.length); j < upper; j += lanes) {
@@ -411,21 +410,21 @@ public final class ScoringKernel {
         continue;
       }
       for (int i = j; i < j + lanes; i++) {
-        threshold = offerIfUnseen(items[i], scores[i], seen, heap, threshold);
+        threshold = offerIfUnseen(items[i], scores[i], seen, shortlist, threshold);
       }
     }
     for (; j < items.length; j++) {
-      threshold = offerIfUnseen(items[j], scores[j], seen, heap, threshold);
+      threshold = offerIfUnseen(items[j], scores[j], seen, shortlist, threshold);
     }
   }
 
-  /** {@link #offerAboveThreshold}'s offer of one item: the heap's threshold after it. */
-  private static float offerIfUnseen(int item, float score, int[] seen, TopK heap, float threshold) {
+  /** {@link #offerAboveThreshold}'s offer of one item: the shortlist's threshold after it. */
+  private static float offerIfUnseen(int item, float score, int[] seen, Shortlist shortlist, float threshold) {
     if (score < threshold || Arrays.binarySearch(seen, item) >= 0) {
       return threshold;
     }
-    heap.offer(item, score);
-    return heap.threshold();
+    shortlist.offer(item, score);
+    return shortlist.threshold();
   }
 
   /**
