@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -50,9 +51,10 @@ public record NewItems(AttentionModel model, Map<String, Long> counts) {
       return new NewItems(model, counts);
     }
     Vocabulary v = model.vocabulary();
-    Dataset<Row> known = spark.createDataset(IntStream.range(0, v.size()).mapToObj(v::id).toList(), Encoders.STRING())
-        .toDF("item_id");
-    Dataset<Row> fresh = spark.read().parquet(wh.items()).select("item_id").join(known, "item_id", "left_anti");
+    // the vocabulary goes out as a broadcast: as a local dataset it rode in one task (2.4 MB at 100,000 items)
+    Broadcast<Vocabulary> known = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(v);
+    Dataset<Row> fresh = spark.read().parquet(wh.items()).select("item_id")
+        .filter((FilterFunction<Row>) r -> r.isNullAt(0) || known.value().index(r.getString(0)).isEmpty());
     long total = fresh.count();
     counts.put("new_items", total);
     if (total == 0) {
