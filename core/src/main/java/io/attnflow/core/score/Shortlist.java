@@ -91,23 +91,14 @@ public final class Shortlist {
   private int partition(int from, int to, int pivot) {
     float ps = scores[pivot];
     int pi = items[pivot];
-    swap(pivot, to);
+    TopK.swap(items, scores, pivot, to);
     int store = from;
     for (int i = from; i < to; i++) {
       if (TopK.before(scores[i], items[i], ps, pi)) {
-        swap(i, store++);
+        TopK.swap(items, scores, i, store++);
       }
     }
-    swap(store, to);
+    TopK.swap(items, scores, store, to);
     return store;
-  }
-
-  private void swap(int a, int b) {
-    int ti = items[a];
-    items[a] = items[b];
-    items[b] = ti;
-    float ts = scores[a];
-    scores[a] = scores[b];
-    scores[b] = ts;
   }
 }

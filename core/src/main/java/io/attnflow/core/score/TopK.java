@@ -105,7 +105,7 @@ public final class TopK {
       if (!before(scores[parent], items[parent], scores[i], items[i])) {
         break;
       }
-      swap(i, parent);
+      swap(items, scores, i, parent);
       i = parent;
     }
   }
@@ -124,12 +124,13 @@ public final class TopK {
       if (worst == i) {
         return;
       }
-      swap(i, worst);
+      swap(items, scores, i, worst);
       i = worst;
     }
   }
 
-  private void swap(int a, int b) {
+  /** Swaps entries a and b of parallel (item, score) arrays. */
+  static void swap(int[] items, float[] scores, int a, int b) {
     int ti = items[a];
     items[a] = items[b];
     items[b] = ti;
