@@ -80,7 +80,7 @@ public final class KernelBench {
         p.getParam("users"), p.getParam("items"), p.getParam("block"), p.getParam("k"), p.getParam("shortlist"));
     System.out.printf("  %-34s %12s %14s%n", "measure", "ms per call", "pairs/s");
     System.out.printf("  %-34s %12.2f %,14.0f%n", "sgemm of the blocks", gemmMs, pairs / (gemmMs / 1e3));
-    System.out.printf("  %-34s %12.2f %,14.0f%n", "stage 1 (GEMMs, then heaps)", stageMs, pairs / (stageMs / 1e3));
+    System.out.printf("  %-34s %12.2f %,14.0f%n", "stage 1 (GEMMs, then shortlists)", stageMs, pairs / (stageMs / 1e3));
     System.out.printf("  %-34s %11.1f%%%n", "beyond the GEMMs", 100 * (stageMs - gemmMs) / stageMs);
   }
 }

@@ -102,7 +102,7 @@ public class RetrievalBenchmark {
     return out;
   }
 
-  /** Stage 1: the same GEMMs, each user's unseen items offered to its bounded heap. */
+  /** Stage 1: the same GEMMs, each user's unseen items offered to its shortlist. */
   @Benchmark
   public int[][] retrieve() {
     return kernel.retrieve(batch, seen, blocks, shortlist);

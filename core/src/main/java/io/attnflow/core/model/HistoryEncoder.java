@@ -207,16 +207,16 @@ public final class HistoryEncoder implements Serializable {
       }
       causalSoftmax(attention, n);
       multiply(attention, n, n, v, d, q); // the attended values, into q's array
-      add(h, q, null, n, d);
+      add(h, q);
       norm(h, a, n, d, values[at + 7], values[at + 8]);
       multiply(a, n, d, values[at + 3], d, q); // the inner layer, into q's array
-      add(q, null, values[at + 9], n, d);
+      addRowVector(q, values[at + 9]);
       for (int i = 0; i < q.length; i++) {
         q[i] = Math.max(q[i], 0);
       }
       multiply(q, n, d, values[at + 4], d, k); // its output, into k's array
-      add(k, null, values[at + 10], n, d);
-      add(h, k, null, n, d);
+      addRowVector(k, values[at + 10]);
+      add(h, k);
     }
     int last = values.length - 3;
     norm(h, a, n, d, values[last], values[last + 1]);
@@ -271,12 +271,17 @@ public final class HistoryEncoder implements Serializable {
     }
   }
 
-  /** h [n × d] += the rows of {@code rows} [n × d] (if any) and the row vector {@code bias} (if any). */
-  private static void add(float[] h, float[] rows, float[] bias, int n, int d) {
-    for (int r = 0; r < n; r++) {
-      for (int c = 0; c < d; c++) {
-        h[r * d + c] += rows != null ? rows[r * d + c] : bias[c];
-      }
+  /** h += x, elementwise (same shapes). */
+  private static void add(float[] h, float[] x) {
+    for (int i = 0; i < h.length; i++) {
+      h[i] += x[i];
+    }
+  }
+
+  /** Adds {@code bias} [d] to every row of h [n × d]. */
+  private static void addRowVector(float[] h, float[] bias) {
+    for (int i = 0; i < h.length; i++) {
+      h[i] += bias[i % bias.length];
     }
   }
 

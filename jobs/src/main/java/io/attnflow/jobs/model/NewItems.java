@@ -50,11 +50,21 @@ public record NewItems(AttentionModel model, Map<String, Long> counts) {
     if (!wh.exists(wh.items())) { // a warehouse of interactions alone: the model's items are the corpus
       return new NewItems(model, counts);
     }
-    Vocabulary v = model.vocabulary();
-    // the vocabulary goes out as a broadcast: as a local dataset it rode in one task (2.4 MB at 100,000 items)
-    Broadcast<Vocabulary> known = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(v);
-    Dataset<Row> fresh = spark.read().parquet(wh.items()).select("item_id")
-        .filter((FilterFunction<Row>) r -> r.isNullAt(0) || known.value().index(r.getString(0)).isEmpty());
+    // the vocabulary goes out as a broadcast (as a local dataset it rode in one task: 2.4 MB at 100,000 items),
+    // released once the new items are placed
+    Broadcast<Vocabulary> known = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model.vocabulary());
+    try {
+      return place(spark, wh, loaded, counts, spark.read().parquet(wh.items()).select("item_id")
+          .filter((FilterFunction<Row>) r -> r.isNullAt(0) || known.value().index(r.getString(0)).isEmpty()));
+    } finally {
+      known.destroy();
+    }
+  }
+
+  /** Places {@code fresh} (the item ids of items/ that the model does not know), counting each one's outcome. */
+  private static NewItems place(SparkSession spark, Warehouse wh, ModelStore.Loaded loaded, Map<String, Long> counts,
+      Dataset<Row> fresh) {
+    AttentionModel model = loaded.model();
     long total = fresh.count();
     counts.put("new_items", total);
     if (total == 0) {
