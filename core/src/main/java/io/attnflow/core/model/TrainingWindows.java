@@ -68,6 +68,15 @@ public final class TrainingWindows {
     return out;
   }
 
+  /**
+   * How many windows {@link #of} cuts from a training sequence of {@code length} events: one window ending at each of
+   * positions length − 1, length − 1 − window, … down to 1 (a window with no counted target is then dropped, so this is
+   * at most that many).
+   */
+  public static int count(int length, int window) {
+    return length < 2 ? 0 : (length - 2) / window + 1;
+  }
+
   private static Window window(UserSequence s, int end, int window, HistoryWeights weights, int negatives,
       NegativeSampler sampler, int[] seen, int[] shown, SplittableRandom random) {
     int[] items = new int[window + 1];

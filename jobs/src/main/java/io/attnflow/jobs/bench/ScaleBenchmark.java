@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -43,7 +44,8 @@ import org.apache.spark.sql.types.StructType;
  * at least 5, at most 2,000; mean about 30), items of Zipf popularity (exponent 0.9), each in one of 50
  * categories. {@link #untrainedModel} saves and promotes a model of the default sizes (throughput does not
  * depend on what its numbers are). {@link #score} runs the score job in one mode and reports wall time per
- * stage, α/s, user-item pairs/s, the JVM's peak resident memory and the rows written.
+ * stage, α/s, user-item pairs/s, the peak resident memory of the driver's JVM and of the largest executor JVM
+ * ({@link ExecutorPeaks}; in local mode the executors are the driver's JVM) and the rows written.
  */
 public final class ScaleBenchmark {
   /** The day scored: every generated event lies before it. */
@@ -52,7 +54,8 @@ public final class ScaleBenchmark {
 
   /** One measured run. */
   public record Measurement(long users, int items, String ranking, double prepareSeconds, double scoreSeconds,
-      double writeSeconds, double totalSeconds, long alphas, long recommendationRows, long attentionRows, long peakRssBytes) {
+      double writeSeconds, double totalSeconds, long alphas, long recommendationRows, long attentionRows,
+      long driverPeakRssBytes, long executorPeakRssBytes) {
 
     /** User-item pairs ranked per second of the score stage (every user against every candidate, whatever the mode). */
     public double pairsPerSecond() {
@@ -144,24 +147,44 @@ public final class ScaleBenchmark {
 
   /** Scores the warehouse's users in {@code mode} ({@code exhaustive} or {@code two-stage}) and measures the run. */
   public static Measurement score(SparkSession spark, String warehouse, String mode, long users, int items) {
+    SparkContext sc = spark.sparkContext();
+    ExecutorPeaks executors = ExecutorPeaks.listen(sc);
     resetPeakRss();
-    ScoreResult r = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + warehouse, "score.dt=" + DAY,
-        "score.mode=" + mode)).score(), "bench-scale-" + mode + "-" + System.currentTimeMillis());
+    ScoreResult r;
+    try {
+      r = ScoreJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + warehouse, "score.dt=" + DAY,
+          "score.mode=" + mode)).score(), "bench-scale-" + mode + "-" + System.currentTimeMillis());
+      awaitListeners(sc);
+    } finally {
+      executors.stop(sc);
+    }
     Map<String, Double> s = r.seconds();
     return new Measurement(users, items, r.ranking(), s.get("prepare"), s.get("score"), s.get("write"), s.get("total"),
-        r.alphas(), r.recommendationRows(), r.attentionRows(), peakRss());
+        r.alphas(), r.recommendationRows(), r.attentionRows(), peakRss(), executors.largestExecutorPeak());
+  }
+
+  /** Waits (at most a minute) until the listeners have seen every event so far, such as the run's last task ends. */
+  private static void awaitListeners(SparkContext sc) {
+    try {
+      sc.listenerBus().waitUntilEmpty(60_000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // still busy after a minute: the peaks that reached the listener
+    }
   }
 
   /** The table's header and one line per measurement. */
   public static List<String> table(List<Measurement> runs) {
     List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, "%9s %8s %-10s %8s %8s %8s %8s %12s %12s %8s %11s %11s", "users", "items", "mode",
-        "prepare", "score", "write", "total", "α/s", "pairs/s", "peak GB", "recs", "attention"));
+    out.add(String.format(Locale.ROOT, "%9s %8s %-10s %8s %8s %8s %8s %12s %12s %9s %11s %11s %11s", "users", "items",
+        "mode", "prepare", "score", "write", "total", "α/s", "pairs/s", "driver GB", "executor GB", "recs", "attention"));
     for (Measurement m : runs) {
-      out.add(String.format(Locale.ROOT, "%,9d %,8d %-10s %8.1f %8.1f %8.1f %8.1f %,12.0f %,12.0f %8.1f %,11d %,11d",
+      // in local mode the executors run in the driver's JVM: its one peak is the driver's column
+      String executor = m.executorPeakRssBytes() > 0
+          ? String.format(Locale.ROOT, "%.1f", m.executorPeakRssBytes() / 1e9) : "(driver's)";
+      out.add(String.format(Locale.ROOT, "%,9d %,8d %-10s %8.1f %8.1f %8.1f %8.1f %,12.0f %,12.0f %9.1f %11s %,11d %,11d",
           m.users(), m.items(), m.ranking().replace('_', '-'), m.prepareSeconds(), m.scoreSeconds(), m.writeSeconds(),
-          m.totalSeconds(), m.alphasPerSecond(), m.pairsPerSecond(), m.peakRssBytes() / 1e9, m.recommendationRows(),
-          m.attentionRows()));
+          m.totalSeconds(), m.alphasPerSecond(), m.pairsPerSecond(), m.driverPeakRssBytes() / 1e9, executor,
+          m.recommendationRows(), m.attentionRows()));
     }
     return out;
   }

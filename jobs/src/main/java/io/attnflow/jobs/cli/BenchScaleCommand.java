@@ -1,14 +1,18 @@
 package io.attnflow.jobs.cli;
 
+import io.attnflow.jobs.bench.ExecutorPeaks;
 import io.attnflow.jobs.bench.ScaleBenchmark;
 import io.attnflow.jobs.bench.ScaleBenchmark.Measurement;
 import io.attnflow.jobs.config.Settings;
+import io.attnflow.jobs.config.SparkSettings;
 import io.attnflow.jobs.spark.Sessions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -60,7 +64,10 @@ public final class BenchScaleCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode must be exhaustive or two-stage, not " + mode);
     }
     Settings settings = options.settings();
-    SparkSession spark = Sessions.create(settings.spark());
+    SparkSettings sparkSettings = settings.spark();
+    Map<String, String> properties = new HashMap<>(ExecutorPeaks.PROPERTIES);
+    properties.putAll(sparkSettings.properties());
+    SparkSession spark = Sessions.create(new SparkSettings(sparkSettings.master(), sparkSettings.appName(), properties));
     Path root = work != null ? work : Files.createTempDirectory("attnflow-bench-scale-");
     PrintWriter out = spec.commandLine().getOut();
     List<String> modes = mode != null ? List.of(mode) : List.of("two-stage", "exhaustive");

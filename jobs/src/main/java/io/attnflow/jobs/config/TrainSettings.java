@@ -34,6 +34,7 @@ public record TrainSettings(
     double l2,
     int batchSize,
     int averagingFrequency,
+    int chunkSplits,
     long seed,
     int validationNegatives,
     int validationUsers,
@@ -66,6 +67,7 @@ public record TrainSettings(
         r.doubleIn("train.l2", 0, 1.0),
         r.intIn("train.batch-size", 1, 1 << 16),
         r.intIn("train.averaging-frequency", 1, 10_000),
+        r.intIn("train.chunk-splits", 1, 1_000_000),
         r.intIn("train.seed", 0, Integer.MAX_VALUE),
         r.intIn("train.validation-negatives", 1, 100_000),
         r.intIn("train.validation-users", 1, Integer.MAX_VALUE),
@@ -124,6 +126,7 @@ public record TrainSettings(
     m.put("l2", l2);
     m.put("batch_size", batchSize);
     m.put("averaging_frequency", averagingFrequency);
+    m.put("chunk_splits", chunkSplits);
     m.put("seed", seed);
     m.put("validation_negatives", validationNegatives);
     return m;

@@ -155,6 +155,16 @@ public final class TrainJob {
         .storageLevel(null)
         .build();
     SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
+    int windowLength = spec.window();
+    long minibatches = (trainees.map(t -> (long) TrainingWindows.count(LeaveOneOut.train(t.sequence())
+        .without(heldItems).length(), windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
+    EpochChunks chunks = EpochChunks.of(minibatches, (long) jsc.defaultParallelism() * s.averagingFrequency(),
+        s.chunkSplits());
+    JavaRDD<Trainee> users = chunks.partition(trainees);
+    if (chunks.chunks() > 1) {
+      LOG.info("train: about {} minibatches an epoch, fitted in {} chunks of users (train.chunk-splits = {})",
+          minibatches, chunks.chunks(), s.chunkSplits());
+    }
 
     List<Map<String, Object>> epochs = new ArrayList<>();
     INDArray best = null;
@@ -168,8 +178,8 @@ public final class TrainJob {
       CollectionAccumulator<long[]> made = jsc.sc().collectionAccumulator("positions");
       double learningRate = s.learningRate(epoch);
       AttentionNetwork.setLearningRate(sparkNetwork.getNetwork(), learningRate);
-      sparkNetwork.fitMultiDataSet(trainees.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, heldItems, epoch,
-          made), false));
+      chunks.fit(sparkNetwork, users.mapPartitionsWithIndex(windows(s, spec, sampler, contentB, heldItems, epoch, made),
+          false), epoch);
       // each pass over a partition reports its positions: count each partition once
       positions = made.value().stream().collect(Collectors.toMap(p -> p[0], p -> p[1], (a, b) -> a)).values().stream()
           .mapToLong(Long::longValue).sum();
@@ -239,6 +249,7 @@ public final class TrainJob {
     data.put("held_out_users", heldOut.size());
     data.put("validation_users", validation.size());
     data.put("positions_per_epoch", positions);
+    data.put("chunks_per_epoch", chunks.chunks());
     data.put("content", contentRecord(vectors, content, unlearned.length));
     if (s.coldStartItems() > 0) {
       data.put(HELD_OUT_ITEMS, java.util.stream.IntStream.range(0, heldItems.length).filter(i -> heldItems[i])
@@ -258,6 +269,7 @@ public final class TrainJob {
     events.unpersist();
     sequences.unpersist();
     trainees.unpersist();
+    users.unpersist();
     if (contentB != null) {
       contentB.destroy();
     }

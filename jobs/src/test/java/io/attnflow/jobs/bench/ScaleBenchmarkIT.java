@@ -47,7 +47,8 @@ class ScaleBenchmarkIT {
     for (Measurement m : List.of(exhaustive, twoStage)) {
       assertThat(m.recommendationRows()).isEqualTo(6000);
       assertThat(m.attentionRows()).isBetween(6000L, 18000L); // up to 3 reasons a pick, one per distinct history item
-      assertThat(m.peakRssBytes()).isPositive();
+      assertThat(m.driverPeakRssBytes()).isPositive();
+      assertThat(m.executorPeakRssBytes()).as("local mode: no executor JVM of its own").isZero();
     }
     assertThat(twoStage.ranking()).isEqualTo("two_stage");
     assertThat(twoStage.alphas()).isEqualTo(exhaustive.alphas() / 2); // 200 candidates of 400

@@ -143,6 +143,24 @@ class StandaloneClusterIT {
     assertThat(DuckDb.query(String.format(ROWS, wh, "2030-03-04"))).isEqualTo(rows);
   }
 
+  @Test
+  void benchScaleOnTheClusterMeasuresTheExecutorsMemoryApartFromTheDrivers() throws Exception {
+    Processes.Run r = onCluster("bench-scale", "--users", "400", "--items", "300", "--mode", "two-stage", "--work",
+        tmp.resolve("bench-scale").toString());
+    List<String> table = r.out().lines().dropWhile(l -> !l.strip().startsWith("users")).toList();
+    System.out.println("bin/attnflow bench-scale on the cluster:");
+    table.forEach(l -> System.out.println("  " + l));
+    assertThat(table.get(0)).contains("driver GB").contains("executor GB");
+    String[] run = table.get(1).strip().split("\\s+");
+    assertThat(run[0]).isEqualTo("400");
+    double driver = Double.parseDouble(run[9]);
+    double executor = Double.parseDouble(run[10]); // "(driver's)" in local mode: not a number
+    assertThat(driver).isBetween(0.1, 16.0);
+    // the largest executor JVM (1 GB of heap) as it reported its own resident memory
+    assertThat(executor).isBetween(0.1, 4.0);
+    assertThat(run[11]).isEqualTo("4,000");
+  }
+
   /** Failure proof 2: an executor JVM killed (SIGKILL) while it scores; the worker starts another, tasks rerun. */
   @Test
   void anExecutorKilledMidScoringIsReplacedAndTheRunWritesACleanRunsRows() throws Exception {

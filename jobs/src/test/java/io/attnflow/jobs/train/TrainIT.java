@@ -170,6 +170,33 @@ class TrainIT {
   }
 
   @Test
+  void anEpochOfManySplitsIsFittedInChunksOfUsersEveryWindowOnceAndTheSameOnEveryRun(@TempDir Path wh) throws Exception {
+    TestSpark.writeInteractions(wh, PlantedSignal.generate(160, 8, 8, 10, 0.1, 13));
+    // an average after each worker's minibatch: 160 windows, 10 minibatches, 5 splits an epoch, one to a chunk
+    List<String> sets = List.of("model.history-length=8", "train.epochs=1", "train.averaging-frequency=1");
+    TrainResult whole = TrainJob.run(spark, settings(wh, sets.toArray(String[]::new)), "whole");
+    List<String> chunkedSets = new ArrayList<>(sets);
+    chunkedSets.add("train.chunk-splits=1");
+    TrainSettings chunked = settings(wh, chunkedSets.toArray(String[]::new));
+    TrainResult first = TrainJob.run(spark, chunked, "chunked");
+    TrainResult second = TrainJob.run(spark, chunked, "chunked-again");
+
+    assertThat(whole.manifest().data()).containsEntry("chunks_per_epoch", 1);
+    assertThat((Integer) first.manifest().data().get("chunks_per_epoch")).isGreaterThanOrEqualTo(4);
+    long positions = ((Number) whole.manifest().data().get("positions_per_epoch")).longValue();
+    assertThat(positions).isPositive();
+    assertThat(((Number) first.manifest().data().get("positions_per_epoch")).longValue()).isEqualTo(positions);
+    var conf = spark.sparkContext().hadoopConfiguration();
+    ModelStore store = new ModelStore(new Warehouse(wh.toString(), conf), conf);
+    INDArray initial = AttentionNetwork.create(chunked.network(store.load("chunked").model().shape()), chunked.seed())
+        .params();
+    INDArray trained = store.load("chunked").network().params();
+    assertThat(trained.equalsWithEps(initial, 1e-6)).as("the chunks were fitted").isFalse();
+    assertThat(store.load("chunked-again").network().params().equalsWithEps(trained, 0))
+        .as("parameters of two identical chunked trainings").isTrue();
+  }
+
+  @Test
   void demoSliceTrainsToAVerifiedModelFolderWithParity(@TempDir Path wh) throws Exception {
     Path d = TestSpark.demoData();
     IngestJob.run(spark, Settings.load(List.of(), List.of("warehouse=" + wh,
