@@ -41,11 +41,6 @@ public final class ExecutorPeaks extends SparkListener {
         .mapToLong(Map.Entry::getValue).max().orElse(0);
   }
 
-  /** The executors that reported a peak. */
-  int executors() {
-    return (int) peaks.keySet().stream().filter(id -> !id.equals(DRIVER)).count();
-  }
-
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
     if (end.taskExecutorMetrics() != null && end.taskInfo() != null) {
