@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  *       negatives shared by the minibatch), shuffled within their partition and batched; the {@link AttentionNetwork}
  *       fits them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
  *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
- *       system).
+ *       system), in chunks of users when the epoch is large ({@link EpochChunks}).
  *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the scoring kernel, against
  *       sampled negatives and under full ranking, on the epoch's parameters (or the mean of the last
  *       {@code train.average-epochs} epochs'); the best by sampled NDCG@10 is kept and training stops
