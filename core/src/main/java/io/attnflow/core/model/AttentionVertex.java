@@ -232,11 +232,14 @@ public class AttentionVertex extends SameDiffVertex {
    * slice fail on these shapes.
    */
   private SDVariable positionLoss(SameDiff sd, SDVariable positive, SDVariable pool) {
-    if (loss == TrainingLoss.SOFTMAX) { // −log softmax of the positive among 1 + N: log Σ_c exp(z_c) − z+
+    if (loss == TrainingLoss.SOFTMAX || loss == TrainingLoss.SOFTMAX_AUC) {
+      // −log softmax of the positive among 1 + N: log Σ_c exp(z_c) − z+
       SDVariable logits = sd.concat(2, positive, pool);
       SDVariable max = logits.max(true, 2);
-      SDVariable logSum = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 2)).add(max);
-      return logSum.sub(positive).reshape(-1, window);
+      SDVariable softmax = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 2)).add(max).sub(positive);
+      // + mean_j softplus(z_j − z+)
+      return (loss == TrainingLoss.SOFTMAX ? softmax : softmax.add(sd.nn.softplus(pool.sub(positive)).mean(true, 2)))
+          .reshape(-1, window);
     }
     if (loss == TrainingLoss.GBCE) { // −β log σ(z+) − Σ_j log(1 − σ(z_j)), β = 1 − t(1 − N / (I − 1))
       SDVariable share = pool.shape().get(SDIndex.point(2)).castTo(DataType.FLOAT).div(Math.max(1, items - 1));

@@ -18,7 +18,24 @@ public enum TrainingLoss {
    * the share of the I items that the N sampled negatives make up and t = {@link #GBCE_CALIBRATION}; it
    * counters the over-confidence that sampling gives binary cross-entropy.
    */
-  GBCE;
+  GBCE,
+  /**
+   * {@link #SOFTMAX} plus a smooth AUC: the mean over the negatives of softplus(z_j − z+), which asks the
+   * positive to rank above every negative, not only above those near the top. The softmax's gradient on a negative
+   * fades with its probability, so the order of the many items far below the top is left untrained; the sampled
+   * protocol (the positive against 100 uniformly drawn items) measures exactly that order.
+   */
+  SOFTMAX_AUC;
+
+  /** The name configuration and manifests use: lower case, words joined by "-". */
+  public String configName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /** The loss of a {@link #configName()}. */
+  public static TrainingLoss ofConfigName(String name) {
+    return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+  }
 
   /** gSASRec's calibration t (its setting for MovieLens 1M). */
   public static final double GBCE_CALIBRATION = 0.75;

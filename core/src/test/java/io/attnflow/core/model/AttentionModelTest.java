@@ -450,9 +450,14 @@ class AttentionModelTest {
 
   /** The per-example loss of one position's logits, its own item first. */
   private static double positionLoss(TrainingLoss loss, double[] z) {
-    if (loss == TrainingLoss.SOFTMAX) {
+    if (loss == TrainingLoss.SOFTMAX || loss == TrainingLoss.SOFTMAX_AUC) {
       double max = Arrays.stream(z).max().orElseThrow();
-      return max + Math.log(Arrays.stream(z).map(v -> Math.exp(v - max)).sum()) - z[0];
+      double softmax = max + Math.log(Arrays.stream(z).map(v -> Math.exp(v - max)).sum()) - z[0];
+      double auc = 0;
+      for (int j = 1; j < z.length; j++) {
+        auc += Math.log1p(Math.exp(z[j] - z[0]));
+      }
+      return softmax + (loss == TrainingLoss.SOFTMAX_AUC ? auc / (z.length - 1) : 0);
     }
     if (loss == TrainingLoss.GBCE) { // 30 items, of which the 15 pooled negatives are a share of 15 / 29
       double beta = 1 - TrainingLoss.GBCE_CALIBRATION * (1 - 15.0 / 29);

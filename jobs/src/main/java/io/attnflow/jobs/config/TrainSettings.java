@@ -45,7 +45,7 @@ public record TrainSettings(
         r.nonEmptyString("warehouse"),
         model,
         Aggregation.valueOf(r.oneOf("train.aggregation", List.of("interest", "mean")).toUpperCase(java.util.Locale.ROOT)),
-        TrainingLoss.valueOf(r.oneOf("train.loss", List.of("bce", "gbce", "softmax")).toUpperCase(java.util.Locale.ROOT)),
+        TrainingLoss.ofConfigName(r.oneOf("train.loss", java.util.Arrays.stream(TrainingLoss.values()).map(TrainingLoss::configName).toList())),
         r.intIn("train.dim", 1, 4096),
         r.intIn("train.projection", 1, 4096),
         r.intIn("train.pool-hidden", 1, 4096),
@@ -105,7 +105,7 @@ public record TrainSettings(
     m.put("half_life_events", model.weights().halfLifeEvents());
     m.put("decay_floor", model.weights().decayFloor());
     m.put("aggregation", aggregation.name().toLowerCase(java.util.Locale.ROOT));
-    m.put("loss", loss.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("loss", loss.configName());
     m.put("dim", dim);
     m.put("projection", projection);
     m.put("pool_hidden", poolHidden);
