@@ -12,11 +12,12 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.Set;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Lets Kryo ship Java records (tasks' inputs and results, persisted training sequences, broadcast settings): Spark's
- * Kryo 4 cannot build its field serializer for a record. Listed in {@code spark.kryo.registrator} next to ND4J's
- * registrator (conf/spark-defaults.conf).
+ * attnflow's Kryo registrations, listed in {@code spark.kryo.registrator} after ND4J's registrator
+ * (conf/spark-defaults.conf): ND4J arrays in bulk ({@link ArraySerializer}), and Java records (tasks' inputs and results,
+ * persisted training sequences, broadcast settings), for which Spark's Kryo 4 cannot build its field serializer.
  *
  * <p>A <em>flat</em> record, whose components are all primitives (boxed or not), strings, enums, arrays of those, or
  * flat records themselves (the user sequences and histories that training and scoring move in bulk), is written
@@ -31,6 +32,8 @@ public final class RecordSerializers implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.addDefaultSerializer(Record.class, (SerializerFactory) RecordSerializers::serializer);
+    // after ND4J's registrator (spark.kryo.registrator lists it first): its arrays, a copy of their bytes at a time
+    kryo.register(Nd4j.getBackend().getNDArrayClass(), new ArraySerializer());
   }
 
   static Serializer<?> serializer(Kryo kryo, Class<?> type) {

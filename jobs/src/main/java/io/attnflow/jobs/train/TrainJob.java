@@ -27,11 +27,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
@@ -67,7 +69,7 @@ import org.slf4j.LoggerFactory;
  *       fits them through dl4j-spark ({@link SparkComputationGraph}, parameter averaging,
  *       {@link RDDTrainingApproach#Direct} so that it also runs on a cluster without a shared file
  *       system), in chunks of users when the epoch is large ({@link EpochChunks}).
- *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the scoring kernel, against
+ *   <li>After each epoch the validation HR@10 / NDCG@10 is measured with the scoring kernel in Spark tasks, against
  *       sampled negatives and under full ranking, on the epoch's parameters (or the mean of the last
  *       {@code train.average-epochs} epochs'); the best by sampled NDCG@10 is kept and training stops
  *       after {@code train.patience} epochs without improvement.
@@ -121,14 +123,10 @@ public final class TrainJob {
     ModelShape shape = new ModelShape(vocabulary.size(), s.dim(), s.projection(), s.poolHidden(), m,
         content == null ? 0 : content.dim());
 
-    // the driver holds a compact split row per held-out user and at most train.validation-users whole sequences
+    // the driver holds a compact split row per held-out user; the validation cases stay in Spark
     JavaRDD<UserSequence> evaluable = sequences.filter(LeaveOneOut::evaluable);
     List<Object[]> heldOut = new ArrayList<>(evaluable.map(u -> splitRow(u, vocab.value())).collect());
     heldOut.sort(Comparator.comparing(r -> (String) r[0]));
-    long sampleSeed = s.seed();
-    List<UserSequence> sampled = heldOut.size() <= s.validationUsers() ? evaluable.collect()
-        : evaluable.sortBy(u -> mix(sampleSeed, -2, u.userId().hashCode()), true, evaluable.getNumPartitions())
-            .take(s.validationUsers());
     boolean[] heldItems = heldOutItems(vocabulary, s.coldStartItems(), s.seed());
     long[] trainingCounts = trainingCounts(sequences, heldItems);
     NegativeSampler sampler = (s.popularNegatives() > 0 ? NegativeSampler.mixed(trainingCounts, s.popularNegatives())
@@ -137,9 +135,10 @@ public final class TrainJob {
     // a content model keeps no id part for the items that no training event had (held-out targets alone)
     int[] unlearned = content == null ? new int[0]
         : java.util.stream.IntStream.range(0, vocabulary.size()).filter(i -> trainingCounts[i] == 0).toArray();
-    List<HeldOutCase> validation = validationCases(sampled, s, shape);
+    JavaRDD<HeldOutCase> validation = validationCases(jsc, evaluable, heldOut.size(), s, shape);
+    long validationUsers = validation.count();
     LOG.info("train: {} events, {} users ({} held out), {} items; {} validation users",
-        window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validation.size());
+        window.getLong(0), window.getLong(3), heldOut.size(), vocabulary.size(), validationUsers);
 
     NetworkSpec spec = s.network(shape);
     ComputationGraph network = AttentionNetwork.create(spec, s.seed());
@@ -202,7 +201,7 @@ public final class TrainJob {
         params = measured.params();
       }
       AttentionModel model = AttentionModel.fromNetwork(measured, shape, vocabulary, content);
-      Map<Protocol, Metrics> metrics = Metrics.of(model, validation, K);
+      Map<Protocol, Metrics> metrics = validate(jsc, model, validation);
       Metrics val = metrics.get(Protocol.SAMPLED);
       Metrics full = metrics.get(Protocol.FULL);
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -247,7 +246,7 @@ public final class TrainJob {
     data.put("from", Instant.EPOCH.plusNanos(window.getLong(1) * 1000).toString());
     data.put("to", Instant.EPOCH.plusNanos(window.getLong(2) * 1000).toString());
     data.put("held_out_users", heldOut.size());
-    data.put("validation_users", validation.size());
+    data.put("validation_users", validationUsers);
     data.put("positions_per_epoch", positions);
     data.put("chunks_per_epoch", chunks.chunks());
     data.put("content", contentRecord(vectors, content, unlearned.length));
@@ -374,19 +373,60 @@ public final class TrainJob {
     });
   }
 
-  /** The validation cases of {@code users} (all held-out users, or a seeded sample of train.validation-users of them). */
-  private static List<HeldOutCase> validationCases(List<UserSequence> sampled, TrainSettings s, ModelShape shape) {
-    List<UserSequence> users = new ArrayList<>(sampled);
-    users.sort(Comparator.comparing(UserSequence::userId));
-    List<HeldOutCase> cases = new ArrayList<>();
-    for (UserSequence u : users) {
-      HeldOutCase c = LeaveOneOut.heldOutCase(u, false, shape.history(), s.model().weights(), s.validationNegatives(),
-          shape.items(), new SplittableRandom(mix(s.seed(), -1, u.userId().hashCode())));
-      if (c.history().length() > 0) {
-        cases.add(c);
-      }
+  /**
+   * The validation cases, built and kept in Spark, spread over one partition per core: every held-out user's, or a seeded
+   * sample of train.validation-users of them.
+   */
+  private static JavaRDD<HeldOutCase> validationCases(JavaSparkContext jsc, JavaRDD<UserSequence> evaluable, long heldOut,
+      TrainSettings s, ModelShape shape) {
+    JavaRDD<UserSequence> users = evaluable;
+    if (heldOut > s.validationUsers()) {
+      long seed = s.seed();
+      Broadcast<Set<String>> sample = jsc.broadcast(new HashSet<>(evaluable.map(UserSequence::userId)
+          .sortBy(id -> mix(seed, -2, id.hashCode()), true, evaluable.getNumPartitions()).take(s.validationUsers())));
+      users = evaluable.filter(u -> sample.value().contains(u.userId()));
     }
-    return cases;
+    org.apache.spark.api.java.function.Function<UserSequence, HeldOutCase> toCase = validationCase(s, shape);
+    return users.map(toCase).filter(c -> c.history().length() > 0)
+        .repartition(Math.max(1, jsc.defaultParallelism())).persist(StorageLevel.MEMORY_AND_DISK_SER());
+  }
+
+  /** A user's validation case: the validation target against seeded sampled negatives and under full ranking. */
+  static org.apache.spark.api.java.function.Function<UserSequence, HeldOutCase> validationCase(TrainSettings s,
+      ModelShape shape) {
+    long seed = s.seed();
+    int history = shape.history();
+    HistoryWeights weights = s.model().weights();
+    int negatives = s.validationNegatives();
+    int items = shape.items();
+    return u -> LeaveOneOut.heldOutCase(u, false, history, weights, negatives, items,
+        new SplittableRandom(mix(seed, -1, u.userId().hashCode())));
+  }
+
+  /**
+   * The validation figures of {@code model}: each partition's cases ranked in a Spark task by the scoring kernel
+   * ({@link Metrics#sums}), the model broadcast, so that validation takes every core (on a cluster, the executors')
+   * instead of one driver thread; the partitions' sums added in partition order, the same on every run.
+   */
+  private static Map<Protocol, Metrics> validate(JavaSparkContext jsc, AttentionModel model,
+      JavaRDD<HeldOutCase> cases) {
+    Broadcast<AttentionModel> b = jsc.broadcast(model);
+    try {
+      double[] sums = null;
+      for (double[] part : cases.mapPartitions(it -> List.of(Metrics.sums(b.value(), it, K)).iterator()).collect()) {
+        sums = sums == null ? part : add(sums, part);
+      }
+      return Metrics.of(sums);
+    } finally {
+      b.destroy();
+    }
+  }
+
+  private static double[] add(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+    return a;
   }
 
   /** The validation NDCG@10 a model's manifest records for its kept epoch. */

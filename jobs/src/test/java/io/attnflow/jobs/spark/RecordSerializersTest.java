@@ -9,6 +9,10 @@ import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.score.Explanation;
 import io.attnflow.core.score.Pick;
 import java.nio.ByteBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
@@ -17,10 +21,13 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import scala.reflect.ClassTag$;
 
-/** Records through Spark's Kryo serializer as the jobs configure it: flat ones field by field, the rest through Java serialization. */
+/**
+ * Records and ND4J arrays through Spark's Kryo serializer as the jobs configure it: flat records field by field, the rest
+ * through Java serialization; arrays as their bytes.
+ */
 class RecordSerializersTest {
   private static final SparkConf CONF = new SparkConf(false)
-      .set("spark.kryo.registrator", RecordSerializers.class.getName());
+      .set("spark.kryo.registrator", SparkDefaults.attnflow().get("spark.kryo.registrator"));
   private final SerializerInstance kryo = new KryoSerializer(CONF).newInstance();
 
   private ByteBuffer bytes(Object o) {
@@ -70,5 +77,23 @@ class RecordSerializersTest {
     int java = new JavaSerializer(CONF).newInstance().serialize(sequence, ClassTag$.MODULE$.apply(Object.class))
         .remaining();
     assertThat(flat).as("Kryo %d bytes, Java %d", flat, java).isLessThan(java * 3 / 4);
+  }
+
+  @Test
+  void ndArraysRoundTripInBulkWhateverTheirTypeShapeOrLayout() {
+    INDArray matrix = Nd4j.rand(DataType.FLOAT, 300, 70);
+    INDArray[] arrays = {matrix, matrix.transpose(), matrix.get(NDArrayIndex.interval(10, 20), NDArrayIndex.all()),
+        Nd4j.rand(DataType.DOUBLE, 2, 3, 4).dup('f'), Nd4j.createFromArray(1L, -2L, 3L), Nd4j.createFromArray(7, 8),
+        Nd4j.scalar(2.5f), Nd4j.createFromArray(true, false), Nd4j.empty(DataType.FLOAT)};
+    for (INDArray a : arrays) {
+      INDArray b = (INDArray) back(a);
+      assertThat(b.dataType()).isEqualTo(a.dataType());
+      assertThat(b.shape()).isEqualTo(a.shape());
+      assertThat(b).as("%s %s", a.dataType(), java.util.Arrays.toString(a.shape())).isEqualTo(a);
+    }
+    // a megabyte and more: copied in chunks; and the raw bytes instead of ND4J's element-by-element stream
+    INDArray large = Nd4j.rand(DataType.FLOAT, 1000, 300);
+    assertThat(back(large)).isEqualTo(large);
+    assertThat(bytes(large).remaining()).isBetween(1_200_000, 1_200_100);
   }
 }

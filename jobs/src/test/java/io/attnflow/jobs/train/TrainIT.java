@@ -67,14 +67,15 @@ class TrainIT {
   @ParameterizedTest
   @ValueSource(strings = {"train.loss=softmax",
       "train.loss=bce,train.popular-negatives=0.5,train.average-epochs=2,train.learning-rate-decay=cosine"})
-  void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) {
+  void plantedClusterFollowingIsRecoveredFarAbovePopularity(String options, @TempDir Path wh) throws Exception {
     // clusters larger than a user's 12 events, so that held-out targets are new items, never repeats
     // of the history; 20 epochs, since early validation on 300 users is too noisy to stop on
     List<Interaction> planted = PlantedSignal.generate(300, 15, 14, 12, 0.1, 7);
     TestSpark.writeInteractions(wh, planted);
     List<String> sets = new ArrayList<>(List.of("model.history-length=10", "train.epochs=20", "train.patience=20"));
     sets.addAll(List.of(options.split(",")));
-    TrainResult r = TrainJob.run(spark, settings(wh, sets.toArray(String[]::new)), "planted");
+    TrainSettings settings = settings(wh, sets.toArray(String[]::new));
+    TrainResult r = TrainJob.run(spark, settings, "planted");
 
     ModelStore.Loaded loaded = new ModelStore(new Warehouse(wh.toString(), spark.sparkContext().hadoopConfiguration()),
         spark.sparkContext().hadoopConfiguration()).load("latest");
@@ -86,6 +87,8 @@ class TrainIT {
     Map<String, List<Interaction>> byUser = planted.stream().collect(Collectors.groupingBy(Interaction::userId));
     Map<Integer, Integer> popularity = new HashMap<>();
     List<HeldOutCase> cases = new ArrayList<>();
+    List<HeldOutCase> validation = new ArrayList<>();
+    var validationCase = TrainJob.validationCase(settings, loaded.manifest().shape());
     for (List<Interaction> events : byUser.values()) {
       events.sort(Comparator.comparingLong(Interaction::tsMicros));
       UserSequence seq = new UserSequence(events.get(0).userId(),
@@ -98,7 +101,22 @@ class TrainIT {
       // histories formed as the model was trained to see them
       cases.add(LeaveOneOut.heldOutCase(seq, true, 10, weights, 100, vocabulary.size(),
           new SplittableRandom(seq.userId().hashCode())));
+      HeldOutCase v = validationCase.call(seq);
+      if (LeaveOneOut.evaluable(seq) && v.history().length() > 0) {
+        validation.add(v);
+      }
     }
+    // what the manifest records for the kept epoch, ranked in Spark tasks, is the driver's figures of the kept model
+    Map<io.attnflow.core.eval.Protocol, Metrics> validated = Metrics.of(loaded.model(), validation, 10);
+    Map<String, Object> kept = r.manifest().bestMetrics();
+    assertThat(List.of(kept.get("val_hr10"), kept.get("val_ndcg10"), kept.get("val_full_hr10"), kept.get("val_full_ndcg10")))
+        .as("kept epoch's validation figures").usingElementComparator((a, b) ->
+            Math.abs(((Number) a).doubleValue() - ((Number) b).doubleValue()) <= 1e-5 ? 0 : 1)
+        .containsExactly(validated.get(io.attnflow.core.eval.Protocol.SAMPLED).hitRate(),
+            validated.get(io.attnflow.core.eval.Protocol.SAMPLED).ndcg(),
+            validated.get(io.attnflow.core.eval.Protocol.FULL).hitRate(),
+            validated.get(io.attnflow.core.eval.Protocol.FULL).ndcg());
+    assertThat(((Number) r.manifest().data().get("validation_users")).intValue()).isEqualTo(validation.size());
     double popularityHits = 0;
     for (HeldOutCase c : cases) {
       int[] cand = c.candidates();
