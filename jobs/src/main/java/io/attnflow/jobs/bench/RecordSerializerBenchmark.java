@@ -3,7 +3,7 @@ package io.attnflow.jobs.bench;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.attnflow.core.model.UserSequence;
-import io.attnflow.jobs.spark.RecordSerializers;
+import io.attnflow.jobs.spark.KryoSerializers;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -54,7 +54,7 @@ public final class RecordSerializerBenchmark {
     System.out.printf(Locale.ROOT, "%d user sequences of 5 to 44 events%n", users);
     System.out.printf(Locale.ROOT, "%-12s %5s %8s %13s %15s%n", "records", "round", "MB", "serialize s", "deserialize s");
     for (int round = 1; round <= rounds; round++) {
-      for (Class<?> registrator : new Class<?>[] {JavaRecords.class, RecordSerializers.class}) {
+      for (Class<?> registrator : new Class<?>[] {JavaRecords.class, KryoSerializers.class}) {
         SerializerInstance kryo = new KryoSerializer(new SparkConf(false)
             .set("spark.kryo.registrator", registrator.getName())).newInstance();
         ByteBuffer[] out = new ByteBuffer[users];

@@ -46,7 +46,7 @@ class SparkDefaultsTest {
         .containsEntry("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .containsEntry("spark.executorEnv.OMP_NUM_THREADS", "1")
         .containsEntry("spark.kryo.registrator",
-            "com.example.Registrator,org.nd4j.kryo.Nd4jRegistrator,io.attnflow.jobs.spark.RecordSerializers");
+            "com.example.Registrator,org.nd4j.kryo.Nd4jRegistrator,io.attnflow.jobs.spark.KryoSerializers");
     assertThat(m.kept()).containsExactly("spark.executor.memoryOverhead = 6g (attnflow's: 4g)");
     // merging again changes nothing: Sessions re-applies the merge to what bin/attnflow submitted
     assertThat(SparkDefaults.merge(m.properties(), SparkDefaults.attnflow()).properties()).isEqualTo(m.properties());

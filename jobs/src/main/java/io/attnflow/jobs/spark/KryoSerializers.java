@@ -10,14 +10,23 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * attnflow's Kryo registrations, listed in {@code spark.kryo.registrator} after ND4J's registrator
- * (conf/spark-defaults.conf): ND4J arrays in bulk ({@link ArraySerializer}), and Java records (tasks' inputs and results,
- * persisted training sequences, broadcast settings), for which Spark's Kryo 4 cannot build its field serializer.
+ * (conf/spark-defaults.conf): ND4J arrays in bulk ({@link ArraySerializer}); the JDK's immutable collections
+ * ({@code List.of}, {@code Stream.toList()}, {@code Set.of}, {@code Map.of}), which Kryo's collection serializers would
+ * rebuild by adding to an empty one, and fail; and Java records (tasks' inputs and results, persisted training
+ * sequences, broadcast settings), for which Spark's Kryo 4 cannot build its field serializer.
  *
  * <p>A <em>flat</em> record, whose components are all primitives (boxed or not), strings, enums, arrays of those, or
  * flat records themselves (the user sequences and histories that training and scoring move in bulk), is written
@@ -25,15 +34,62 @@ import org.nd4j.linalg.factory.Nd4j;
  * (one holding a collection, say, which Kryo would rebuild as a mutable copy of an immutable list) goes through
  * Java serialization, as every record did before.
  */
-public final class RecordSerializers implements KryoRegistrator {
+public final class KryoSerializers implements KryoRegistrator {
   private static final Set<Class<?>> SCALARS = Set.of(String.class, Integer.class, Long.class, Float.class,
       Double.class, Boolean.class, Short.class, Byte.class, Character.class);
 
   @Override
   public void registerClasses(Kryo kryo) {
-    kryo.addDefaultSerializer(Record.class, (SerializerFactory) RecordSerializers::serializer);
+    kryo.addDefaultSerializer(Record.class, (SerializerFactory) KryoSerializers::serializer);
     // after ND4J's registrator (spark.kryo.registrator lists it first): its arrays, a copy of their bytes at a time
     kryo.register(Nd4j.getBackend().getNDArrayClass(), new ArraySerializer());
+    for (Object c : List.of(List.of(), List.of(1), List.of(1, 2, 3), List.of(1, 2, 3).subList(0, 2), Set.of(1),
+        Set.of(1, 2, 3), Map.of(1, 1), Map.of(1, 1, 2, 2))) {
+      kryo.addDefaultSerializer(c.getClass(), new Immutable());
+    }
+  }
+
+  /**
+   * A JDK immutable list, set or map: its size, then its elements (a map's keys and values in turn); read back as an
+   * unmodifiable collection of the same kind, in the same order (nulls allowed, as {@code Stream.toList()} allows them).
+   */
+  static final class Immutable extends Serializer<Object> {
+    Immutable() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Object value) {
+      if (value instanceof Map<?, ?> map) {
+        output.writeVarInt(map.size(), true);
+        map.forEach((k, v) -> {
+          kryo.writeClassAndObject(output, k);
+          kryo.writeClassAndObject(output, v);
+        });
+        return;
+      }
+      Collection<?> c = (Collection<?>) value;
+      output.writeVarInt(c.size(), true);
+      c.forEach(e -> kryo.writeClassAndObject(output, e));
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input input, Class<Object> type) {
+      int size = input.readVarInt(true);
+      if (Map.class.isAssignableFrom(type)) {
+        Map<Object, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+          map.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
+        }
+        return Collections.unmodifiableMap(map);
+      }
+      Object[] elements = new Object[size];
+      for (int i = 0; i < size; i++) {
+        elements[i] = kryo.readClassAndObject(input);
+      }
+      return Set.class.isAssignableFrom(type) ? Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(elements)))
+          : Collections.unmodifiableList(Arrays.asList(elements));
+    }
   }
 
   static Serializer<?> serializer(Kryo kryo, Class<?> type) {

@@ -9,23 +9,25 @@ import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.score.Explanation;
 import io.attnflow.core.score.Pick;
 import java.nio.ByteBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import scala.reflect.ClassTag$;
 
 /**
- * Records and ND4J arrays through Spark's Kryo serializer as the jobs configure it: flat records field by field, the rest
- * through Java serialization; arrays as their bytes.
+ * Records, ND4J arrays and the JDK's immutable collections through Spark's Kryo serializer as the jobs configure it: flat
+ * records field by field, the rest through Java serialization; arrays as their bytes.
  */
-class RecordSerializersTest {
+class KryoSerializersTest {
   private static final SparkConf CONF = new SparkConf(false)
       .set("spark.kryo.registrator", SparkDefaults.attnflow().get("spark.kryo.registrator"));
   private final SerializerInstance kryo = new KryoSerializer(CONF).newInstance();
@@ -48,14 +50,14 @@ class RecordSerializersTest {
     HeldOutCase nested = new HeldOutCase(new UserHistory("u2", new int[] {4, 5}, new float[] {0.5f, 1}), 7,
         new int[] {8, 9}, new int[] {4, 5, 7}, new int[0]);
     assertThat(back(nested)).usingRecursiveComparison().isEqualTo(nested);
-    assertThat(RecordSerializers.flat(UserSequence.class)).isTrue();
-    assertThat(RecordSerializers.flat(HeldOutCase.class)).isTrue();
+    assertThat(KryoSerializers.flat(UserSequence.class)).isTrue();
+    assertThat(KryoSerializers.flat(HeldOutCase.class)).isTrue();
   }
 
   @Test
   void aRecordHoldingACollectionKeepsJavaSerialization() {
     Pick pick = new Pick(3, 0.7f, List.of(new Explanation(1, 0.9f, 1, 0.4f), new Explanation(2, 0.6f, 0.5f, 0.1f)));
-    assertThat(RecordSerializers.flat(Pick.class)).isFalse();
+    assertThat(KryoSerializers.flat(Pick.class)).isFalse();
     Pick copy = (Pick) back(pick);
     assertThat(copy).isEqualTo(pick);
     assertThat(copy.reasons().getClass()).isEqualTo(pick.reasons().getClass()); // still immutable
@@ -95,5 +97,27 @@ class RecordSerializersTest {
     INDArray large = Nd4j.rand(DataType.FLOAT, 1000, 300);
     assertThat(back(large)).isEqualTo(large);
     assertThat(bytes(large).remaining()).isBetween(1_200_000, 1_200_100);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void immutableCollectionsRoundTripAsUnmodifiableOnesOfTheSameKindAndOrder() {
+    List<Object> values = new java.util.ArrayList<>(List.of(List.of(), List.of("a"), List.of(1, 2, 3),
+        List.of(1, 2, 3, 4).subList(1, 3), Set.of("x"), Set.of(3, 1, 2), Map.of("k", 1), Map.of("k", 1, "j", 2)));
+    values.add(java.util.stream.Stream.of("p", null, "q").toList()); // Stream.toList() allows nulls
+    values.add(new scala.Tuple2<>(List.of(7, 8), new int[] {9})); // inside another object, as shuffles carry them
+    for (Object v : values) {
+      Object back = back(v);
+      if (v instanceof scala.Tuple2<?, ?> t) {
+        assertThat(((scala.Tuple2<?, ?>) back)._1()).isEqualTo(t._1());
+        continue;
+      }
+      assertThat(back).as("%s", v).isEqualTo(v);
+      if (v instanceof List<?> list) {
+        assertThat((List<Object>) back).containsExactlyElementsOf((List<Object>) list);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ((List<Object>) back).add(1))
+            .isInstanceOf(UnsupportedOperationException.class);
+      }
+    }
   }
 }
