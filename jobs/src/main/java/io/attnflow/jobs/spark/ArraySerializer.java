@@ -16,9 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Kryo's serializer for ND4J arrays in place of ND4J's own ({@code Nd4jSerializer}), which writes an array element by
- * element through a {@code DataOutputStream}: an array here is its type, its shape and its bytes, copied a megabyte at a
- * time. dl4j-spark's parameter averaging moves the network's parameters and its updater's state (three floats per
+ * Kryo's serializer for ND4J arrays in place of ND4J's own ({@code Nd4jSerializer}), which writes an array element
+ * by element through a {@code DataOutputStream}: an array here is its type, its shape and its bytes, copied a megabyte
+ * at a time. dl4j-spark's parameter averaging moves the network's parameters and its updater's state (three floats per
  * parameter) as a broadcast to every worker and back as each worker's task result, once per average: at 100,000 items
  * about 150 MB each way. Arrays of strings keep ND4J's format.
  */

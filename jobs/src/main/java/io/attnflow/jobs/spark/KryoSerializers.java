@@ -51,7 +51,8 @@ public final class KryoSerializers implements KryoRegistrator {
 
   /**
    * A JDK immutable list, set or map: its size, then its elements (a map's keys and values in turn); read back as an
-   * unmodifiable collection of the same kind, in the same order (nulls allowed, as {@code Stream.toList()} allows them).
+   * unmodifiable collection of the same kind, in the same order (nulls allowed, as {@code Stream.toList()} allows
+   * them).
    */
   static final class Immutable extends Serializer<Object> {
     Immutable() {
@@ -87,7 +88,8 @@ public final class KryoSerializers implements KryoRegistrator {
       for (int i = 0; i < size; i++) {
         elements[i] = kryo.readClassAndObject(input);
       }
-      return Set.class.isAssignableFrom(type) ? Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(elements)))
+      return Set.class.isAssignableFrom(type)
+          ? Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(elements)))
           : Collections.unmodifiableList(Arrays.asList(elements));
     }
   }

@@ -17,11 +17,11 @@ public final class Sessions {
   /**
    * The session for {@code settings}, or the running one (tests share one; Spark's shutdown hook
    * stops it when the process exits, so commands need not). Under spark-submit the submitted master and application name
-   * win. attnflow's Spark properties ({@link SparkDefaults}) are merged into the submitted ones (bin/attnflow has done so
-   * already; a job submitted otherwise, e.g. by Airflow, gets them here), and into an in-process run's, so that local
-   * runs and tests serialize as a cluster does (Kryo, with attnflow's serializers). Two properties are fixed because
-   * the output contract depends on them: UTC session time and Parquet timestamps as INT64 microseconds (Spark's default
-   * is INT96).
+   * win. attnflow's Spark properties ({@link SparkDefaults}) are merged into the submitted ones (bin/attnflow has done
+   * so already; a job submitted otherwise, e.g. by Airflow, gets them here), and into an in-process run's, so that
+   * local runs and tests serialize as a cluster does (Kryo, with attnflow's serializers). Two properties are fixed
+   * because the output contract depends on them: UTC session time and Parquet timestamps as INT64 microseconds (Spark's
+   * default is INT96).
    */
   public static SparkSession create(SparkSettings settings) {
     SparkConf conf = new SparkConf(); // picks up spark.* system properties, as spark-submit sets them

@@ -374,11 +374,11 @@ public final class TrainJob {
   }
 
   /**
-   * The validation cases, built and kept in Spark, spread over one partition per core: every held-out user's, or a seeded
-   * sample of train.validation-users of them.
+   * The validation cases, built and kept in Spark, spread over one partition per core: every held-out user's, or a
+   * seeded sample of train.validation-users of them.
    */
-  private static JavaRDD<HeldOutCase> validationCases(JavaSparkContext jsc, JavaRDD<UserSequence> evaluable, long heldOut,
-      TrainSettings s, ModelShape shape) {
+  private static JavaRDD<HeldOutCase> validationCases(JavaSparkContext jsc, JavaRDD<UserSequence> evaluable,
+      long heldOut, TrainSettings s, ModelShape shape) {
     JavaRDD<UserSequence> users = evaluable;
     if (heldOut > s.validationUsers()) {
       long seed = s.seed();

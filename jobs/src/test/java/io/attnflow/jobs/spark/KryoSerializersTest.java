@@ -24,8 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import scala.reflect.ClassTag$;
 
 /**
- * Records, ND4J arrays and the JDK's immutable collections through Spark's Kryo serializer as the jobs configure it: flat
- * records field by field, the rest through Java serialization; arrays as their bytes.
+ * Records, ND4J arrays and the JDK's immutable collections through Spark's Kryo serializer as the jobs configure it:
+ * flat records field by field, the rest through Java serialization; arrays as their bytes.
  */
 class KryoSerializersTest {
   private static final SparkConf CONF = new SparkConf(false)

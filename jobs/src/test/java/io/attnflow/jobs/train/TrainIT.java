@@ -109,7 +109,8 @@ class TrainIT {
     // what the manifest records for the kept epoch, ranked in Spark tasks, is the driver's figures of the kept model
     Map<io.attnflow.core.eval.Protocol, Metrics> validated = Metrics.of(loaded.model(), validation, 10);
     Map<String, Object> kept = r.manifest().bestMetrics();
-    assertThat(List.of(kept.get("val_hr10"), kept.get("val_ndcg10"), kept.get("val_full_hr10"), kept.get("val_full_ndcg10")))
+    assertThat(List.of(kept.get("val_hr10"), kept.get("val_ndcg10"), kept.get("val_full_hr10"),
+        kept.get("val_full_ndcg10")))
         .as("kept epoch's validation figures").usingElementComparator((a, b) ->
             Math.abs(((Number) a).doubleValue() - ((Number) b).doubleValue()) <= 1e-5 ? 0 : 1)
         .containsExactly(validated.get(io.attnflow.core.eval.Protocol.SAMPLED).hitRate(),
