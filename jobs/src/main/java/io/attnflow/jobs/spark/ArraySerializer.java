@@ -10,6 +10,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.util.function.ObjIntConsumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,12 +56,10 @@ final class ArraySerializer extends Serializer<INDArray> {
     // a view of the array's off-heap memory, which does not keep the array alive: the fences below do, or the collector
     // could free the memory (JavaCPP's deallocator) while it is copied
     ByteBuffer data = c.data().asNio();
-    byte[] chunk = new byte[(int) Math.min(CHUNK, c.length() * type.width())];
-    for (long left = c.length() * type.width(); left > 0; left -= chunk.length) {
-      int n = (int) Math.min(chunk.length, left);
+    inChunks(c.length() * type.width(), (chunk, n) -> {
       data.get(chunk, 0, n);
       output.writeBytes(chunk, 0, n);
-    }
+    });
     Reference.reachabilityFence(c);
     Reference.reachabilityFence(array);
   }
@@ -82,14 +81,20 @@ final class ArraySerializer extends Serializer<INDArray> {
       }
       INDArray array = Nd4j.createUninitialized(dataType, shape, 'c');
       ByteBuffer data = array.data().asNio();
-      byte[] chunk = new byte[(int) Math.min(CHUNK, array.length() * dataType.width())];
-      for (long left = array.length() * dataType.width(); left > 0; left -= chunk.length) {
-        int n = (int) Math.min(chunk.length, left);
+      inChunks(array.length() * dataType.width(), (chunk, n) -> {
         input.readBytes(chunk, 0, n);
         data.put(chunk, 0, n);
-      }
+      });
       Reference.reachabilityFence(array);
       return array;
+    }
+  }
+
+  /** Moves {@code bytes} bytes a megabyte at a time: {@code move} gets one buffer and how many of its bytes to move. */
+  private static void inChunks(long bytes, ObjIntConsumer<byte[]> move) {
+    byte[] chunk = new byte[(int) Math.min(CHUNK, bytes)];
+    for (long left = bytes; left > 0; left -= chunk.length) {
+      move.accept(chunk, (int) Math.min(chunk.length, left));
     }
   }
 }
