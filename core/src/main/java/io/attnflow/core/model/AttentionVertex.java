@@ -49,7 +49,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * [L × L] times the [L × N] terms of every pooled candidate. Each target position is scored against
  * its own item and the batch's N pooled negatives (a pooled negative may be an item its user has
  * seen, rarely its own target: sampled-softmax noise that the pool's size dilutes); the loss ({@link TrainingLoss}) applies to z and to p,
- * so that the pooled user vector ranks like the attention score and can serve as a cheap first stage.
+ * so that the pooled user vector ranks like the attention score and can serve as a cheap first stage. p is trained
+ * against its window's own M negatives only: against the whole pool it doubled the step's [B, L, N] work (the GEMM,
+ * its gradient and the loss's elementwise ops) for a head that only shortlists.
  *
  * <p>Output: the window's loss [B, 1], summed over its counted targets (train with
  * {@link InputAsLoss}); or, in scoring form, [B, 2·L·(1+N)]: z of every target position and
@@ -196,7 +198,9 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable a = we.div(we.sum(true, 2).add(1e-12));                                     // [B, L(t), L(i)]
     SDVariable u = sd.mmul(a, theta);                                                       // [B, L(t), k]
     SDVariable pTargets = u.mul(phiTargets).sum(true, 2).add(p.get(B_POOLED));              // [B, L, 1]
-    SDVariable pNegatives = againstPool(sd, u, phiPool).add(p.get(B_POOLED));               // [B, L(t), N]
+    // scored against the whole pool, trained against its window's own M negatives (1/B of the work)
+    SDVariable pNegatives = (scores ? againstPool(sd, u, phiPool)                           // [B, L(t), N]
+        : sd.mmul(u, phiPool.reshape(-1, negatives, k).permute(0, 2, 1))).add(p.get(B_POOLED)); // [B, L(t), M]
 
     if (scores) {
       SDVariable z = sd.concat(2, zTargets, zNegatives);                                   // [B, L, 1+N]

@@ -149,7 +149,11 @@ class AttentionModelTest {
           assertThat(1 / (1 + Math.exp(-pooled[j]))).as("σ(p) window %d position %d candidate %d", w, t, j)
               .isCloseTo(model.pooledScore(model.userVector(h), candidates[j]), within(1e-4));
         }
-        expectedLoss += positionLoss(loss, z) + positionLoss(loss, pooled);
+        // the pooled head trains against its window's own negatives (the pool's w-th run of M)
+        double[] ownPooled = new double[1 + spec.negatives()];
+        ownPooled[0] = pooled[0];
+        System.arraycopy(pooled, 1 + w * spec.negatives(), ownPooled, 1, spec.negatives());
+        expectedLoss += positionLoss(loss, z) + positionLoss(loss, ownPooled);
       }
       assertThat(losses.getDouble(w, 0)).as("loss of window %d", w).isGreaterThan(0.1)
           .isCloseTo(expectedLoss, within(1e-4 * Math.max(1, expectedLoss)));
@@ -459,8 +463,8 @@ class AttentionModelTest {
       }
       return softmax + (loss == TrainingLoss.SOFTMAX_AUC ? auc / (z.length - 1) : 0);
     }
-    if (loss == TrainingLoss.GBCE) { // 30 items, of which the 15 pooled negatives are a share of 15 / 29
-      double beta = 1 - TrainingLoss.GBCE_CALIBRATION * (1 - 15.0 / 29);
+    if (loss == TrainingLoss.GBCE) { // 30 items, of which the negatives are a share of (z.length − 1) / 29
+      double beta = 1 - TrainingLoss.GBCE_CALIBRATION * (1 - (z.length - 1) / 29.0);
       double sum = 0;
       for (int j = 1; j < z.length; j++) {
         sum += Math.log1p(Math.exp(z[j]));
