@@ -72,13 +72,13 @@ public class AttentionVertex extends SameDiffVertex {
   /** E_u, the id part of an item without a learned one (a network trained with id dropout has it). */
   public static final String UNKNOWN_ID = "Eu";
 
-  /** I, the vocabulary's items (the share of them that the pool makes up calibrates {@link TrainingLoss#GBCE}). */
   /**
    * The initial spread of W_c: a unit content vector then starts at the size of an initial id embedding
    * (each of d values N(0, 0.1), {@link AttentionNetwork}).
    */
   private static final double CONTENT_INIT = 0.1;
 
+  /** I, the vocabulary's items (the share of them a head's negatives make up calibrates {@link TrainingLoss#GBCE}). */
   @JsonProperty private int items;
   @JsonProperty private int dim;
   @JsonProperty private int projection;
@@ -198,7 +198,7 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable a = we.div(we.sum(true, 2).add(1e-12));                                     // [B, L(t), L(i)]
     SDVariable u = sd.mmul(a, theta);                                                       // [B, L(t), k]
     SDVariable pTargets = u.mul(phiTargets).sum(true, 2).add(p.get(B_POOLED));              // [B, L, 1]
-    // scored against the whole pool, trained against its window's own M negatives (1/B of the work)
+    // p trains against its window's own M negatives (class doc), is scored against the whole pool
     SDVariable pNegatives = (scores ? againstPool(sd, u, phiPool)                           // [B, L(t), N]
         : sd.mmul(u, phiPool.reshape(-1, negatives, k).permute(0, 2, 1))).add(p.get(B_POOLED)); // [B, L(t), M]
 
