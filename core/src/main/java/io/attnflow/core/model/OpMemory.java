@@ -18,8 +18,12 @@ import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
 final class OpMemory {
   private OpMemory() {}
 
-  /** Makes every SameDiff session of this JVM keep its own memory manager (idempotent). */
+  /**
+   * Makes every SameDiff session of this JVM keep its own memory manager, and starts the JVM's
+   * {@link NativeMemoryWatch} for the arrays that still die (idempotent).
+   */
   static void install() {
+    NativeMemoryWatch.start();
     if (!(SameDiff.getInferenceFactory() instanceof Reusing)) {
       SameDiff.bindInferenceFactory(new Reusing());
     }

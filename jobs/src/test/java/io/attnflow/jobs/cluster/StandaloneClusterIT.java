@@ -101,7 +101,7 @@ class StandaloneClusterIT {
     for (Path log : cluster.executorLogs()) {
       String command = Files.readString(log).lines().filter(l -> l.startsWith("Spark Executor Command:")).findFirst().orElseThrow();
       assertThat(command).contains("-Dattnflow.test.admin=kept").contains("--add-modules=jdk.incubator.vector")
-          .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=");
+          .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=").contains("-XX:+ExplicitGCInvokesConcurrent");
     }
     // and the model records where it was trained
     ModelStore store = new ModelStore(new Warehouse(wh.toString(), TestSpark.session().sparkContext().hadoopConfiguration()),
