@@ -96,15 +96,16 @@ public final class TrainStepBench {
   }
 
   /**
-   * The GEMM work of a step (forward ×3 for the backward pass): every history row against the pool
-   * and the targets, for the attention score and the pooled vector, the banded weighting, the projections.
+   * The GEMM work of a step (forward ×3 for the backward pass): every history row's θ against the whole pool and
+   * its u against its own window's share of it, both against the targets, the banded weighting, the projections.
    */
   static double gemmFlops(int batch, int window, int pool, int dim) {
     double rows = (double) batch * window;
-    double forward = 2 * rows * pool * dim * 2      // θ and u against the pooled φ
-        + 2 * rows * window * dim * 2                // against the window's own targets
+    double forward = 2 * rows * pool * dim         // θ against the pooled φ
+        + 2 * rows * (pool / batch) * dim          // u against its window's own negatives
+        + 2 * rows * window * dim * 2              // against the window's own targets
         + 2 * batch * (double) window * window * pool // w × terms
-        + 2 * (rows * 2 + pool) * dim * dim;          // θ, φ projections
+        + 2 * (rows * 2 + pool) * dim * dim;       // θ, φ projections
     return 3 * forward;
   }
 

@@ -30,9 +30,10 @@ class SparkDefaultsTest {
 
     Map<String, String> merged = SparkDefaults.merge(SparkDefaults.load(new StringReader(ADMIN)), attnflow).properties();
 
-    // the admin's flags first and whole; attnflow's module added; its javacpp cap dropped, the admin set one
-    assertThat(merged.get("spark.executor.extraJavaOptions")).isEqualTo(
-        "-Dcom.example.audit=on -XX:+UseG1GC -Dorg.bytedeco.javacpp.maxphysicalbytes=6g --add-modules=jdk.incubator.vector");
+    // the admin's flags first and whole; attnflow's module and collector flag added; its javacpp cap dropped, the
+    // admin set one
+    assertThat(merged.get("spark.executor.extraJavaOptions")).isEqualTo("-Dcom.example.audit=on -XX:+UseG1GC "
+        + "-Dorg.bytedeco.javacpp.maxphysicalbytes=6g --add-modules=jdk.incubator.vector -XX:+ExplicitGCInvokesConcurrent");
   }
 
   @Test
