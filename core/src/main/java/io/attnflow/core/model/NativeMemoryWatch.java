@@ -12,8 +12,9 @@ import org.bytedeco.javacpp.Pointer;
  * ({@code org.bytedeco.javacpp.maxphysicalbytes}) forces a collection, blocking the allocating thread each time. A
  * daemon thread here reads the process's resident memory every {@value #POLL_MILLIS} ms and, while it is above the
  * target ({@code -Dattnflow.collect-above}, default {@value #DEFAULT_TARGET}; 0 turns the watch off), asks for a
- * collection at most every {@value #MIN_INTERVAL_MILLIS} ms. With {@code -XX:+ExplicitGCInvokesConcurrent}
- * (attnflow's JVM flags) that is a concurrent cycle: no training thread waits for it. The arrays it frees leave
+ * collection at most every {@value #MIN_INTERVAL_MILLIS} ms, and at most a third of the time. With
+ * {@code -XX:+ExplicitGCInvokesConcurrent} (attnflow's JVM flags) that is a concurrent cycle: no training thread
+ * waits for it. The arrays it frees leave
  * memory that the allocator hands to the next ones, where fresh memory would have cost a page fault per page: on 2
  * cores an ML-1M epoch took a third of the time with the watch (docs/experiments.md, session 20).
  */
@@ -22,6 +23,8 @@ final class NativeMemoryWatch {
   static final String DEFAULT_TARGET = "3g";
   private static final long POLL_MILLIS = 100;
   private static final long MIN_INTERVAL_MILLIS = 1000;
+  /** A large live heap makes a cycle long: the watch then waits twice as long, to collect a third of the time. */
+  private static final long IDLE_PER_BUSY = 2;
   private static Thread jvmWatch;
 
   private NativeMemoryWatch() {}
@@ -57,8 +60,10 @@ final class NativeMemoryWatch {
       while (true) {
         Thread.sleep(POLL_MILLIS);
         if (Pointer.physicalBytes() > target) {
-          System.gc();
-          Thread.sleep(Math.max(0, intervalMillis - POLL_MILLIS));
+          long start = System.nanoTime();
+          System.gc(); // returns when the cycle is over
+          long spent = (System.nanoTime() - start) / 1_000_000;
+          Thread.sleep(Math.max(0, Math.max(intervalMillis, IDLE_PER_BUSY * spent) - POLL_MILLIS));
         }
       }
     } catch (InterruptedException e) {
