@@ -14,16 +14,15 @@ import org.bytedeco.javacpp.Pointer;
  * target ({@code -Dattnflow.collect-above}, default {@value #DEFAULT_TARGET}; 0 turns the watch off), asks for a
  * collection at most every {@value #MIN_INTERVAL_MILLIS} ms, and at most a third of the time. With
  * {@code -XX:+ExplicitGCInvokesConcurrent} (attnflow's JVM flags) that is a concurrent cycle: no training thread
- * waits for it. The arrays it frees leave
- * memory that the allocator hands to the next ones, where fresh memory would have cost a page fault per page: on 2
- * cores an ML-1M epoch took a third of the time with the watch (docs/experiments.md, session 20).
+ * waits for it. The memory of the arrays it frees goes to the next ones, where fresh memory costs a page fault per
+ * page (docs/experiments.md, session 20: an ML-1M epoch in 154–163 s with the watch, 515 s without, that day).
  */
 final class NativeMemoryWatch {
   static final String TARGET_PROPERTY = "attnflow.collect-above";
   static final String DEFAULT_TARGET = "3g";
   private static final long POLL_MILLIS = 100;
   private static final long MIN_INTERVAL_MILLIS = 1000;
-  /** A large live heap makes a cycle long: the watch then waits twice as long, to collect a third of the time. */
+  /** A large live heap makes a cycle long: the watch then waits twice as long, so it collects a third of the time. */
   private static final long IDLE_PER_BUSY = 2;
   private static Thread jvmWatch;
 
@@ -31,6 +30,9 @@ final class NativeMemoryWatch {
 
   /** Starts this JVM's watch at the configured target (idempotent). */
   static synchronized void start() {
+    if (jvmWatch != null) {
+      return;
+    }
     String value = System.getProperty(TARGET_PROPERTY, DEFAULT_TARGET);
     long target;
     try {
@@ -39,7 +41,7 @@ final class NativeMemoryWatch {
       throw new IllegalArgumentException("-D" + TARGET_PROPERTY + "=" + value
           + " is not a size (expected bytes with an optional k, m or g, e.g. 3g; 0 turns the watch off)", e);
     }
-    if (jvmWatch == null && target > 0) {
+    if (target > 0) {
       jvmWatch = start(target, MIN_INTERVAL_MILLIS, "attnflow-native-memory");
     }
   }
