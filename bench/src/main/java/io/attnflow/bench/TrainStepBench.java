@@ -2,6 +2,7 @@ package io.attnflow.bench;
 
 import io.attnflow.core.model.Aggregation;
 import io.attnflow.core.model.AttentionNetwork;
+import io.attnflow.core.model.AttentionVertex;
 import io.attnflow.core.model.HistoryWeights;
 import io.attnflow.core.model.ItemContent;
 import io.attnflow.core.model.ModelShape;
@@ -29,8 +30,12 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * per averaging round, parameter averaging, moving the minibatches) is not in these figures. With
  * {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c), each
  * configuration then measured with and without, and with {@code --id-dropout p} training drops that share of ids.
+ * {@code --passes both} measures each configuration with the attention vertex as it trains (its forward and backward
+ * passes in one SameDiff execution) and with DL4J's own vertex (the forward again inside the backward pass), one after
+ * the other in the same JVM, twice over; {@code two} the latter alone; the default {@code one} the former alone.
  *
- * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--content 64] [--id-dropout 0.3] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--content 64] [--id-dropout 0.3] [--passes one|two|both]
+ *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
@@ -44,6 +49,7 @@ public final class TrainStepBench {
     boolean profile = false;
     int contentDim = 0;
     double idDropout = 0;
+    String passes = "one";
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -53,50 +59,63 @@ public final class TrainStepBench {
         case "--profile" -> profile = true;
         case "--content" -> contentDim = Integer.parseInt(args[++a]);
         case "--id-dropout" -> idDropout = Double.parseDouble(args[++a]);
+        case "--passes" -> passes = args[++a];
         default -> configs.add(Arrays.stream(args[a].split("/")).mapToInt(Integer::parseInt).toArray());
       }
     }
     if (configs.isEmpty()) {
       configs = List.of(new int[] {16, 256}, new int[] {32, 512});
     }
-    System.out.printf("%-7s %-6s %-7s %-8s %-8s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
-        "ms/step", "positions/s", "GEMM GF/s");
+    List<Boolean> twoPasses = switch (passes) {
+      case "one" -> List.of(false);
+      case "two" -> List.of(true);
+      case "both" -> List.of(true, false, true, false);
+      default -> throw new IllegalArgumentException("--passes takes one, two or both, not " + passes);
+    };
+    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
+        "passes", "ms/step", "positions/s", "GEMM GF/s");
     List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
       for (int reads : contents) {
-        int batch = c[0];
-        int pool = c[1];
-        double drop = reads > 0 ? idDropout : 0;
-        NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
-            Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
-            0.005, 0);
-        ComputationGraph net = AttentionNetwork.create(spec, 42);
-        List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
-        for (int s = 0; s < 5; s++) {
-          net.fit(batches.get(s % batches.size()));
+        for (boolean two : twoPasses) {
+          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, two, steps, profile);
         }
-        if (profile) {
-          Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
-          OpProfiler.getInstance().reset();
-        }
-        long t0 = System.nanoTime();
-        for (int s = 0; s < steps; s++) {
-          net.fit(batches.get(s % batches.size()));
-        }
-        double ms = (System.nanoTime() - t0) / 1e6 / steps;
-        if (profile) {
-          Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
-          OpProfiler.getInstance().printOutDashboard();
-        }
-        double positions = (double) batch * window;
-        System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop, ms,
-            positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
       }
     }
   }
 
+  /** Prints one row: a new network of that configuration, warmed up over 5 steps, then timed over {@code steps}. */
+  private static void measure(int items, int window, int dim, int blocks, int batch, int pool, int reads, double drop,
+      boolean twoPasses, int steps, boolean profile) {
+    NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
+        Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
+        0.005, 0);
+    System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(twoPasses));
+    ComputationGraph net = AttentionNetwork.create(spec, 42);
+    List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
+    for (int s = 0; s < 5; s++) {
+      net.fit(batches.get(s % batches.size()));
+    }
+    if (profile) {
+      Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
+      OpProfiler.getInstance().reset();
+    }
+    long t0 = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      net.fit(batches.get(s % batches.size()));
+    }
+    double ms = (System.nanoTime() - t0) / 1e6 / steps;
+    if (profile) {
+      Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+      OpProfiler.getInstance().printOutDashboard();
+    }
+    double positions = (double) batch * window;
+    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop,
+        twoPasses ? "two" : "one", ms, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
+  }
+
   /**
-   * The GEMM work of a step (forward ×3 for the backward pass): every history row's θ against the whole pool and
+   * The GEMM work a step needs (its forward once, its backward twice that): every history row's θ against the whole pool and
    * its u against its own window's share of it, both against the targets, the banded weighting, the projections.
    */
   static double gemmFlops(int batch, int window, int pool, int dim) {

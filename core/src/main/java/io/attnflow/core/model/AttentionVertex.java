@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -71,6 +73,8 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String W_CONTENT = "Wc";
   /** E_u, the id part of an item without a learned one (a network trained with id dropout has it). */
   public static final String UNKNOWN_ID = "Eu";
+  /** The system property that makes networks built after it use DL4J's two-pass vertex (see {@link #instantiate}). */
+  public static final String TWO_PASSES = "attnflow.train.two-passes";
 
   /**
    * The initial spread of W_c: a unit content vector then starts at the size of an initial id embedding
@@ -124,6 +128,18 @@ public class AttentionVertex extends SameDiffVertex {
     this.decayFloor = spec.weights().decayFloor();
     this.seed = seed;
     this.scores = scores;
+  }
+
+  /**
+   * The vertex in a network: {@link OnePassVertex}, whose training steps run the graph once; with the system property
+   * {@value #TWO_PASSES} true, DL4J's own, which runs it forward again inside the backward pass (for benchmarks).
+   */
+  @Override
+  public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int index,
+      INDArray params, boolean initialize, DataType dataType) {
+    setName(name);
+    return Boolean.getBoolean(TWO_PASSES) ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)
+        : new OnePassVertex(this, graph, name, index, params, initialize, dataType);
   }
 
   @Override

@@ -273,6 +273,89 @@ class AttentionModelTest {
   }
 
   @Test
+  void aTrainingStepInOnePassGivesDl4jsGradients() {
+    ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX_AUC, 3, 1, 0, 0.5, WEIGHTS,
+        0.05, 0);
+    ComputationGraph onePass = AttentionNetwork.create(spec, 6);
+    ComputationGraph twoPasses = withDl4jsVertex(spec, 6);
+    assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
+    assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
+    assertThat(twoPasses.params()).isEqualTo(onePass.params());
+    SplittableRandom random = new SplittableRandom(8);
+    ItemContent content = content(shape.items(), 3, random);
+    List<TrainingWindows.Window> windows = new ArrayList<>();
+    for (int u = 0; u < 4; u++) {
+      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
+          NegativeSampler.uniform(shape.items()), random));
+    }
+    MultiDataSet batch = TrainingWindows.batch(windows, content, 0.5, new SplittableRandom(1));
+    for (int step = 0; step < 3; step++) {
+      assertSameGradients(onePass, twoPasses, batch);
+      onePass.fit(batch);
+      twoPasses.fit(batch);
+    }
+    assertThat(onePass.params().sub(twoPasses.params()).norm2Number().doubleValue())
+        .isLessThan(1e-5 * twoPasses.params().norm2Number().doubleValue());
+    // a second network of the configuration shares the first one's SameDiff graph, each computing with its own parameters
+    ComputationGraph fresh = AttentionNetwork.create(spec, 6);
+    assertThat(fresh.params()).isNotEqualTo(onePass.params());
+    ComputationGraph freshReference = withDl4jsVertex(spec, 6);
+    assertSameGradients(fresh, freshReference, batch);
+    assertSameGradients(onePass, twoPasses, batch);
+    assertSameGradients(fresh, freshReference, batch);
+    // what the step executes: each forward product once, where DL4J's vertex runs them again in the backward pass
+    long forward = matmuls(() -> onePass.output(false, batch.getFeatures()));
+    assertThat(forward).isPositive();
+    assertThat(matmuls(() -> stepOf(onePass, batch))).isEqualTo(forward);
+    assertThat(matmuls(() -> stepOf(twoPasses, batch))).isEqualTo(2 * forward);
+  }
+
+  private static void stepOf(ComputationGraph net, MultiDataSet batch) {
+    net.setInputs(batch.getFeatures());
+    net.setLabels(batch.getLabels());
+    net.computeGradientAndScore();
+  }
+
+  /** How many forward matrix products ND4J executes in {@code work}. */
+  private static long matmuls(Runnable work) {
+    org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+    Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.ALL);
+    try {
+      work.run();
+    } finally {
+      Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+    }
+    return org.nd4j.linalg.profiler.OpProfiler.getInstance().getOpCounter().getCount("matmul");
+  }
+
+  /** A new network whose vertex is DL4J's own (two passes a training step). */
+  private static ComputationGraph withDl4jsVertex(NetworkSpec spec, long seed) {
+    System.setProperty(AttentionVertex.TWO_PASSES, "true");
+    try {
+      return AttentionNetwork.create(spec, seed);
+    } finally {
+      System.clearProperty(AttentionVertex.TWO_PASSES);
+    }
+  }
+
+  /** The score and gradient of one training step on {@code batch}, the same from both networks, and not zero. */
+  private static void assertSameGradients(ComputationGraph net, ComputationGraph reference, MultiDataSet batch) {
+    INDArray[] gradients = new INDArray[2];
+    double[] scores = new double[2];
+    ComputationGraph[] nets = {net, reference};
+    for (int n = 0; n < 2; n++) {
+      stepOf(nets[n], batch);
+      gradients[n] = nets[n].gradient().gradient().dup();
+      scores[n] = nets[n].score();
+    }
+    assertThat(scores[0]).isCloseTo(scores[1], within(1e-6 * Math.abs(scores[1])));
+    assertThat(gradients[0].norm2Number().doubleValue()).isPositive();
+    assertThat(gradients[0].sub(gradients[1]).norm2Number().doubleValue())
+        .isLessThan(1e-5 * gradients[1].norm2Number().doubleValue());
+  }
+
+  @Test
   void idDropoutTrainsADroppedItemAsItsContentAlone() {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
     NetworkSpec dropping = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0.5, WEIGHTS,

@@ -1,0 +1,167 @@
+package io.attnflow.core.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The {@link AttentionVertex} in a network: a training step's forward and backward passes in one SameDiff execution.
+ *
+ * <p>DL4J 1.0.0-M2.1's {@link SameDiffGraphVertex} runs the vertex's graph forward for its output, then, in the
+ * backward pass, SameDiff's gradient function, which runs every forward op again before the backward ops: a step
+ * computed its [B, L, N] tensors twice. The gradient that comes back to this vertex is known before the backward pass
+ * starts: {@link InputAsLoss} gives 1 for every window. So a training forward pass here asks SameDiff for the output
+ * and the gradients at once ({@code calculateGradientsAndOutputs}, one execution of the gradient function with that
+ * gradient of ones), keeps the gradients, and the backward pass hands them to DL4J. A backward pass that finds any
+ * other gradient, or other inputs, computes its own as DL4J does; a forward pass outside training is DL4J's.
+ *
+ * <p>dl4j-spark builds a new network for every split of an epoch it fits (ML-1M: dozens an epoch on each worker), and
+ * DL4J's vertex builds its SameDiff graph and that graph's gradient function anew in each, cloning every op through
+ * FlatBuffers, and with them new sessions whose array caches start empty. Here the graph a thread last built is kept
+ * for the next network of the same configuration on that thread, with its gradient function and warm caches, and every
+ * pass binds the current network's parameter arrays to it first.
+ */
+final class OnePassVertex extends SameDiffGraphVertex {
+  /** The gradients of the last training forward pass, by variable name (parameters and inputs); null when spent. */
+  private Map<String, INDArray> kept;
+  /** The inputs they were computed for. */
+  private INDArray[] keptFor;
+
+  /** The SameDiff graph this thread built last, for the next network of the same configuration and input shapes. */
+  private static final ThreadLocal<Built> LAST_BUILT = new ThreadLocal<>();
+
+  private record Built(Object key, SameDiff sameDiff, Map<String, SDVariable> inputVars, SDVariable outputVar,
+      ExternalErrorsFunction fn) {}
+
+  OnePassVertex(SameDiffVertex config, ComputationGraph graph, String name, int index, INDArray params,
+      boolean initialize, DataType dataType) {
+    super(config, graph, name, index, params, initialize, dataType);
+  }
+
+  /** DL4J's graph of this vertex with its gradient function: this thread's last one when its configuration matches. */
+  @Override
+  protected void doInit() {
+    List<Object> key = new ArrayList<>(List.of(config));
+    for (INDArray input : inputs) {
+      key.add(List.of(Arrays.stream(input.shape()).skip(1).boxed().toArray()));
+    }
+    Built built = LAST_BUILT.get();
+    if (built == null || !built.key().equals(key)) {
+      super.doInit();
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        sameDiff.createGradFunction(config.getVertexParams().getInputs().toArray(String[]::new)); // inputs' too, as DL4J's
+      }
+      built = new Built(key, sameDiff, inputVars, outputVar, fn);
+      LAST_BUILT.set(built);
+    }
+    sameDiff = built.sameDiff();
+    inputVars = built.inputVars();
+    outputVar = built.outputVar();
+    fn = built.fn();
+    outputKey = outputVar.name();
+  }
+
+  /** Makes the graph and its gradient function compute with this network's parameters (the graph may be shared). */
+  private void bind() {
+    if (sameDiff == null) {
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        doInit();
+      }
+    }
+    SameDiff gradient = sameDiff.getFunction("grad");
+    paramTable.forEach((name, values) -> {
+      sameDiff.associateArrayWithVariable(values, sameDiff.getVariable(name));
+      gradient.associateArrayWithVariable(values, gradient.getVariable(name));
+    });
+  }
+
+  @Override
+  public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    kept = null;
+    bind();
+    if (!training) {
+      return super.doForward(false, workspaceMgr);
+    }
+    List<String> inputNames = config.getVertexParams().getInputs();
+    config.validateInput(inputs);
+    Map<String, INDArray> placeholders = new HashMap<>();
+    for (int i = 0; i < inputs.length; i++) {
+      placeholders.put(inputNames.get(i), inputs[i]);
+      INDArray mask = maskArrays == null ? null : maskArrays[i];
+      placeholders.put(inputNames.get(i) + "_mask", mask != null ? mask : allOnesMask(inputs[i]));
+    }
+    placeholders.put(fn.getGradPlaceholderName(), Nd4j.ones(dataType, inputs[0].size(0), 1));
+    List<String> wanted = new ArrayList<>(inputNames);
+    wanted.addAll(paramTable.keySet());
+    OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders, List.of(outputKey), wanted);
+    Map<String, INDArray> gradients = new HashMap<>();
+    both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+    INDArray output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
+    sameDiff.clearPlaceholders(true);
+    sameDiff.clearOpInputs();
+    kept = gradients;
+    keptFor = inputs.clone();
+    return output;
+  }
+
+  @Override
+  public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+    Map<String, INDArray> gradients = kept;
+    kept = null;
+    bind();
+    if (gradients == null || !Arrays.equals(keptFor, inputs, (a, b) -> a == b ? 0 : 1) || !allOnes(epsilon)) {
+      return super.doBackward(tbptt, workspaceMgr);
+    }
+    Gradient g = new DefaultGradient();
+    for (String name : paramTable.keySet()) {
+      INDArray gradient = gradients.get(name);
+      INDArray target = gradTable.get(name);
+      if (gradient == null) {
+        target.assign(0); // a parameter the loss does not reach
+      } else {
+        target.assign(gradient);
+      }
+      g.gradientForVariable().put(name, target);
+    }
+    List<String> inputNames = config.getVertexParams().getInputs();
+    INDArray[] inputGradients = new INDArray[inputNames.size()];
+    for (int j = 0; j < inputGradients.length; j++) {
+      INDArray gradient = gradients.get(inputNames.get(j));
+      inputGradients[j] = gradient != null ? gradient : inputs[j].ulike().assign(0);
+    }
+    return new Pair<>(g, inputGradients);
+  }
+
+  /** Whether the gradient DL4J hands back is the one the forward pass assumed: 1 for every window. */
+  private static boolean allOnes(INDArray epsilon) {
+    return epsilon != null && epsilon.minNumber().doubleValue() == 1 && epsilon.maxNumber().doubleValue() == 1;
+  }
+
+  /** The mask DL4J feeds for an input without one (SameDiffGraphVertex's, which is not visible here). */
+  private INDArray allOnesMask(INDArray input) {
+    long[] shape = input.shape();
+    return switch (shape.length) {
+      case 2 -> Nd4j.ones(dataType, shape[0], 1);
+      case 3 -> Nd4j.ones(dataType, shape[0], shape[2]);
+      default -> Nd4j.ones(dataType, shape[0], 1, 1, 1);
+    };
+  }
+}
