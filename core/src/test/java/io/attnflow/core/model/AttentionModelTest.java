@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
 
 /**
  * One model, two evaluators (DESIGN §3): DL4J's output() of the sequence-level network, position by
@@ -319,14 +321,14 @@ class AttentionModelTest {
 
   /** How many forward matrix products ND4J executes in {@code work}. */
   private static long matmuls(Runnable work) {
-    org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
-    Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.ALL);
+    OpProfiler.getInstance().reset();
+    Nd4j.getExecutioner().setProfilingMode(ProfilingMode.ALL);
     try {
       work.run();
     } finally {
-      Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+      Nd4j.getExecutioner().setProfilingMode(ProfilingMode.DISABLED);
     }
-    return org.nd4j.linalg.profiler.OpProfiler.getInstance().getOpCounter().getCount("matmul");
+    return OpProfiler.getInstance().getOpCounter().getCount("matmul");
   }
 
   /** A new network whose vertex is DL4J's own (two passes a training step). */
