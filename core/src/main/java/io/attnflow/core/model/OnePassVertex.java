@@ -111,12 +111,15 @@ final class OnePassVertex extends SameDiffGraphVertex {
     placeholders.put(fn.getGradPlaceholderName(), Nd4j.ones(dataType, inputs[0].size(0), 1));
     List<String> wanted = new ArrayList<>(inputNames);
     wanted.addAll(paramTable.keySet());
-    OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders, List.of(outputKey), wanted);
     Map<String, INDArray> gradients = new HashMap<>();
-    both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
-    INDArray output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
-    sameDiff.clearPlaceholders(true);
-    sameDiff.clearOpInputs();
+    INDArray output;
+    try (OpMemory.Step step = OpMemory.step()) { // every array of the execution is dead once these copies exist
+      OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders, List.of(outputKey), wanted);
+      both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+      output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
+      sameDiff.clearPlaceholders(true);
+      sameDiff.clearOpInputs();
+    }
     kept = gradients;
     keptFor = inputs.clone();
     return output;
