@@ -97,7 +97,9 @@ final class OpMemory {
   /**
    * SameDiff's array cache, plus the arrays of this session's steps: tracked while a step is open, free for the same
    * shape once it closes. Free arrays of shapes no step asked for lately are freed beyond a quarter of JavaCPP's
-   * memory limit (ND4J's bound for its own cache). A session runs on one thread.
+   * memory limit (ND4J's bound for its own cache). They are kept apart from that cache because it cannot take them:
+   * handed a step's arrays, it gave one of them out twice ("Array was released multiple times"). A session runs on one
+   * thread.
    */
   static final class Recycling extends ArrayCacheMemoryMgr {
     private final Map<INDArray, LongShapeDescriptor> inStep = new IdentityHashMap<>();
