@@ -34,7 +34,7 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * passes in one SameDiff execution) and with DL4J's own vertex (the forward again inside the backward pass), one after
  * the other in the same JVM, twice over; {@code two} the latter alone; the default {@code one} the former alone.
  *
- * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--content 64] [--id-dropout 0.3] [--passes one|two|both]
+ * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3] [--passes one|two|both]
  *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
@@ -43,6 +43,7 @@ public final class TrainStepBench {
   public static void main(String[] args) {
     int items = 3416;
     int steps = 30;
+    int warmup = 20;
     int window = 50;
     int dim = 128;
     int blocks = 1;
@@ -55,6 +56,7 @@ public final class TrainStepBench {
       switch (args[a]) {
         case "--items" -> items = Integer.parseInt(args[++a]);
         case "--steps" -> steps = Integer.parseInt(args[++a]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++a]);
         case "--blocks" -> blocks = Integer.parseInt(args[++a]);
         case "--profile" -> profile = true;
         case "--content" -> contentDim = Integer.parseInt(args[++a]);
@@ -72,46 +74,53 @@ public final class TrainStepBench {
       case "both" -> List.of(true, false, true, false);
       default -> throw new IllegalArgumentException("--passes takes one, two or both, not " + passes);
     };
-    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
-        "passes", "ms/step", "positions/s", "GEMM GF/s");
+    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %9s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
+        "passes", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
     List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
       for (int reads : contents) {
         for (boolean two : twoPasses) {
-          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, two, steps, profile);
+          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, two, warmup, steps, profile);
         }
       }
     }
   }
 
-  /** Prints one row: a new network of that configuration, warmed up over 5 steps, then timed over {@code steps}. */
+  /**
+   * Prints one row: a new network of that configuration, warmed up over {@code warmup} steps (SameDiff's Java side takes
+   * a few dozen to compile), then timed step by step over {@code steps}: the median step, and the mean.
+   */
   private static void measure(int items, int window, int dim, int blocks, int batch, int pool, int reads, double drop,
-      boolean twoPasses, int steps, boolean profile) {
+      boolean twoPasses, int warmup, int steps, boolean profile) {
     NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
         Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
         0.005, 0);
     System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(twoPasses));
     ComputationGraph net = AttentionNetwork.create(spec, 42);
     List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
-    for (int s = 0; s < 5; s++) {
+    for (int s = 0; s < warmup; s++) {
       net.fit(batches.get(s % batches.size()));
     }
     if (profile) {
       Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.ALL);
       OpProfiler.getInstance().reset();
     }
-    long t0 = System.nanoTime();
+    double[] each = new double[steps];
     for (int s = 0; s < steps; s++) {
+      long t0 = System.nanoTime();
       net.fit(batches.get(s % batches.size()));
+      each[s] = (System.nanoTime() - t0) / 1e6;
     }
-    double ms = (System.nanoTime() - t0) / 1e6 / steps;
+    double mean = Arrays.stream(each).average().orElse(0);
+    Arrays.sort(each);
+    double ms = each[steps / 2];
     if (profile) {
       Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
       OpProfiler.getInstance().printOutDashboard();
     }
     double positions = (double) batch * window;
-    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop,
-        twoPasses ? "two" : "one", ms, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
+    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop,
+        twoPasses ? "two" : "one", ms, mean, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
   }
 
   /**
