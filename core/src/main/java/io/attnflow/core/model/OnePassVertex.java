@@ -31,7 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * starts: {@link InputAsLoss} gives 1 for every window. So a training forward pass here asks SameDiff for the output
  * and the gradients at once ({@code calculateGradientsAndOutputs}, one execution of the gradient function with that
  * gradient of ones), keeps the gradients, and the backward pass hands them to DL4J. A backward pass that finds any
- * other gradient, or other inputs, computes its own as DL4J does; a forward pass outside training is DL4J's.
+ * other gradient, or other inputs, computes its own as DL4J does; a forward pass outside training is DL4J's. Only the
+ * gradients someone reads are asked for: the parameters' and the embedded items'; the network's own inputs (context,
+ * content vectors, keep flags) get zeros, as DL4J drops what it is handed for them.
  *
  * <p>dl4j-spark builds a new network for every split of an epoch it fits (ML-1M: dozens an epoch on each worker), and
  * DL4J's vertex builds its SameDiff graph and that graph's gradient function anew in each, cloning every op through
@@ -40,7 +42,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass binds the current network's parameter arrays to it first.
  */
 final class OnePassVertex extends SameDiffGraphVertex {
-  /** The gradients of the last training forward pass, by variable name (parameters and inputs); null when spent. */
+  /**
+   * The gradients of the last training forward pass, by variable name (parameters, and the inputs that come from
+   * another vertex: the embedded items; the network's own inputs get none); null when spent.
+   */
   private Map<String, INDArray> kept;
   /** The inputs they were computed for. */
   private INDArray[] keptFor;
@@ -109,8 +114,13 @@ final class OnePassVertex extends SameDiffGraphVertex {
       placeholders.put(inputNames.get(i) + "_mask", mask != null ? mask : allOnesMask(inputs[i]));
     }
     placeholders.put(fn.getGradPlaceholderName(), Nd4j.ones(dataType, inputs[0].size(0), 1));
-    List<String> wanted = new ArrayList<>(inputNames);
-    wanted.addAll(paramTable.keySet());
+    List<String> wanted = new ArrayList<>(paramTable.keySet());
+    List<String> sources = graph.getConfiguration().getVertexInputs().get(getVertexName());
+    for (int i = 0; i < inputNames.size(); i++) { // a network input's gradient goes nowhere: not computed
+      if (!graph.getConfiguration().getNetworkInputs().contains(sources.get(i))) {
+        wanted.add(inputNames.get(i));
+      }
+    }
     Map<String, INDArray> gradients = new HashMap<>();
     INDArray output;
     try (OpMemory.Step step = OpMemory.step()) { // every array of the execution is dead once these copies exist
