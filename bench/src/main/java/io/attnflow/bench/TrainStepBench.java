@@ -25,17 +25,18 @@ import org.nd4j.linalg.profiler.OpProfiler;
 /**
  * The cost of one training step of the attention network, outside Spark: fits full synthetic windows
  * (random items of a vocabulary of the given size) on one network, one step at a time, and prints a
- * table per configuration: milliseconds a step, positions a second, and the step's floating-point work
- * as a share of the time (its GEMMs, forward and backward). What dl4j-spark adds on top (a new network
- * per averaging round, parameter averaging, moving the minibatches) is not in these figures. With
- * {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c), each
- * configuration then measured with and without, and with {@code --id-dropout p} training drops that share of ids.
+ * table per configuration: milliseconds a step (the median, and the mean), positions a second, and the
+ * step's floating-point work as a share of the time (its GEMMs, forward and backward). What dl4j-spark adds
+ * on top (a new network per averaging round, parameter averaging, moving the minibatches) is not in these
+ * figures. With {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c),
+ * each configuration then measured with and without, and with {@code --id-dropout p} training drops that share of
+ * ids.
  * {@code --passes both} measures each configuration with the attention vertex as it trains (its forward and backward
  * passes in one SameDiff execution) and with DL4J's own vertex (the forward again inside the backward pass), one after
  * the other in the same JVM, twice over; {@code two} the latter alone; the default {@code one} the former alone.
  *
- * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3] [--passes one|two|both]
- *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
+ *     [--passes one|two|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
