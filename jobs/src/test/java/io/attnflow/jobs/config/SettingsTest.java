@@ -85,6 +85,13 @@ class SettingsTest {
   }
 
   @Test
+  void minibatchesHoldAtLeastTwoWindows() {
+    assertThat(load("train.batch-size=2").train().batchSize()).isEqualTo(2);
+    assertThat(problems("train.batch-size=1")).containsExactly(
+        "train.batch-size = 1 is not valid (expected an integer in [2, 65536])");
+  }
+
+  @Test
   void historyDecaysByTimeAndByPosition() {
     assertThat(load().model().weights().halfLifeEvents()).isEqualTo(2.0);
     var w = load("model.half-life-days=7", "model.half-life-events=2.5").model().weights();
