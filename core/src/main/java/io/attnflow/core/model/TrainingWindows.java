@@ -1,10 +1,8 @@
 package io.attnflow.core.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,9 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the window by the {@link NegativeSampler} among the items the user never touched, which join
  * the negatives of the other windows of its minibatch in one pool. A window's first position
  * therefore sees a shorter history than it would at scoring time when the user has older events; the
- * newest window, the one nearest scoring, sees all it can. An epoch may take at most a number of a user's windows:
- * its newest, and older ones drawn at random, so that a user with thousands of events does not outweigh a hundred
- * others, as the evaluation (one case per user) does not.
+ * newest window, the one nearest scoring, sees all it can.
  * The random source is the caller's, so a seed per (epoch, user) makes every epoch reproducible.
  */
 public final class TrainingWindows {
@@ -50,45 +46,26 @@ public final class TrainingWindows {
    */
   public static List<Window> of(UserSequence train, int[] seen, int window, HistoryWeights weights, int negatives,
       NegativeSampler sampler, SplittableRandom random) {
-    return of(train, seen, new int[0], window, 0, weights, negatives, sampler, random);
+    return of(train, seen, new int[0], window, weights, negatives, sampler, random);
   }
 
   /**
    * @param seen  the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
    * @param shown the items the user was shown and did not click, which a sampler with impressions draws from
-   * @param most  at most this many windows: the newest, then older ones drawn from {@code random}, newest first; 0: all
    */
-  public static List<Window> of(UserSequence train, int[] seen, int[] shown, int window, int most,
-      HistoryWeights weights, int negatives, NegativeSampler sampler, SplittableRandom random) {
+  public static List<Window> of(UserSequence train, int[] seen, int[] shown, int window, HistoryWeights weights,
+      int negatives, NegativeSampler sampler, SplittableRandom random) {
     List<Window> out = new ArrayList<>();
     if (!sampler.canDraw(seen)) {
       return out; // nothing left to sample negatives from
     }
-    for (int k : cuts(count(train.length(), window), most, random)) {
-      Window w = window(train, train.length() - 1 - k * window, window, weights, negatives, sampler, seen, shown,
-          random);
+    for (int end = train.length() - 1; end >= 1; end -= window) {
+      Window w = window(train, end, window, weights, negatives, sampler, seen, shown, random);
       if (w.targets() > 0) {
         out.add(w);
       }
     }
     return out;
-  }
-
-  /** Which of {@code n} windows (0 the newest) to cut: all, or the newest and {@code most} − 1 drawn, ascending. */
-  private static int[] cuts(int n, int most, SplittableRandom random) {
-    int[] all = IntStream.range(0, n).toArray();
-    if (most <= 0 || n <= most) {
-      return all;
-    }
-    for (int i = 1; i < most; i++) { // a partial Fisher–Yates shuffle of the older windows
-      int j = i + random.nextInt(n - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    int[] chosen = Arrays.copyOf(all, most);
-    Arrays.sort(chosen);
-    return chosen;
   }
 
   /**
@@ -98,12 +75,6 @@ public final class TrainingWindows {
    */
   public static int count(int length, int window) {
     return length < 2 ? 0 : (length - 2) / window + 1;
-  }
-
-  /** As {@link #count(int, int)}, when at most {@code most} windows are cut (0: all). */
-  public static int count(int length, int window, int most) {
-    int n = count(length, window);
-    return most > 0 ? Math.min(n, most) : n;
   }
 
   private static Window window(UserSequence s, int end, int window, HistoryWeights weights, int negatives,

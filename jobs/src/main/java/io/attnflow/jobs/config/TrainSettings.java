@@ -33,7 +33,6 @@ public record TrainSettings(
     LearningRateDecay learningRateDecay,
     double l2,
     int batchSize,
-    int windowsPerUser,
     int averagingFrequency,
     int chunkSplits,
     long seed,
@@ -68,7 +67,6 @@ public record TrainSettings(
             .toUpperCase(java.util.Locale.ROOT)),
         r.doubleIn("train.l2", 0, 1.0),
         r.intIn("train.batch-size", 2, 1 << 16), // one-window minibatches sit out (TrainJob): with 1, almost all
-        r.intIn("train.windows-per-user", 0, 1_000_000),
         r.intIn("train.averaging-frequency", 1, 10_000),
         r.intIn("train.chunk-splits", 1, 1_000_000),
         r.intIn("train.seed", 0, Integer.MAX_VALUE),
@@ -128,7 +126,6 @@ public record TrainSettings(
     m.put("learning_rate_decay", learningRateDecay.name().toLowerCase(java.util.Locale.ROOT));
     m.put("l2", l2);
     m.put("batch_size", batchSize);
-    m.put("windows_per_user", windowsPerUser);
     m.put("averaging_frequency", averagingFrequency);
     m.put("chunk_splits", chunkSplits);
     m.put("seed", seed);

@@ -155,9 +155,8 @@ public final class TrainJob {
         .build();
     SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
     int windowLength = spec.window();
-    int perUser = s.windowsPerUser();
     long minibatches = (trainees.map(t -> (long) TrainingWindows.count(LeaveOneOut.train(t.sequence())
-        .without(heldItems).length(), windowLength, perUser)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
+        .without(heldItems).length(), windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
     EpochChunks chunks = EpochChunks.of(minibatches, (long) jsc.defaultParallelism() * s.averagingFrequency(),
         s.chunkSplits());
     JavaRDD<Trainee> users = chunks.partition(trainees);
@@ -292,7 +291,6 @@ public final class TrainJob {
     int negatives = spec.negatives();
     double idDropout = spec.idDropout();
     int batchSize = s.batchSize();
-    int most = s.windowsPerUser();
     HistoryWeights weights = s.model().weights();
     return (partition, it) -> {
       StdoutFilter.install();
@@ -302,7 +300,7 @@ public final class TrainJob {
         UserSequence seq = t.sequence();
         SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
         all.addAll(TrainingWindows.of(LeaveOneOut.train(seq).without(heldOut), seq.sortedItems(), t.shown(), window,
-            most, weights, negatives, sampler, random));
+            weights, negatives, sampler, random));
       }
       Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
       SplittableRandom drops = new SplittableRandom(mix(seed, -epoch, partition));
