@@ -66,7 +66,7 @@ public record TrainSettings(
         LearningRateDecay.valueOf(r.oneOf("train.learning-rate-decay", List.of("none", "cosine"))
             .toUpperCase(java.util.Locale.ROOT)),
         r.doubleIn("train.l2", 0, 1.0),
-        r.intIn("train.batch-size", 2, 1 << 16), // one-window minibatches sit out (TrainJob): with 1, almost all
+        r.intIn("train.batch-size", 2, 1 << 16), // one-window minibatches sit out (TrainJob)
         r.intIn("train.averaging-frequency", 1, 10_000),
         r.intIn("train.chunk-splits", 1, 1_000_000),
         r.intIn("train.seed", 0, Integer.MAX_VALUE),
