@@ -31,12 +31,15 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * figures. With {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c),
  * each configuration then measured with and without, and with {@code --id-dropout p} training drops that share of
  * ids.
- * {@code --passes both} measures each configuration with the attention vertex as it trains (its forward and backward
- * passes in one SameDiff execution) and with DL4J's own vertex (the forward again inside the backward pass), one after
- * the other in the same JVM, twice over; {@code two} the latter alone; the default {@code one} the former alone.
+ * {@code --passes} names the form of the step: {@code hand} (the default) leaves the pool part to the hand-written
+ * {@code PoolHead} between SameDiff's forward and its gradient function; {@code one} runs the whole step in one
+ * SameDiff execution (training picks one of the two by the negatives a window,
+ * {@code AttentionVertex.HAND_HEAD_NEGATIVES}); {@code two} with DL4J's own vertex (the forward again inside the
+ * backward pass); {@code both} measures {@code one} and {@code two}, {@code all} the three, one after the other in the
+ * same JVM, twice over.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes one|two|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ *     [--passes hand|one|two|both|all] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
@@ -51,7 +54,7 @@ public final class TrainStepBench {
     boolean profile = false;
     int contentDim = 0;
     double idDropout = 0;
-    String passes = "one";
+    String passes = "hand";
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -69,19 +72,20 @@ public final class TrainStepBench {
     if (configs.isEmpty()) {
       configs = List.of(new int[] {16, 256}, new int[] {32, 512});
     }
-    List<Boolean> twoPasses = switch (passes) {
-      case "one" -> List.of(false);
-      case "two" -> List.of(true);
-      case "both" -> List.of(true, false, true, false);
-      default -> throw new IllegalArgumentException("--passes takes one, two or both, not " + passes);
+    List<String> forms = switch (passes) {
+      case "hand", "one", "two" -> List.of(passes);
+      case "both" -> List.of("two", "one", "two", "one");
+      case "all" -> List.of("two", "one", "hand", "two", "one", "hand");
+      default -> throw new IllegalArgumentException("--passes takes hand, one, two, both or all, not " + passes);
     };
     System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %9s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
         "passes", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
     List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
       for (int reads : contents) {
-        for (boolean two : twoPasses) {
-          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, two, warmup, steps, profile);
+        for (String form : forms) {
+          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, form, warmup, steps,
+              profile);
         }
       }
     }
@@ -92,11 +96,12 @@ public final class TrainStepBench {
    * a few dozen to compile), then timed step by step over {@code steps}: the median step, and the mean.
    */
   private static void measure(int items, int window, int dim, int blocks, int batch, int pool, int reads, double drop,
-      boolean twoPasses, int warmup, int steps, boolean profile) {
+      String form, int warmup, int steps, boolean profile) {
     NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
         Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
         0.005, 0);
-    System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(twoPasses));
+    System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(form.equals("two")));
+    System.setProperty(AttentionVertex.POOL_PART, form.equals("hand") ? "hand" : "samediff");
     ComputationGraph net = AttentionNetwork.create(spec, 42);
     List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
     for (int s = 0; s < warmup; s++) {
@@ -121,7 +126,7 @@ public final class TrainStepBench {
     }
     double positions = (double) batch * window;
     System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop,
-        twoPasses ? "two" : "one", ms, mean, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
+        form, ms, mean, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
   }
 
   /**

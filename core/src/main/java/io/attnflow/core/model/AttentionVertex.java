@@ -75,6 +75,25 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String UNKNOWN_ID = "Eu";
   /** The system property that makes networks built after it use DL4J's two-pass vertex (see {@link #instantiate}). */
   public static final String TWO_PASSES = "attnflow.train.two-passes";
+  /**
+   * The system property that chooses, for networks built after it, where a training step's pool part runs: "hand" (the
+   * {@link PoolHead}) or "samediff"; unset, by the pool's size ({@link #handHead}). For benchmarks and tests.
+   */
+  public static final String POOL_PART = "attnflow.train.pool";
+  /**
+   * The fewest negatives a window that make the {@link PoolHead} the faster ({@link #handHead}):
+   * {@code bin/bench-train-step --passes all}, session 26 (docs/experiments.md).
+   */
+  static final int HAND_HEAD_NEGATIVES = 32;
+  /** The values the training graph hands the {@link PoolHead}, and the gradients it takes back ({@link #handHead}). */
+  static final String HEAD_THETA = "head_theta";
+  static final String HEAD_PHI = "head_phi";
+  static final String HEAD_WEIGHTS = "head_weights";
+  static final String HEAD_TARGETS = "head_targets";
+  static final String HEAD_POOLED_LOSS = "head_pooled_loss";
+  static final String GRADIENT = "_gradient";
+  /** The head's gradient of b, over the windows of the batch: every window adds its share of it through b ⊙ g. */
+  static final String HEAD_BIAS_GRADIENT = "head_bias" + GRADIENT;
 
   /**
    * The initial spread of W_c: a unit content vector then starts at the size of an initial id embedding
@@ -105,6 +124,15 @@ public class AttentionVertex extends SameDiffVertex {
   @JsonProperty private double decayFloor;
   /** Output every position's scores instead of the loss (parity checks). */
   @JsonProperty private boolean scores;
+  /**
+   * Whether a training step's pool part (z against the pooled negatives and its softmax) is the {@link PoolHead}'s, by
+   * hand, outside the SameDiff graph: the graph then ends in the values the head reads (see {@link #defineVertex}).
+   * Training networks of the softmax loss have it when each window brings at least {@value #HAND_HEAD_NEGATIVES}
+   * negatives (or {@value #POOL_PART} says "hand"; never under {@value #TWO_PASSES}). The head saves the pool's
+   * [B, L, N] ops and costs a second SameDiff execution of the rest of the graph: at ML-1M's 32 windows and 2,048
+   * negatives a step took 22% less, at the demo's 16 and 256 8–9% more, at 32 a window as much or 10–13% less.
+   */
+  @JsonProperty private boolean handHead;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
@@ -128,6 +156,9 @@ public class AttentionVertex extends SameDiffVertex {
     this.decayFloor = spec.weights().decayFloor();
     this.seed = seed;
     this.scores = scores;
+    String pool = System.getProperty(POOL_PART, "");
+    this.handHead = !scores && loss == TrainingLoss.SOFTMAX && !Boolean.getBoolean(TWO_PASSES)
+        && (pool.equals("hand") || !pool.equals("samediff") && negatives >= HAND_HEAD_NEGATIVES);
   }
 
   /**
@@ -138,7 +169,8 @@ public class AttentionVertex extends SameDiffVertex {
   public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int index,
       INDArray params, boolean initialize, DataType dataType) {
     setName(name);
-    return Boolean.getBoolean(TWO_PASSES) ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)
+    return Boolean.getBoolean(TWO_PASSES) && !handHead
+        ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)
         : new OnePassVertex(this, graph, name, index, params, initialize, dataType);
   }
 
@@ -205,8 +237,8 @@ public class AttentionVertex extends SameDiffVertex {
     // z of each target's own item: the diagonal terms ℓ_{i,t+1}, weighted along each row of w
     SDVariable similarityTargets = sd.mmul(phiTargets, theta.permute(0, 2, 1));           // [B, L(t), L(i)]
     SDVariable zTargets = terms(sd, similarityTargets, p).mul(wn).sum(true, 2);             // [B, L, 1]
-    SDVariable similarityPool = againstPool(sd, theta, phiPool);                           // [B, L(i), N]
-    SDVariable zNegatives = sd.mmul(wn, terms(sd, similarityPool, p));                      // [B, L(t), N]
+    SDVariable zNegatives = handHead ? null                                                 // the head's
+        : sd.mmul(wn, terms(sd, againstPool(sd, theta, phiPool), p));                       // [B, L(t), N]
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
         .reshape(-1, 1, l);                                                                 // [B, 1, L(i)]
@@ -225,8 +257,44 @@ public class AttentionVertex extends SameDiffVertex {
           sd.constant(Nd4j.createFromArray(-1L)));                                         // [B, -1]
       return sd.concat(1, z.reshape(rows), pooled.reshape(rows));
     }
-    return positionLoss(sd, zTargets, zNegatives).add(positionLoss(sd, pTargets, pNegatives)).mul(counted)
-        .sum(true, 1);                                                                      // [B, 1]
+    SDVariable pooledLoss = positionLoss(sd, pTargets, pNegatives).mul(counted).sum(true, 1); // [B, 1]
+    if (handHead) {
+      return headSurrogate(sd, thetaRows, phiPool, wn, zTargets, p.get(BIAS), pooledLoss);
+    }
+    return positionLoss(sd, zTargets, zNegatives).mul(counted).sum(true, 1).add(pooledLoss); // [B, 1]
+  }
+
+  /**
+   * The graph's end when the {@link PoolHead} computes the pool part: the values it reads, named, and as output, per
+   * window, the pooled head's loss plus Σ v ⊙ g over those values v and b, with g placeholders that
+   * {@link OnePassVertex} feeds with the head's gradients of them. The gradient of that output (1 a window) with
+   * respect to everything before is then the whole loss's: the chain rule from the head's gradients on. Its value is
+   * not the loss (the vertex computes that from the head's loss and {@value #HEAD_POOLED_LOSS}).
+   */
+  private SDVariable headSurrogate(SameDiff sd, SDVariable thetaRows, SDVariable phiPool, SDVariable wn,
+      SDVariable zTargets, SDVariable bias, SDVariable pooledLoss) {
+    int l = window;
+    int k = projection;
+    SDVariable surrogate = pooledLoss.rename(HEAD_POOLED_LOSS);
+    SDVariable[] values = {thetaRows.rename(HEAD_THETA), phiPool.rename(HEAD_PHI), wn.rename(HEAD_WEIGHTS),
+        zTargets.rename(HEAD_TARGETS)};
+    long[][] shapes = {{-1, k}, {-1, k}, {-1, l, l}, {-1, l, 1}};
+    long[] perWindow = {(long) l * k, (long) negatives * k, (long) l * l, l};
+    for (int v = 0; v < values.length; v++) {
+      SDVariable gradient = sd.placeHolder(values[v].name() + GRADIENT, DataType.FLOAT, shapes[v]);
+      surrogate = surrogate.add(values[v].mul(gradient).reshape(-1, perWindow[v]).sum(true, 1));
+    }
+    return surrogate.add(bias.mul(sd.placeHolder(HEAD_BIAS_GRADIENT, DataType.FLOAT, 1, 1)));
+  }
+
+  /** Whether a training step's pool part is the {@link PoolHead}'s (see {@link #handHead}). */
+  boolean handHead() {
+    return handHead;
+  }
+
+  /** The pool part of a training step, by hand, for a vertex with {@link #handHead()}. */
+  PoolHead poolHead() {
+    return new PoolHead(aggregation, alphaTemperature);
   }
 
   /**
@@ -339,6 +407,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.halfLifeEvents = halfLifeEvents;
     c.decayFloor = decayFloor;
     c.scores = scores;
+    c.handHead = handHead;
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -358,13 +427,13 @@ public class AttentionVertex extends SameDiffVertex {
         && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
-        && v.scores == scores;
+        && v.scores == scores && v.handHead == handHead;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
-        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores);
+        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

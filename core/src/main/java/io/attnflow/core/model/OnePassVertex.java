@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The {@link AttentionVertex} in a network: a training step's forward and backward passes in one SameDiff execution.
@@ -40,6 +41,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * FlatBuffers, and with them new sessions whose array caches start empty. Here the graph a thread last built is kept
  * for the next network of the same configuration on that thread, with its gradient function and warm caches, and every
  * pass binds the current network's parameter arrays to it first.
+ *
+ * <p>When the vertex leaves a step's pool part to the {@link PoolHead} ({@link AttentionVertex#handHead()}), a pass
+ * runs SameDiff's graph forward to the values the head reads, then the head, then the graph's gradient function fed
+ * with the head's gradients of those values: the graph's small forward ops run twice, its [B, L, N] work not at all.
  */
 final class OnePassVertex extends SameDiffGraphVertex {
   /**
@@ -54,7 +59,10 @@ final class OnePassVertex extends SameDiffGraphVertex {
   private static final ThreadLocal<Built> LAST_BUILT = new ThreadLocal<>();
 
   private record Built(Object key, SameDiff sameDiff, Map<String, SDVariable> inputVars, SDVariable outputVar,
-      ExternalErrorsFunction fn) {}
+      ExternalErrorsFunction fn, PoolHead head) {}
+
+  /** This thread's pool head, for a vertex with {@link AttentionVertex#handHead()}. */
+  private PoolHead head;
 
   OnePassVertex(SameDiffVertex config, ComputationGraph graph, String name, int index, INDArray params,
       boolean initialize, DataType dataType) {
@@ -74,13 +82,15 @@ final class OnePassVertex extends SameDiffGraphVertex {
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         sameDiff.createGradFunction(config.getVertexParams().getInputs().toArray(String[]::new)); // inputs' too, as DL4J's
       }
-      built = new Built(key, sameDiff, inputVars, outputVar, fn);
+      AttentionVertex vertex = (AttentionVertex) config;
+      built = new Built(key, sameDiff, inputVars, outputVar, fn, vertex.handHead() ? vertex.poolHead() : null);
       LAST_BUILT.set(built);
     }
     sameDiff = built.sameDiff();
     inputVars = built.inputVars();
     outputVar = built.outputVar();
     fn = built.fn();
+    head = built.head();
     outputKey = outputVar.name();
   }
 
@@ -102,7 +112,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
   public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
     kept = null;
     bind();
-    if (!training) {
+    boolean byHand = ((AttentionVertex) config).handHead();
+    if (!training && !byHand) {
       return super.doForward(false, workspaceMgr);
     }
     List<String> inputNames = config.getVertexParams().getInputs();
@@ -121,6 +132,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
         wanted.add(inputNames.get(i));
       }
     }
+    if (byHand) {
+      return handStep(training, placeholders, wanted, workspaceMgr);
+    }
     Map<String, INDArray> gradients = new HashMap<>();
     INDArray output;
     try (OpMemory.Step step = OpMemory.step()) { // every array of the execution is dead once these copies exist
@@ -135,12 +149,58 @@ final class OnePassVertex extends SameDiffGraphVertex {
     return output;
   }
 
+  /**
+   * A pass whose pool part is the {@link PoolHead}'s: the graph forward to the head's values, the head, and in training
+   * the graph's gradients from the head's. The output is every window's loss: the pooled head's plus the pool part's.
+   */
+  private INDArray handStep(boolean training, Map<String, INDArray> placeholders, List<String> wanted,
+      LayerWorkspaceMgr workspaceMgr) {
+    int window = ((AttentionVertex) config).window();
+    INDArray counted = inputs[1].get(NDArrayIndex.all(), NDArrayIndex.interval(window, 2 * window)); // context's flags
+    float bias = paramTable.get(AttentionVertex.BIAS).getFloat(0);
+    Map<String, INDArray> gradients = new HashMap<>();
+    INDArray output;
+    INDArray ones = placeholders.remove(fn.getGradPlaceholderName()); // the gradient function's, for the second
+    try (OpMemory.Step step = OpMemory.step()) { // every array of both executions is dead once these copies exist
+      Map<String, INDArray> values = sameDiff.output(placeholders, AttentionVertex.HEAD_THETA,
+          AttentionVertex.HEAD_PHI, AttentionVertex.HEAD_WEIGHTS, AttentionVertex.HEAD_TARGETS,
+          AttentionVertex.HEAD_POOLED_LOSS);
+      PoolHead.Step pool = head.step(values.get(AttentionVertex.HEAD_THETA), values.get(AttentionVertex.HEAD_PHI),
+          values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted, bias, training);
+      INDArray pooled = values.get(AttentionVertex.HEAD_POOLED_LOSS);
+      output = workspaceMgr.dup(ArrayType.ACTIVATIONS,
+          Nd4j.createFromArray(pool.loss()).reshape(pooled.shape()).addi(pooled));
+      if (training) {
+        placeholders.put(AttentionVertex.HEAD_THETA + AttentionVertex.GRADIENT, pool.theta());
+        placeholders.put(AttentionVertex.HEAD_PHI + AttentionVertex.GRADIENT, pool.phi());
+        placeholders.put(AttentionVertex.HEAD_WEIGHTS + AttentionVertex.GRADIENT, pool.weights());
+        placeholders.put(AttentionVertex.HEAD_TARGETS + AttentionVertex.GRADIENT, pool.targets());
+        placeholders.put(AttentionVertex.HEAD_BIAS_GRADIENT,
+            Nd4j.scalar(dataType, pool.bias() / inputs[0].size(0)).reshape(1, 1));
+        placeholders.put(fn.getGradPlaceholderName(), ones);
+        sameDiff.calculateGradients(placeholders, wanted)
+            .forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+      }
+      sameDiff.clearPlaceholders(true);
+      sameDiff.clearOpInputs();
+    }
+    if (training) {
+      kept = gradients;
+      keptFor = inputs.clone();
+    }
+    return output;
+  }
+
   @Override
   public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
     Map<String, INDArray> gradients = kept;
     kept = null;
     bind();
     if (gradients == null || !Arrays.equals(keptFor, inputs, (a, b) -> a == b ? 0 : 1) || !allOnes(epsilon)) {
+      if (((AttentionVertex) config).handHead()) { // the graph's output is not the loss: DL4J's pass cannot run it
+        throw new IllegalStateException("A training network with the pool head needs a training forward pass before "
+            + "its backward pass, and InputAsLoss's gradient of 1 a window");
+      }
       return super.doBackward(tbptt, workspaceMgr);
     }
     Gradient g = new DefaultGradient();

@@ -313,6 +313,48 @@ class AttentionModelTest {
     assertThat(matmuls(() -> stepOf(twoPasses, batch))).isEqualTo(2 * forward);
   }
 
+  @ParameterizedTest
+  @EnumSource(Aggregation.class)
+  void thePoolHeadByHandGivesSameDiffsLossAndGradients(Aggregation aggregation) {
+    // pools of 4 × 3 = 12 negatives: rows shorter than a SIMD vector and longer, so both the lanes and the tails count
+    ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, aggregation, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS, 0.05, 0);
+    ComputationGraph byHand = withPoolPart("hand", spec);
+    ComputationGraph reference = withPoolPart("samediff", spec);
+    assertThat(((AttentionVertex) byHand.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handHead())
+        .isTrue();
+    assertThat(((AttentionVertex) reference.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handHead())
+        .isFalse();
+    assertThat(reference.params()).isEqualTo(byHand.params());
+    SplittableRandom random = new SplittableRandom(8);
+    ItemContent content = content(shape.items(), 3, random);
+    List<TrainingWindows.Window> windows = new ArrayList<>();
+    for (int u = 0; u < 4; u++) {
+      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
+          NegativeSampler.uniform(shape.items()), random));
+    }
+    MultiDataSet batch = TrainingWindows.batch(windows, content, 0, new SplittableRandom(1));
+    INDArray losses = reference.output(batch.getFeatures())[0];
+    assertThat(byHand.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
+        .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
+    for (int step = 0; step < 3; step++) {
+      assertSameGradients(byHand, reference, batch);
+      byHand.fit(batch);
+      reference.fit(batch);
+    }
+    // (their parameters part after steps: Adam turns the rounding noise of b_p's gradient, 0 but for it, into steps)
+  }
+
+  /** A new network whose training step runs its pool part where {@code pool} says. */
+  private static ComputationGraph withPoolPart(String pool, NetworkSpec spec) {
+    System.setProperty(AttentionVertex.POOL_PART, pool);
+    try {
+      return AttentionNetwork.create(spec, 6);
+    } finally {
+      System.clearProperty(AttentionVertex.POOL_PART);
+    }
+  }
+
   private static void stepOf(ComputationGraph net, MultiDataSet batch) {
     net.setInputs(batch.getFeatures());
     net.setLabels(batch.getLabels());
