@@ -162,14 +162,15 @@ final class OnePassVertex extends SameDiffGraphVertex {
     INDArray output;
     INDArray ones = placeholders.remove(fn.getGradPlaceholderName()); // the gradient function's, for the second
     try (OpMemory.Step step = OpMemory.step()) { // every array of both executions is dead once these copies exist
-      Map<String, INDArray> values = sameDiff.output(placeholders, AttentionVertex.HEAD_THETA,
-          AttentionVertex.HEAD_PHI, AttentionVertex.HEAD_WEIGHTS, AttentionVertex.HEAD_TARGETS,
-          AttentionVertex.HEAD_POOLED_LOSS);
+      List<String> read = new ArrayList<>(List.of(AttentionVertex.HEAD_THETA, AttentionVertex.HEAD_PHI,
+          AttentionVertex.HEAD_WEIGHTS, AttentionVertex.HEAD_TARGETS));
+      if (!training) { // in training, the second execution computes the pooled head's loss with its gradients
+        read.add(AttentionVertex.HEAD_POOLED_LOSS);
+      }
+      Map<String, INDArray> values = sameDiff.output(placeholders, read);
       PoolHead.Step pool = head.step(values.get(AttentionVertex.HEAD_THETA), values.get(AttentionVertex.HEAD_PHI),
           values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted, bias, training);
-      INDArray pooled = values.get(AttentionVertex.HEAD_POOLED_LOSS);
-      output = workspaceMgr.dup(ArrayType.ACTIVATIONS,
-          Nd4j.createFromArray(pool.loss()).reshape(pooled.shape()).addi(pooled));
+      INDArray pooled;
       if (training) {
         placeholders.put(AttentionVertex.HEAD_THETA + AttentionVertex.GRADIENT, pool.theta());
         placeholders.put(AttentionVertex.HEAD_PHI + AttentionVertex.GRADIENT, pool.phi());
@@ -178,9 +179,15 @@ final class OnePassVertex extends SameDiffGraphVertex {
         placeholders.put(AttentionVertex.HEAD_BIAS_GRADIENT,
             Nd4j.scalar(dataType, pool.bias() / inputs[0].size(0)).reshape(1, 1));
         placeholders.put(fn.getGradPlaceholderName(), ones);
-        sameDiff.calculateGradients(placeholders, wanted)
-            .forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+        OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders,
+            List.of(AttentionVertex.HEAD_POOLED_LOSS), wanted);
+        both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+        pooled = both.getOutputs().get(AttentionVertex.HEAD_POOLED_LOSS);
+      } else {
+        pooled = values.get(AttentionVertex.HEAD_POOLED_LOSS);
       }
+      output = workspaceMgr.dup(ArrayType.ACTIVATIONS,
+          Nd4j.createFromArray(pool.loss()).reshape(pooled.shape()).addi(pooled));
       sameDiff.clearPlaceholders(true);
       sameDiff.clearOpInputs();
     }
