@@ -284,14 +284,7 @@ class AttentionModelTest {
     assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.params()).isEqualTo(onePass.params());
-    SplittableRandom random = new SplittableRandom(8);
-    ItemContent content = content(shape.items(), 3, random);
-    List<TrainingWindows.Window> windows = new ArrayList<>();
-    for (int u = 0; u < 4; u++) {
-      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
-          NegativeSampler.uniform(shape.items()), random));
-    }
-    MultiDataSet batch = TrainingWindows.batch(windows, content, 0.5, new SplittableRandom(1));
+    MultiDataSet batch = fourUsersWindows(shape, 0.5);
     for (int step = 0; step < 3; step++) {
       assertSameGradients(onePass, twoPasses, batch);
       onePass.fit(batch);
@@ -326,14 +319,7 @@ class AttentionModelTest {
     assertThat(((AttentionVertex) reference.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handHead())
         .isFalse();
     assertThat(reference.params()).isEqualTo(byHand.params());
-    SplittableRandom random = new SplittableRandom(8);
-    ItemContent content = content(shape.items(), 3, random);
-    List<TrainingWindows.Window> windows = new ArrayList<>();
-    for (int u = 0; u < 4; u++) {
-      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
-          NegativeSampler.uniform(shape.items()), random));
-    }
-    MultiDataSet batch = TrainingWindows.batch(windows, content, 0, new SplittableRandom(1));
+    MultiDataSet batch = fourUsersWindows(shape, 0);
     INDArray losses = reference.output(batch.getFeatures())[0];
     assertThat(byHand.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
         .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
@@ -343,6 +329,18 @@ class AttentionModelTest {
       reference.fit(batch);
     }
     // (their parameters part after steps: Adam turns the rounding noise of b_p's gradient, 0 but for it, into steps)
+  }
+
+  /** A batch of the windows of four random users, 5 positions and 3 negatives each, their items with content. */
+  private static MultiDataSet fourUsersWindows(ModelShape shape, double idDropout) {
+    SplittableRandom random = new SplittableRandom(8);
+    ItemContent content = content(shape.items(), 3, random);
+    List<TrainingWindows.Window> windows = new ArrayList<>();
+    for (int u = 0; u < 4; u++) {
+      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
+          NegativeSampler.uniform(shape.items()), random));
+    }
+    return TrainingWindows.batch(windows, content, idDropout, new SplittableRandom(1));
   }
 
   /** A new network whose training step runs its pool part where {@code pool} says. */
