@@ -156,7 +156,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
   private INDArray handStep(boolean training, Map<String, INDArray> placeholders, List<String> wanted,
       LayerWorkspaceMgr workspaceMgr) {
     int window = ((AttentionVertex) config).window();
-    INDArray counted = inputs[1].get(NDArrayIndex.all(), NDArrayIndex.interval(window, 2 * window)); // context's flags
+    INDArray counted = placeholders.get("context").get(NDArrayIndex.all(), NDArrayIndex.interval(window, 2 * window));
     float bias = paramTable.get(AttentionVertex.BIAS).getFloat(0);
     Map<String, INDArray> gradients = new HashMap<>();
     INDArray output;
