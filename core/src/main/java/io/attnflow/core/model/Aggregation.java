@@ -21,6 +21,6 @@ public enum Aggregation {
 
   /** The score from the sum of contributions. */
   public float score(double contributions) {
-    return this == MEAN ? (float) contributions : (float) (1.0 / (1.0 + Math.exp(-contributions)));
+    return this == MEAN ? (float) contributions : (float) Sigmoid.of(contributions);
   }
 }

@@ -230,7 +230,7 @@ public final class AttentionModel implements Serializable {
 
   /** α = σ(ℓ / τ + b) of a similarity ℓ = θ_iᵀφ_j: the seed's equation 4.1, the one formula every scorer follows. */
   public float alpha(float similarity) {
-    return sigmoid(similarity / alphaTemperature + bias);
+    return Sigmoid.of(similarity / alphaTemperature + bias);
   }
 
   /** How α over the history become a score. */
@@ -332,11 +332,7 @@ public final class AttentionModel implements Serializable {
 
   /** p_uj = σ(uᵀ φ_j + b_p), the pooled (first-stage) score. */
   public float pooledScore(float[] userVector, int candidate) {
-    return sigmoid(dot(userVector, 0, phi, candidate * k(), k()) + pooledBias);
-  }
-
-  static float sigmoid(float x) {
-    return (float) (1.0 / (1.0 + Math.exp(-x)));
+    return Sigmoid.of(dot(userVector, 0, phi, candidate * k(), k()) + pooledBias);
   }
 
   private static float dot(float[] x, int xo, float[] y, int yo, int k) {

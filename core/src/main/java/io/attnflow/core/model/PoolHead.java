@@ -120,12 +120,12 @@ final class PoolHead {
     int bound = SPECIES.loopBound(length);
     for (int o = 0; o < bound; o += lanes) {
       FloatVector l = FloatVector.fromByteBuffer(SPECIES, similarityBytes, o * Float.BYTES, ORDER);
-      FloatVector alpha = sigmoid(l.mul(inverseTemperature).add(bias));
+      FloatVector alpha = Sigmoid.weighted(ONE, l.mul(inverseTemperature).add(bias));
       (interest ? alpha.mul(l) : alpha).intoByteBuffer(termsBytes, o * Float.BYTES, ORDER);
     }
     for (int o = bound; o < length; o++) {
       float l = similarityBytes.getFloat(o * Float.BYTES);
-      float alpha = AttentionModel.sigmoid(l * inverseTemperature + bias);
+      float alpha = Sigmoid.of(l * inverseTemperature + bias);
       termsBytes.putFloat(o * Float.BYTES, interest ? alpha * l : alpha);
     }
   }
@@ -198,7 +198,7 @@ final class PoolHead {
         int at = start + j * Float.BYTES;
         FloatVector l = FloatVector.fromByteBuffer(SPECIES, similarityBytes, at, ORDER);
         FloatVector g = FloatVector.fromByteBuffer(SPECIES, termsBytes, at, ORDER);
-        FloatVector alpha = sigmoid(l.mul(inverseTemperature).add(bias));
+        FloatVector alpha = Sigmoid.weighted(ONE, l.mul(inverseTemperature).add(bias));
         FloatVector slope = alpha.mul(alpha.neg().add(1f));                         // dα/du, u = ℓ/τ + b
         FloatVector perBias = interest ? slope.mul(l) : slope;                       // ∂T/∂b
         FloatVector perSimilarity = interest ? alpha.add(perBias.mul(inverseTemperature))
@@ -211,7 +211,7 @@ final class PoolHead {
         int at = start + j * Float.BYTES;
         float l = similarityBytes.getFloat(at);
         float g = termsBytes.getFloat(at);
-        float alpha = AttentionModel.sigmoid(l * inverseTemperature + bias);
+        float alpha = Sigmoid.of(l * inverseTemperature + bias);
         float slope = alpha * (1 - alpha);
         float perBias = interest ? slope * l : slope;
         biasGradient += g * perBias;
@@ -219,10 +219,5 @@ final class PoolHead {
       }
     }
     return biasGradient;
-  }
-
-  /** σ lane by lane: 1 / (1 + e^(−x)). */
-  private static FloatVector sigmoid(FloatVector x) {
-    return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
   }
 }

@@ -1,11 +1,11 @@
 package io.attnflow.core.score;
 
 import io.attnflow.core.model.Aggregation;
+import io.attnflow.core.model.Sigmoid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -68,18 +68,13 @@ final class SigmoidSum {
     for (int j = 0; j < n; j += SPECIES.length()) {
       FloatVector x0 = FloatVector.fromByteBuffer(SPECIES, logits, row0 + j * Float.BYTES, ORDER);
       FloatVector x1 = FloatVector.fromByteBuffer(SPECIES, logits, row1 + j * Float.BYTES, ORDER);
-      FloatVector a0 = weightedSigmoid(v0, x0.add(bias));
-      FloatVector a1 = weightedSigmoid(v1, x1.add(bias));
+      FloatVector a0 = Sigmoid.weighted(v0, x0.add(bias));
+      FloatVector a1 = Sigmoid.weighted(v1, x1.add(bias));
       if (interest) { // w α x: the attention-weighted similarity
         a0 = a0.mul(x0);
         a1 = a1.mul(x1);
       }
       FloatVector.fromArray(SPECIES, out, j).add(a0).add(a1).intoArray(out, j);
     }
-  }
-
-  /** w σ(x) = w / (1 + e^(−x)), lane by lane. */
-  private static FloatVector weightedSigmoid(FloatVector w, FloatVector x) {
-    return w.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
   }
 }
