@@ -15,6 +15,7 @@ public final class Sigmoid {
     return 1.0 / (1.0 + Math.exp(-x));
   }
 
+  /** σ of a float, computed in double as {@link #of(double)} and rounded once. */
   public static float of(float x) {
     return (float) of((double) x);
   }
