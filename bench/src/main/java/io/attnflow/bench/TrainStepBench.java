@@ -36,10 +36,11 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * SameDiff execution (training picks one of the two by the negatives a window,
  * {@code AttentionVertex.HAND_HEAD_NEGATIVES}); {@code two} with DL4J's own vertex (the forward again inside the
  * backward pass); {@code both} measures {@code one} and {@code two}, {@code all} the three, one after the other in the
- * same JVM, twice over.
+ * same JVM, twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
+ * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes hand|one|two|both|all] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ *     [--passes hand|one|two|both|all] [--encoder hand|samediff|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
@@ -55,6 +56,7 @@ public final class TrainStepBench {
     int contentDim = 0;
     double idDropout = 0;
     String passes = "hand";
+    String encoder = "hand";
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -66,6 +68,7 @@ public final class TrainStepBench {
         case "--content" -> contentDim = Integer.parseInt(args[++a]);
         case "--id-dropout" -> idDropout = Double.parseDouble(args[++a]);
         case "--passes" -> passes = args[++a];
+        case "--encoder" -> encoder = args[++a];
         default -> configs.add(Arrays.stream(args[a].split("/")).mapToInt(Integer::parseInt).toArray());
       }
     }
@@ -78,14 +81,21 @@ public final class TrainStepBench {
       case "all" -> List.of("two", "one", "hand", "two", "one", "hand");
       default -> throw new IllegalArgumentException("--passes takes hand, one, two, both or all, not " + passes);
     };
-    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %9s %9s %12s %10s%n", "batch", "pool", "blocks", "content", "id drop",
-        "passes", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
+    List<String> encoders = switch (encoder) {
+      case "hand", "samediff" -> List.of(encoder);
+      case "both" -> List.of("samediff", "hand", "samediff", "hand");
+      default -> throw new IllegalArgumentException("--encoder takes hand, samediff or both, not " + encoder);
+    };
+    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %-9s %9s %9s %12s %10s%n", "batch", "pool", "blocks", "content",
+        "id drop", "passes", "encoder", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
     List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
       for (int reads : contents) {
         for (String form : forms) {
-          measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, form, warmup, steps,
-              profile);
+          for (String e : encoders) {
+            measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, form, e, warmup, steps,
+                profile);
+          }
         }
       }
     }
@@ -96,12 +106,13 @@ public final class TrainStepBench {
    * a few dozen to compile), then timed step by step over {@code steps}: the median step, and the mean.
    */
   private static void measure(int items, int window, int dim, int blocks, int batch, int pool, int reads, double drop,
-      String form, int warmup, int steps, boolean profile) {
+      String form, String encoder, int warmup, int steps, boolean profile) {
     NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
         Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
         0.005, 0);
     System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(form.equals("two")));
     System.setProperty(AttentionVertex.POOL_PART, form.equals("hand") ? "hand" : "samediff");
+    System.setProperty(AttentionVertex.ENCODER_PART, encoder);
     ComputationGraph net = AttentionNetwork.create(spec, 42);
     List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);
     for (int s = 0; s < warmup; s++) {
@@ -125,8 +136,9 @@ public final class TrainStepBench {
       OpProfiler.getInstance().printOutDashboard();
     }
     double positions = (double) batch * window;
-    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads, drop,
-        form, ms, mean, positions * 1000 / ms, gemmFlops(batch, window, pool, dim) / (ms * 1e6));
+    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %-9s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads,
+        drop, form, form.equals("two") ? "samediff" : encoder, ms, mean, positions * 1000 / ms,
+        gemmFlops(batch, window, pool, dim) / (ms * 1e6));
   }
 
   /**

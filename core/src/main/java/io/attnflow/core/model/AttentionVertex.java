@@ -85,6 +85,13 @@ public class AttentionVertex extends SameDiffVertex {
    * {@code bin/bench-train-step --passes all}, session 26 (docs/experiments.md).
    */
   static final int HAND_HEAD_NEGATIVES = 32;
+  /**
+   * The system property that chooses, for networks built after it, where a training step's history encoder runs:
+   * "hand" (the {@link EncoderPass}, the default) or "samediff". For benchmarks and tests.
+   */
+  public static final String ENCODER_PART = "attnflow.train.encoder";
+  /** The encoded history slots the {@link EncoderPass} hands the training graph, and whose gradient it takes back. */
+  static final String ENCODED = "encoded";
   /** The values the training graph hands the {@link PoolHead}, and the gradients it takes back ({@link #handHead}). */
   static final String HEAD_THETA = "head_theta";
   static final String HEAD_PHI = "head_phi";
@@ -133,6 +140,13 @@ public class AttentionVertex extends SameDiffVertex {
    * negatives a step took 22% less, at the demo's 16 and 256 8–9% more, at 32 a window as much or 10–13% less.
    */
   @JsonProperty private boolean handHead;
+  /**
+   * Whether a training step's history encoder is the {@link EncoderPass}'s, by hand, outside the SameDiff graph: the
+   * graph then reads the encoded slots as {@value #ENCODED}. Training networks with context blocks have it (unless
+   * {@value #ENCODER_PART} says "samediff", or under {@value #TWO_PASSES}); the scoring form computes the encoder in
+   * SameDiff, for parity checks.
+   */
+  @JsonProperty private boolean handEncoder;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
@@ -159,6 +173,8 @@ public class AttentionVertex extends SameDiffVertex {
     String pool = System.getProperty(POOL_PART, "");
     this.handHead = !scores && loss == TrainingLoss.SOFTMAX && !Boolean.getBoolean(TWO_PASSES)
         && (pool.equals("hand") || !pool.equals("samediff") && negatives >= HAND_HEAD_NEGATIVES);
+    this.handEncoder = !scores && contextBlocks > 0 && !Boolean.getBoolean(TWO_PASSES)
+        && !System.getProperty(ENCODER_PART, "hand").equals("samediff");
   }
 
   /**
@@ -169,7 +185,7 @@ public class AttentionVertex extends SameDiffVertex {
   public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int index,
       INDArray params, boolean initialize, DataType dataType) {
     setName(name);
-    return Boolean.getBoolean(TWO_PASSES) && !handHead
+    return Boolean.getBoolean(TWO_PASSES) && !handHead && !handEncoder
         ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)
         : new OnePassVertex(this, graph, name, index, params, initialize, dataType);
   }
@@ -224,8 +240,10 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable xh = x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()).reshape(-1, dim);
     SDVariable xt = x.get(SDIndex.all(), SDIndex.interval(1, l + 1), SDIndex.all()).reshape(-1, dim);
     SDVariable xn = x.get(SDIndex.all(), SDIndex.interval(l + 1, l + 1 + negatives), SDIndex.all()).reshape(-1, dim);
-    SDVariable encoded = contextBlocks == 0 ? xh : HistoryEncoder.define(sd,
-        x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()), events, p, contextBlocks, l, dim);
+    SDVariable encoded = contextBlocks == 0 ? xh
+        : handEncoder ? sd.placeHolder(ENCODED, DataType.FLOAT, -1, dim)                    // the EncoderPass's
+        : HistoryEncoder.define(sd, x.get(SDIndex.all(), SDIndex.interval(0, l), SDIndex.all()), events, p,
+            contextBlocks, l, dim);
     SDVariable thetaRows = encoded.mmul(p.get(W_THETA));                                    // [B·L, k]
     SDVariable theta = thetaRows.reshape(-1, l, k);                                        // [B, L(i), k]
     SDVariable phiTargets = xt.mmul(p.get(W_PHI)).reshape(-1, l, k);                       // [B, L(t), k]
@@ -290,6 +308,16 @@ public class AttentionVertex extends SameDiffVertex {
   /** Whether a training step's pool part is the {@link PoolHead}'s (see {@link #handHead}). */
   boolean handHead() {
     return handHead;
+  }
+
+  /** Whether a training step's history encoder is the {@link EncoderPass}'s (see {@link #handEncoder}). */
+  boolean handEncoder() {
+    return handEncoder;
+  }
+
+  /** The history encoder of a training step, by hand, for a vertex with {@link #handEncoder()}. */
+  EncoderPass encoderPass() {
+    return new EncoderPass(contextBlocks, window, dim);
   }
 
   /** The pool part of a training step, by hand, for a vertex with {@link #handHead()}. */
@@ -408,6 +436,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.decayFloor = decayFloor;
     c.scores = scores;
     c.handHead = handHead;
+    c.handEncoder = handEncoder;
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -427,13 +456,14 @@ public class AttentionVertex extends SameDiffVertex {
         && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
-        && v.scores == scores && v.handHead == handHead;
+        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
-        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead);
+        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead,
+        handEncoder);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

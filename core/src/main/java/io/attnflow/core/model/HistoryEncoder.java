@@ -38,11 +38,11 @@ public final class HistoryEncoder implements Serializable {
   static final String POSITIONS = "P";
   private static final String[] BLOCK_MATRICES = {"q", "k", "v", "f1", "f2"};
   private static final String[] BLOCK_VECTORS = {"g1", "s1", "g2", "s2", "fb1", "fb2"};
-  private static final String FINAL_GAIN = "gf";
-  private static final String FINAL_SHIFT = "sf";
+  static final String FINAL_GAIN = "gf";
+  static final String FINAL_SHIFT = "sf";
   /** Added to the logits of masked keys: exp underflows to exactly 0, and rows stay finite. */
   private static final double MASKED = -1e9;
-  private static final double EPSILON = 1e-6;
+  static final double EPSILON = 1e-6;
   private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
 
   private final int dim;

@@ -59,10 +59,15 @@ final class OnePassVertex extends SameDiffGraphVertex {
   private static final ThreadLocal<Built> LAST_BUILT = new ThreadLocal<>();
 
   private record Built(Object key, SameDiff sameDiff, Map<String, SDVariable> inputVars, SDVariable outputVar,
-      ExternalErrorsFunction fn, PoolHead head) {}
+      ExternalErrorsFunction fn, PoolHead head, EncoderPass encoder) {}
 
   /** This thread's pool head, for a vertex with {@link AttentionVertex#handHead()}. */
   private PoolHead head;
+  /** This thread's history encoder, for a vertex with {@link AttentionVertex#handEncoder()}. */
+  private EncoderPass encoder;
+  /** What the encoder's backward pass reads of the last training forward pass: the history slots' id dropout and content. */
+  private float[] keptHistory;
+  private INDArray contentHistory;
 
   OnePassVertex(SameDiffVertex config, ComputationGraph graph, String name, int index, INDArray params,
       boolean initialize, DataType dataType) {
@@ -79,11 +84,22 @@ final class OnePassVertex extends SameDiffGraphVertex {
     Built built = LAST_BUILT.get();
     if (built == null || !built.key().equals(key)) {
       super.doInit();
-      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        sameDiff.createGradFunction(config.getVertexParams().getInputs().toArray(String[]::new)); // inputs' too, as DL4J's
-      }
       AttentionVertex vertex = (AttentionVertex) config;
-      built = new Built(key, sameDiff, inputVars, outputVar, fn, vertex.handHead() ? vertex.poolHead() : null);
+      List<String> differentiated = new ArrayList<>(config.getVertexParams().getInputs()); // inputs' too, as DL4J's
+      if (vertex.handEncoder()) {
+        differentiated.add(AttentionVertex.ENCODED);
+      }
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        // the loss SameDiff would infer, named: the hand encoder's parameters, unused in the graph, defeat the inference
+        if (vertex.handEncoder()) { // its parameters, unused in the graph, defeat SameDiff's guess of the loss
+          // twice the windows' summed loss: DL4J's external errors of 1 a window reach its graph as twice the gradient
+          // of the summed loss (by finite differences), and DL4J's own vertex trains with that; so does this one
+          sameDiff.setLossVariables(outputVar.sum().mul(2));
+        }
+        sameDiff.createGradFunction(differentiated.toArray(String[]::new));
+      }
+      built = new Built(key, sameDiff, inputVars, outputVar, fn, vertex.handHead() ? vertex.poolHead() : null,
+          vertex.handEncoder() ? vertex.encoderPass() : null);
       LAST_BUILT.set(built);
     }
     sameDiff = built.sameDiff();
@@ -91,6 +107,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
     outputVar = built.outputVar();
     fn = built.fn();
     head = built.head();
+    encoder = built.encoder();
     outputKey = outputVar.name();
   }
 
@@ -113,7 +130,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
     kept = null;
     bind();
     boolean byHand = ((AttentionVertex) config).handHead();
-    if (!training && !byHand) {
+    if (!training && !byHand && encoder == null) {
       return super.doForward(false, workspaceMgr);
     }
     List<String> inputNames = config.getVertexParams().getInputs();
@@ -124,7 +141,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
       INDArray mask = maskArrays == null ? null : maskArrays[i];
       placeholders.put(inputNames.get(i) + "_mask", mask != null ? mask : allOnesMask(inputs[i]));
     }
-    placeholders.put(fn.getGradPlaceholderName(), Nd4j.ones(dataType, inputs[0].size(0), 1));
+    if (encoder == null) { // with the encoder by hand, the window's loss is the graph's loss variable (doInit)
+      placeholders.put(fn.getGradPlaceholderName(), Nd4j.ones(dataType, inputs[0].size(0), 1));
+    }
     List<String> wanted = new ArrayList<>(paramTable.keySet());
     List<String> sources = graph.getConfiguration().getVertexInputs().get(getVertexName());
     for (int i = 0; i < inputNames.size(); i++) { // a network input's gradient goes nowhere: not computed
@@ -132,21 +151,114 @@ final class OnePassVertex extends SameDiffGraphVertex {
         wanted.add(inputNames.get(i));
       }
     }
+    if (encoder != null) {
+      placeholders.put(AttentionVertex.ENCODED, encode());
+      wanted.add(AttentionVertex.ENCODED);
+    }
     if (byHand) {
       return handStep(training, placeholders, wanted, workspaceMgr);
     }
     Map<String, INDArray> gradients = new HashMap<>();
     INDArray output;
     try (OpMemory.Step step = OpMemory.step()) { // every array of the execution is dead once these copies exist
-      OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders, List.of(outputKey), wanted);
-      both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
-      output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
+      if (training) {
+        OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders, List.of(outputKey), wanted);
+        both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
+        output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
+      } else { // the hand encoder's graph outside training: its output alone
+        placeholders.remove(fn.getGradPlaceholderName());
+        output = workspaceMgr.dup(ArrayType.ACTIVATIONS, sameDiff.output(placeholders, List.of(outputKey)).get(outputKey));
+      }
       sameDiff.clearPlaceholders(true);
       sameDiff.clearOpInputs();
     }
-    kept = gradients;
-    keptFor = inputs.clone();
+    if (training) {
+      encoderBackward(gradients);
+      kept = gradients;
+      keptFor = inputs.clone();
+    }
     return output;
+  }
+
+  /**
+   * The encoded history slots [B·L, d], by the {@link EncoderPass}: the slots' items as the graph composes them (x_i,
+   * its id part dropped where {@code kept} says, plus its content's projection), through the encoder.
+   */
+  private INDArray encode() {
+    List<String> names = config.getVertexParams().getInputs();
+    int window = ((AttentionVertex) config).window();
+    long windows = inputs[0].size(0);
+    int dim = (int) inputs[0].size(2);
+    float[] items = EncoderPass.values(inputs[names.indexOf("x")].get(NDArrayIndex.all(),
+        NDArrayIndex.interval(0, window), NDArrayIndex.all()));
+    keptHistory = null;
+    contentHistory = null;
+    if (names.contains("kept")) { // kept ⊙ E + (1 − kept) ⊗ E_u
+      keptHistory = EncoderPass.values(inputs[names.indexOf("kept")].get(NDArrayIndex.all(),
+          NDArrayIndex.interval(0, window)));
+      float[] unknown = EncoderPass.values(paramTable.get(AttentionVertex.UNKNOWN_ID));
+      for (int r = 0; r < keptHistory.length; r++) {
+        float k = keptHistory[r];
+        for (int c = 0; c < dim; c++) {
+          items[r * dim + c] = items[r * dim + c] * k + (1 - k) * unknown[c];
+        }
+      }
+    }
+    if (names.contains("content")) { // + W_cᵀ c
+      INDArray content = inputs[names.indexOf("content")];
+      contentHistory = content.get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
+          .castTo(DataType.FLOAT).dup('c').reshape(windows * window, content.size(2));
+      float[] projected = EncoderPass.values(contentHistory.mmul(paramTable.get(AttentionVertex.W_CONTENT)));
+      for (int i = 0; i < items.length; i++) {
+        items[i] += projected[i];
+      }
+    }
+    float[] events = EncoderPass.values(inputs[names.indexOf("context")].get(NDArrayIndex.all(),
+        NDArrayIndex.interval(0, window)));
+    return EncoderPass.array(encoder.forward(items, events, paramTable), windows * window, dim);
+  }
+
+  /**
+   * The {@link EncoderPass}'s backward pass from the graph's gradient of the encoded slots: its parameters' gradients,
+   * and its input's carried on to what composes it (the items' embeddings, E_u and W_c), beside the graph's own.
+   */
+  private void encoderBackward(Map<String, INDArray> gradients) {
+    if (encoder == null) {
+      return;
+    }
+    int window = ((AttentionVertex) config).window();
+    float[] encoded = EncoderPass.values(gradients.remove(AttentionVertex.ENCODED));
+    float[] input = new float[encoded.length];
+    gradients.putAll(encoder.backward(encoded, input));
+    INDArray x = inputs[0];
+    long windows = x.size(0);
+    int dim = (int) x.size(2);
+    INDArray items = EncoderPass.array(input, windows * window, dim);
+    if (contentHistory != null) {
+      add(gradients, AttentionVertex.W_CONTENT, contentHistory.transpose().mmul(items));
+    }
+    if (keptHistory != null) {
+      float[] unknown = new float[dim];
+      for (int r = 0; r < keptHistory.length; r++) {
+        float k = keptHistory[r];
+        for (int c = 0; c < dim; c++) {
+          unknown[c] += (1 - k) * input[r * dim + c];
+          input[r * dim + c] *= k;
+        }
+      }
+      add(gradients, AttentionVertex.UNKNOWN_ID, EncoderPass.array(unknown, 1, dim));
+      items = EncoderPass.array(input, windows, window, dim);
+    }
+    String name = config.getVertexParams().getInputs().get(0);
+    INDArray history = x.ulike().assign(0);
+    history.get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
+        .assign(items.reshape(windows, window, dim));
+    add(gradients, name, history);
+  }
+
+  private static void add(Map<String, INDArray> gradients, String name, INDArray more) {
+    INDArray gradient = gradients.get(name);
+    gradients.put(name, gradient == null ? more : gradient.addi(more.castTo(gradient.dataType())));
   }
 
   /**
@@ -178,7 +290,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
         placeholders.put(AttentionVertex.HEAD_TARGETS + AttentionVertex.GRADIENT, pool.targets());
         placeholders.put(AttentionVertex.HEAD_BIAS_GRADIENT,
             Nd4j.scalar(dataType, pool.bias() / inputs[0].size(0)).reshape(1, 1));
-        placeholders.put(fn.getGradPlaceholderName(), ones);
+        if (ones != null) {
+          placeholders.put(fn.getGradPlaceholderName(), ones);
+        }
         OutAndGrad both = sameDiff.calculateGradientsAndOutputs(placeholders,
             List.of(AttentionVertex.HEAD_POOLED_LOSS), wanted);
         both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
@@ -192,6 +306,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
       sameDiff.clearOpInputs();
     }
     if (training) {
+      encoderBackward(gradients);
       kept = gradients;
       keptFor = inputs.clone();
     }
@@ -204,8 +319,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
     kept = null;
     bind();
     if (gradients == null || !Arrays.equals(keptFor, inputs, (a, b) -> a == b ? 0 : 1) || !allOnes(epsilon)) {
-      if (((AttentionVertex) config).handHead()) { // the graph's output is not the loss: DL4J's pass cannot run it
-        throw new IllegalStateException("A training network with the pool head needs a training forward pass before "
+      if (((AttentionVertex) config).handHead() || encoder != null) { // parts by hand: DL4J's pass cannot run them
+        throw new IllegalStateException("A training network with parts by hand needs a training forward pass before "
             + "its backward pass, and InputAsLoss's gradient of 1 a window");
       }
       return super.doBackward(tbptt, workspaceMgr);

@@ -279,7 +279,8 @@ class AttentionModelTest {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX_AUC, 3, 1, 0, 0.5, WEIGHTS,
         0.05, 0);
-    ComputationGraph onePass = AttentionNetwork.create(spec, 6);
+    // the encoder in the graph, as in DL4J's vertex, so that both round alike (the EncoderPass has its own test)
+    ComputationGraph onePass = withEncoder("samediff", spec);
     ComputationGraph twoPasses = withDl4jsVertex(spec, 6);
     assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
@@ -293,7 +294,7 @@ class AttentionModelTest {
     assertThat(onePass.params().sub(twoPasses.params()).norm2Number().doubleValue())
         .isLessThan(1e-5 * twoPasses.params().norm2Number().doubleValue());
     // a second network of the configuration shares the first one's SameDiff graph, each computing with its own parameters
-    ComputationGraph fresh = AttentionNetwork.create(spec, 6);
+    ComputationGraph fresh = withEncoder("samediff", spec);
     assertThat(fresh.params()).isNotEqualTo(onePass.params());
     ComputationGraph freshReference = withDl4jsVertex(spec, 6);
     assertSameGradients(fresh, freshReference, batch);
@@ -329,6 +330,51 @@ class AttentionModelTest {
       reference.fit(batch);
     }
     // (their parameters part after steps: Adam turns the rounding noise of b_p's gradient, 0 but for it, into steps)
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TrainingLoss.class, names = {"SOFTMAX", "SOFTMAX_AUC"})
+  void theEncoderByHandGivesSameDiffsLossAndGradients(TrainingLoss loss) {
+    // two blocks over windows of 5 with padding and events of weight 0, content and id dropout; with the softmax loss the
+    // pool head by hand too (its own test holds it to SameDiff's)
+    ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, loss, 3, 2, 0, 0.5, WEIGHTS, 0.05, 0);
+    ComputationGraph byHand = withEncoder("hand", spec);
+    ComputationGraph reference = withEncoder("samediff", spec);
+    assertThat(((AttentionVertex) byHand.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handEncoder())
+        .isTrue();
+    assertThat(((AttentionVertex) reference.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handEncoder())
+        .isFalse();
+    assertThat(reference.params()).isEqualTo(byHand.params());
+    MultiDataSet batch = fourUsersWindows(shape, 0.5);
+    INDArray losses = reference.output(batch.getFeatures())[0];
+    assertThat(byHand.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
+        .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
+    for (int step = 0; step < 3; step++) {
+      stepOf(byHand, batch);
+      stepOf(reference, batch);
+      Map<String, INDArray> mine = byHand.gradient().gradientForVariable();
+      Map<String, INDArray> theirs = reference.gradient().gradientForVariable();
+      assertThat(mine.keySet()).isEqualTo(theirs.keySet());
+      double whole = reference.gradient().gradient().norm2Number().doubleValue();
+      for (String name : theirs.keySet()) { // each within 1e-4 of its own size, or rounding noise beside the whole
+        double tolerance = 1e-4 * theirs.get(name).norm2Number().doubleValue() + 1e-6 * whole;
+        assertThat(mine.get(name).sub(theirs.get(name)).norm2Number().doubleValue()).as(name).isLessThan(tolerance);
+      }
+      assertSameGradients(byHand, reference, batch);
+      byHand.fit(batch);
+      reference.fit(batch);
+    }
+  }
+
+  /** A new network whose training step runs its history encoder where {@code encoder} says. */
+  private static ComputationGraph withEncoder(String encoder, NetworkSpec spec) {
+    System.setProperty(AttentionVertex.ENCODER_PART, encoder);
+    try {
+      return AttentionNetwork.create(spec, 6);
+    } finally {
+      System.clearProperty(AttentionVertex.ENCODER_PART);
+    }
   }
 
   /** A batch of the windows of four random users, 5 positions and 3 negatives each, their items with content. */

@@ -1,0 +1,418 @@
+package io.attnflow.core.model;
+
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The {@link HistoryEncoder}'s equations in a training step, by hand: the forward pass over a batch of windows,
+ * keeping what the backward pass reads, and the backward pass from the gradient of the encoded slots to the gradients
+ * of the encoder's parameters and of its input, the history slots' items. SameDiff ran the encoder as some hundred ops
+ * over [B, L, d] tensors and their gradients, each with its fixed cost: about 45% of a demo training step
+ * (docs/experiments.md, session 28). Here the products with the d × d matrices are ND4J's GEMMs over all R = B·L rows
+ * at once, each window's causal attention runs over its allowed pairs only, and every elementwise stage is one pass
+ * over plain row-major arrays. With n = (h − μ) / σ a normalised row and y = n ⊙ g + s:
+ *
+ * <pre>
+ *   layer norm back:  dh = (dn − mean(dn) − n mean(dn ⊙ n)) / σ,   dn = dy ⊙ g,   dg = Σ dy ⊙ n,   ds = Σ dy
+ *   attention back:   dA = do vᵀ,   dv = Aᵀ do,   dS = A ⊙ (dA − Σ_i dA ⊙ A) / √d,   dq = dS k,   dk = dSᵀ q
+ *   feed-forward back: dz = (dy W_2ᵀ) ⊙ [z > 0],   dW_2 = rᵀ dy,   dW_1 = fᵀ dz,   df = dz W_1ᵀ
+ * </pre>
+ * A slot whose event weight is 0 (padding, or an event type that does not count) is no key; as a query it attends to
+ * the allowed keys before it, or to nothing. Its encoded row then differs from SameDiff's (which spreads such a row
+ * over all keys) but weighs nothing downstream, so the loss and every gradient are the same
+ * ({@code AttentionModelTest} holds the two to that). Not thread-safe: one pass per thread ({@link OnePassVertex}
+ * keeps it with the thread's graph).
+ */
+final class EncoderPass {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+  private final int blocks;
+  private final int slots;
+  private final int dim;
+
+  /** The parameters of the step, by name (row-major copies). */
+  private final Map<String, float[]> params = new HashMap<>();
+  /** What the backward pass reads, per block: the normalised rows, 1 / σ, the layer norms' outputs, q, k, v, A, r. */
+  private float[][] norm1;
+  private float[][] scale1;
+  private float[][] normed1;
+  /** Each row's q, k and v side by side [R × 3d]. */
+  private float[][] projected;
+  private float[][] attention;
+  private float[][] norm2;
+  private float[][] scale2;
+  private float[][] normed2;
+  private float[][] inner;
+  private float[] finalNorm;
+  private float[] finalScale;
+  private boolean[] present;
+  private int windows;
+
+  EncoderPass(int blocks, int slots, int dim) {
+    this.blocks = blocks;
+    this.slots = slots;
+    this.dim = dim;
+  }
+
+  /**
+   * The encoded slots of B windows: LN(h) of every slot, ready for W_θ.
+   *
+   * @param items   the history slots' items [B·L × d], row-major, window by window
+   * @param events  each slot's event weight [B·L] (0: padding or not part of the history)
+   * @param table   the vertex's parameters by name
+   * @return [B·L × d], row-major
+   */
+  float[] forward(float[] items, float[] events, Map<String, INDArray> table) {
+    int d = dim;
+    int rows = events.length;
+    windows = rows / slots;
+    present = new boolean[rows];
+    for (int r = 0; r < rows; r++) {
+      present[r] = events[r] != 0;
+    }
+    params.clear();
+    table.forEach((name, value) -> params.put(name, values(value)));
+    norm1 = new float[blocks][];
+    scale1 = new float[blocks][];
+    normed1 = new float[blocks][];
+    projected = new float[blocks][];
+    attention = new float[blocks][];
+    norm2 = new float[blocks][];
+    scale2 = new float[blocks][];
+    normed2 = new float[blocks][];
+    inner = new float[blocks][];
+
+    float[] h = new float[rows * d];
+    float[] positions = params.get(HistoryEncoder.POSITIONS);
+    for (int r = 0; r < rows; r++) {
+      int slot = (r % slots) * d;
+      for (int c = 0; c < d; c++) {
+        h[r * d + c] = items[r * d + c] + positions[slot + c];
+      }
+    }
+    for (int b = 0; b < blocks; b++) {
+      norm1[b] = new float[rows * d];
+      scale1[b] = new float[rows];
+      normed1[b] = normalise(h, norm1[b], scale1[b], param("g1", b), param("s1", b));
+      projected[b] = product(normed1[b], rows, d, false, queryKeyValue(b), d, 3 * d, false);
+      attention[b] = new float[windows * slots * slots];
+      attend(projected[b], attention[b], h);
+      norm2[b] = new float[rows * d];
+      scale2[b] = new float[rows];
+      normed2[b] = normalise(h, norm2[b], scale2[b], param("g2", b), param("s2", b));
+      float[] z = product(normed2[b], rows, d, false, param("f1", b), d, d, false);
+      addRows(z, param("fb1", b));
+      for (int i = 0; i < z.length; i++) {
+        z[i] = Math.max(z[i], 0);
+      }
+      inner[b] = z;
+      float[] y = product(z, rows, d, false, param("f2", b), d, d, false);
+      addRows(y, param("fb2", b));
+      add(h, y);
+    }
+    finalNorm = new float[rows * d];
+    finalScale = new float[rows];
+    return normalise(h, finalNorm, finalScale, params.get(HistoryEncoder.FINAL_GAIN),
+        params.get(HistoryEncoder.FINAL_SHIFT));
+  }
+
+  /**
+   * The backward pass of the last {@link #forward}.
+   *
+   * @param encoded the gradient of the encoded slots [B·L × d]
+   * @param input   receives the gradient of the history slots' items [B·L × d]
+   * @return the gradients of the encoder's parameters by name, in their shapes
+   */
+  Map<String, INDArray> backward(float[] encoded, float[] input) {
+    int d = dim;
+    int rows = windows * slots;
+    Map<String, INDArray> gradients = new HashMap<>();
+    float[] dh = input;
+    java.util.Arrays.fill(dh, 0);
+    normaliseBackward(encoded, finalNorm, finalScale, params.get(HistoryEncoder.FINAL_GAIN), dh, gradients,
+        HistoryEncoder.FINAL_GAIN, HistoryEncoder.FINAL_SHIFT);
+    for (int b = blocks - 1; b >= 0; b--) {
+      // h = h + relu(f W_1 + b_1) W_2 + b_2
+      vector(gradients, "fb2" + b, columnSums(dh));
+      matrix(gradients, "f2" + b, product(inner[b], rows, d, true, dh, rows, d, false));
+      float[] dz = product(dh, rows, d, false, param("f2", b), d, d, true);
+      float[] relu = inner[b];
+      for (int i = 0; i < dz.length; i++) {
+        if (relu[i] <= 0) {
+          dz[i] = 0;
+        }
+      }
+      vector(gradients, "fb1" + b, columnSums(dz));
+      matrix(gradients, "f1" + b, product(normed2[b], rows, d, true, dz, rows, d, false));
+      float[] df = product(dz, rows, d, false, param("f1", b), d, d, true);
+      normaliseBackward(df, norm2[b], scale2[b], param("g2", b), dh, gradients, "g2" + b, "s2" + b);
+      // h = h + softmax(q kᵀ / √d + mask) v
+      float[] dqkv = new float[rows * 3 * d];
+      attendBackward(dh, projected[b], attention[b], dqkv);
+      float[] dw = product(normed1[b], rows, d, true, dqkv, rows, 3 * d, false); // [d × 3d]
+      String[] names = {"q", "k", "v"};
+      for (int m = 0; m < 3; m++) {
+        float[] part = new float[d * d];
+        for (int r = 0; r < d; r++) {
+          System.arraycopy(dw, r * 3 * d + m * d, part, r * d, d);
+        }
+        matrix(gradients, names[m] + b, part);
+      }
+      float[] da = product(dqkv, rows, 3 * d, false, queryKeyValue(b), d, 3 * d, true);
+      normaliseBackward(da, norm1[b], scale1[b], param("g1", b), dh, gradients, "g1" + b, "s1" + b);
+    }
+    float[] positions = new float[slots * d];
+    for (int r = 0; r < rows; r++) {
+      int slot = (r % slots) * d;
+      for (int c = 0; c < d; c++) {
+        positions[slot + c] += dh[r * d + c];
+      }
+    }
+    gradients.put(HistoryEncoder.POSITIONS, array(positions, slots, d));
+    return gradients;
+  }
+
+  private float[] param(String name, int block) {
+    return params.get(name + block);
+  }
+
+  /** [W_q W_k W_v] of a block side by side [d × 3d], so that one product projects a row three ways. */
+  private float[] queryKeyValue(int block) {
+    int d = dim;
+    float[] w = new float[d * 3 * d];
+    String[] names = {"q", "k", "v"};
+    for (int m = 0; m < 3; m++) {
+      float[] part = param(names[m], block);
+      for (int r = 0; r < d; r++) {
+        System.arraycopy(part, r * d, w, r * 3 * d + m * d, d);
+      }
+    }
+    return w;
+  }
+
+  /**
+   * Each window's causal attention over its allowed keys (itself and the slots before it that are present), added to
+   * h; A keeps the probabilities.
+   */
+  private void attend(float[] qkv, float[] a, float[] h) {
+    int d = dim;
+    float scale = (float) (1 / Math.sqrt(d));
+    for (int w = 0; w < windows; w++) {
+      int first = w * slots;
+      for (int t = 0; t < slots; t++) {
+        int query = (first + t) * 3 * d;
+        int row = (w * slots + t) * slots;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i <= t; i++) {
+          if (present[first + i]) {
+            float s = dot(qkv, query, qkv, (first + i) * 3 * d + d, d) * scale;
+            a[row + i] = s;
+            max = Math.max(max, s);
+          }
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+          continue; // no key: the slot attends to nothing
+        }
+        double sum = 0;
+        for (int i = 0; i <= t; i++) {
+          if (present[first + i]) {
+            float e = (float) Math.exp(a[row + i] - max);
+            a[row + i] = e;
+            sum += e;
+          }
+        }
+        for (int i = 0; i <= t; i++) {
+          if (present[first + i]) {
+            a[row + i] = (float) (a[row + i] / sum);
+            axpy(a[row + i], qkv, (first + i) * 3 * d + 2 * d, h, (first + t) * d, d);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradients of q, k and v, side by side as the projections are [R × 3d], from {@code out}, the gradient of the
+   * attention's output (added to h).
+   */
+  private void attendBackward(float[] out, float[] qkv, float[] a, float[] dqkv) {
+    int d = dim;
+    float scale = (float) (1 / Math.sqrt(d));
+    float[] da = new float[slots];
+    for (int w = 0; w < windows; w++) {
+      int first = w * slots;
+      for (int t = 0; t < slots; t++) {
+        int query = (first + t) * 3 * d;
+        int output = (first + t) * d;
+        int row = (w * slots + t) * slots;
+        double weighted = 0;
+        for (int i = 0; i <= t; i++) {
+          if (present[first + i] && a[row + i] != 0) {
+            int key = (first + i) * 3 * d;
+            da[i] = dot(out, output, qkv, key + 2 * d, d);
+            weighted += da[i] * a[row + i];
+            axpy(a[row + i], out, output, dqkv, key + 2 * d, d);
+          }
+        }
+        for (int i = 0; i <= t; i++) {
+          if (present[first + i] && a[row + i] != 0) {
+            int key = (first + i) * 3 * d;
+            float ds = (float) (a[row + i] * (da[i] - weighted)) * scale;
+            axpy(ds, qkv, key + d, dqkv, query, d);
+            axpy(ds, qkv, query, dqkv, key + d, d);
+          }
+        }
+      }
+    }
+  }
+
+  /** out = layer normalisation of each row of h, with a gain and a shift; n and 1 / σ kept. */
+  private float[] normalise(float[] h, float[] n, float[] inverse, float[] gain, float[] shift) {
+    int d = dim;
+    int rows = h.length / d;
+    float[] out = new float[h.length];
+    for (int r = 0; r < rows; r++) {
+      int row = r * d;
+      double mean = 0;
+      for (int c = 0; c < d; c++) {
+        mean += h[row + c];
+      }
+      mean /= d;
+      double var = 0;
+      for (int c = 0; c < d; c++) {
+        double centred = h[row + c] - mean;
+        var += centred * centred;
+      }
+      double scale = 1 / Math.sqrt(var / d + HistoryEncoder.EPSILON);
+      inverse[r] = (float) scale;
+      for (int c = 0; c < d; c++) {
+        float normed = (float) ((h[row + c] - mean) * scale);
+        n[row + c] = normed;
+        out[row + c] = normed * gain[c] + shift[c];
+      }
+    }
+    return out;
+  }
+
+  /** Adds the layer norm's gradient of its input to dh, and puts its gain's and shift's. */
+  private void normaliseBackward(float[] dy, float[] n, float[] inverse, float[] gain, float[] dh,
+      Map<String, INDArray> gradients, String gainName, String shiftName) {
+    int d = dim;
+    int rows = dy.length / d;
+    float[] dGain = new float[d];
+    float[] dShift = new float[d];
+    for (int r = 0; r < rows; r++) {
+      int row = r * d;
+      double mean = 0;
+      double projected = 0;
+      for (int c = 0; c < d; c++) {
+        double dn = dy[row + c] * gain[c];
+        mean += dn;
+        projected += dn * n[row + c];
+        dGain[c] += dy[row + c] * n[row + c];
+        dShift[c] += dy[row + c];
+      }
+      mean /= d;
+      projected /= d;
+      for (int c = 0; c < d; c++) {
+        dh[row + c] += (float) (inverse[r] * (dy[row + c] * gain[c] - mean - n[row + c] * projected));
+      }
+    }
+    vector(gradients, gainName, dGain);
+    vector(gradients, shiftName, dShift);
+  }
+
+  /**
+   * a [n × p] · b [p × m] by ND4J's GEMM, either stored transposed (a as [p × n], b as [m × p]); {@code aRows} and
+   * {@code aColumns} (and b's) are the stored shapes.
+   */
+  private static float[] product(float[] a, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
+      int bColumns, boolean transposeB) {
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, transposeA ? aColumns : aRows, transposeB ? bRows : bColumns);
+    Nd4j.matmul(array(a, aRows, aColumns), array(b, bRows, bColumns), out, transposeA, transposeB, false);
+    return values(out);
+  }
+
+  /** A new row-major array of these values and shape, copied in bulk (ND4J's own copy goes value by value). */
+  static INDArray array(float[] values, long... shape) {
+    INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape);
+    array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+    return array;
+  }
+
+  /** The values of an array, row-major, copied in bulk. */
+  static float[] values(INDArray array) {
+    INDArray dense = array.dataType() == DataType.FLOAT && array.ordering() == 'c' && !array.isView()
+        && array.data().length() == array.length() ? array : array.castTo(DataType.FLOAT).dup('c');
+    float[] values = new float[(int) dense.length()];
+    dense.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(values);
+    return values;
+  }
+
+  private static float dot(float[] a, int aFrom, float[] b, int bFrom, int length) {
+    int lanes = SPECIES.length();
+    int bound = SPECIES.loopBound(length);
+    FloatVector sum = FloatVector.zero(SPECIES);
+    for (int c = 0; c < bound; c += lanes) {
+      sum = FloatVector.fromArray(SPECIES, a, aFrom + c).fma(FloatVector.fromArray(SPECIES, b, bFrom + c), sum);
+    }
+    float s = sum.reduceLanes(VectorOperators.ADD);
+    for (int c = bound; c < length; c++) {
+      s = Math.fma(a[aFrom + c], b[bFrom + c], s);
+    }
+    return s;
+  }
+
+  /** y[yFrom ..] += alpha · x[xFrom ..], over {@code length} values. */
+  private static void axpy(float alpha, float[] x, int xFrom, float[] y, int yFrom, int length) {
+    int lanes = SPECIES.length();
+    int bound = SPECIES.loopBound(length);
+    FloatVector scale = FloatVector.broadcast(SPECIES, alpha);
+    for (int c = 0; c < bound; c += lanes) {
+      FloatVector.fromArray(SPECIES, x, xFrom + c).fma(scale, FloatVector.fromArray(SPECIES, y, yFrom + c))
+          .intoArray(y, yFrom + c);
+    }
+    for (int c = bound; c < length; c++) {
+      y[yFrom + c] = Math.fma(alpha, x[xFrom + c], y[yFrom + c]);
+    }
+  }
+
+  private float[] columnSums(float[] x) {
+    float[] sums = new float[dim];
+    for (int row = 0; row < x.length; row += dim) {
+      for (int c = 0; c < dim; c++) {
+        sums[c] += x[row + c];
+      }
+    }
+    return sums;
+  }
+
+  private static void add(float[] h, float[] x) {
+    for (int i = 0; i < h.length; i++) {
+      h[i] += x[i];
+    }
+  }
+
+  private static void addRows(float[] h, float[] bias) {
+    for (int row = 0; row < h.length; row += bias.length) {
+      for (int c = 0; c < bias.length; c++) {
+        h[row + c] += bias[c];
+      }
+    }
+  }
+
+  private void vector(Map<String, INDArray> gradients, String name, float[] value) {
+    gradients.put(name, array(value, 1, dim));
+  }
+
+  private void matrix(Map<String, INDArray> gradients, String name, float[] value) {
+    gradients.put(name, array(value, dim, dim));
+  }
+}
