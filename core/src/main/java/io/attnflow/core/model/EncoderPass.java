@@ -4,42 +4,50 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The {@link HistoryEncoder}'s equations in a training step, by hand: the forward pass over a batch of windows,
+ * The {@link HistoryEncoder}'s equations by hand, over plain row-major arrays: the forward pass of a batch of windows,
  * keeping what the backward pass reads, and the backward pass from the gradient of the encoded slots to the gradients
- * of the encoder's parameters and of its input, the history slots' items. SameDiff ran the encoder as some hundred ops
- * over [B, L, d] tensors and their gradients, each with its fixed cost: about 45% of a demo training step
- * (docs/experiments.md, session 28). Here the products with the d × d matrices are ND4J's GEMMs over all R = B·L rows
- * at once, each window's causal attention runs over its allowed pairs only, and every elementwise stage is one pass
- * over plain row-major arrays. With n = (h − μ) / σ a normalised row and y = n ⊙ g + s:
+ * of the encoder's parameters and of its input, the history slots' items. Scoring runs the forward pass over one
+ * history ({@link HistoryEncoder#thetaRows}), training runs both over a minibatch's windows ({@link OnePassVertex}).
+ *
+ * <p>SameDiff ran the encoder of a training step as some hundred ops over [B, L, d] tensors and their gradients, each
+ * with its fixed cost: about 45% of a demo training step (docs/experiments.md, session 28). Here the products with the
+ * d × d matrices are one GEMM each over all R rows (q, k and v in one, against [W_q W_k W_v]), each window's causal
+ * attention is two small products, and every elementwise stage is one pass. With n = (h − μ) / σ a normalised row and
+ * y = n ⊙ g + s:
  *
  * <pre>
- *   layer norm back:  dh = (dn − mean(dn) − n mean(dn ⊙ n)) / σ,   dn = dy ⊙ g,   dg = Σ dy ⊙ n,   ds = Σ dy
- *   attention back:   dA = do vᵀ,   dv = Aᵀ do,   dS = A ⊙ (dA − Σ_i dA ⊙ A) / √d,   dq = dS k,   dk = dSᵀ q
+ *   layer norm back:   dh = (dn − mean(dn) − n mean(dn ⊙ n)) / σ,   dn = dy ⊙ g,   dg = Σ dy ⊙ n,   ds = Σ dy
+ *   attention back:    dA = do vᵀ,   dv = Aᵀ do,   dS = A ⊙ (dA − Σ_i dA ⊙ A) / √d,   dq = dS k,   dk = dSᵀ q
  *   feed-forward back: dz = (dy W_2ᵀ) ⊙ [z > 0],   dW_2 = rᵀ dy,   dW_1 = fᵀ dz,   df = dz W_1ᵀ
  * </pre>
  * A slot whose event weight is 0 (padding, or an event type that does not count) is no key; as a query it attends to
  * the allowed keys before it, or to nothing. Its encoded row then differs from SameDiff's (which spreads such a row
- * over all keys) but weighs nothing downstream, so the loss and every gradient are the same
- * ({@code AttentionModelTest} holds the two to that). Not thread-safe: one pass per thread ({@link OnePassVertex}
- * keeps it with the thread's graph).
+ * over all keys) but weighs nothing downstream, so the loss and every gradient are the same ({@code AttentionModelTest}
+ * holds the two to that). Not thread-safe: one pass per thread, or per history.
  */
 final class EncoderPass {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final String[] QUERY_KEY_VALUE = {"q", "k", "v"};
 
   private final int blocks;
   private final int slots;
   private final int dim;
+  /**
+   * Whether the forward products are {@link HistoryEncoder#multiply}'s, whose every output row depends on its own
+   * input row alone (scoring: a user's θ rows are the same whatever else is encoded around them, on any CPU), or
+   * ND4J's GEMMs (training, the faster).
+   */
+  private final boolean rowwise;
 
-  /** The parameters of the step, by name (row-major copies). */
-  private final Map<String, float[]> params = new HashMap<>();
-  /** What the backward pass reads, per block: the normalised rows, 1 / σ, the layer norms' outputs, q, k, v, A, r. */
+  /** The parameters of the pass, by name (row-major). */
+  private Map<String, float[]> params;
+  /** What the backward pass reads, per block: the normalised rows, 1 / σ, the layer norms' outputs, q k v, A, r. */
   private float[][] norm1;
   private float[][] scale1;
   private float[][] normed1;
@@ -54,31 +62,50 @@ final class EncoderPass {
   private float[] finalScale;
   private boolean[] present;
   private int windows;
+  private int length;
+  /**
+   * Dropout's kept values, scaled (0 or 1 / (1 − p)), in training with a dropout rate p: on the slots' input (items
+   * plus positions), and per block on the attention's output and the feed-forward's, before each is added to h (as
+   * SASRec's blocks drop them); null without.
+   */
+  private float[] keptInput;
+  private float[][] keptAttention;
+  private float[][] keptInner;
 
-  EncoderPass(int blocks, int slots, int dim) {
+  EncoderPass(int blocks, int slots, int dim, boolean rowwise) {
     this.blocks = blocks;
     this.slots = slots;
     this.dim = dim;
+    this.rowwise = rowwise;
   }
 
   /**
-   * The encoded slots of B windows: LN(h) of every slot, ready for W_θ.
+   * The encoded slots of windows of {@code length} items each, placed in the last {@code length} of the L slots: LN(h)
+   * of every row, ready for W_θ.
    *
-   * @param items   the history slots' items [B·L × d], row-major, window by window
-   * @param events  each slot's event weight [B·L] (0: padding or not part of the history)
-   * @param table   the vertex's parameters by name
-   * @return [B·L × d], row-major
+   * @param items  the windows' items [R × d], row-major, window by window (R a multiple of {@code length})
+   * @param events each row's event weight [R] (0: padding or not part of the history)
+   * @param params the encoder's parameters by name (row-major)
+   * @return [R × d], row-major
    */
-  float[] forward(float[] items, float[] events, Map<String, INDArray> table) {
+  float[] forward(float[] items, float[] events, int length, Map<String, float[]> params) {
+    return forward(items, events, length, params, 0, 0);
+  }
+
+  /**
+   * {@link #forward(float[], float[], int, Map)} with dropout at rate {@code dropout} (training), its masks drawn from
+   * {@code seed}.
+   */
+  float[] forward(float[] items, float[] events, int length, Map<String, float[]> params, double dropout, long seed) {
     int d = dim;
     int rows = events.length;
-    windows = rows / slots;
+    this.params = params;
+    this.length = length;
+    windows = rows / length;
     present = new boolean[rows];
     for (int r = 0; r < rows; r++) {
       present[r] = events[r] != 0;
     }
-    params.clear();
-    table.forEach((name, value) -> params.put(name, values(value)));
     norm1 = new float[blocks][];
     scale1 = new float[blocks][];
     normed1 = new float[blocks][];
@@ -92,29 +119,43 @@ final class EncoderPass {
     float[] h = new float[rows * d];
     float[] positions = params.get(HistoryEncoder.POSITIONS);
     for (int r = 0; r < rows; r++) {
-      int slot = (r % slots) * d;
+      int slot = slot(r) * d;
       for (int c = 0; c < d; c++) {
         h[r * d + c] = items[r * d + c] + positions[slot + c];
       }
     }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    keptInput = dropout > 0 ? mask(rows * d, dropout, random) : null;
+    keptAttention = dropout > 0 ? new float[blocks][] : null;
+    keptInner = dropout > 0 ? new float[blocks][] : null;
+    multiply(h, keptInput);
     for (int b = 0; b < blocks; b++) {
       norm1[b] = new float[rows * d];
       scale1[b] = new float[rows];
       normed1[b] = normalise(h, norm1[b], scale1[b], param("g1", b), param("s1", b));
-      projected[b] = product(normed1[b], rows, d, false, queryKeyValue(b), d, 3 * d, false);
-      attention[b] = new float[windows * slots * slots];
-      attend(projected[b], attention[b], h);
+      projected[b] = product(normed1[b], rows, d, queryKeyValue(b), 3 * d);
+      attention[b] = new float[windows * length * length];
+      float[] attended = attend(projected[b], attention[b]);
+      if (dropout > 0) {
+        keptAttention[b] = mask(rows * d, dropout, random);
+        multiply(attended, keptAttention[b]);
+      }
+      add(h, attended);
       norm2[b] = new float[rows * d];
       scale2[b] = new float[rows];
       normed2[b] = normalise(h, norm2[b], scale2[b], param("g2", b), param("s2", b));
-      float[] z = product(normed2[b], rows, d, false, param("f1", b), d, d, false);
+      float[] z = product(normed2[b], rows, d, param("f1", b), d);
       addRows(z, param("fb1", b));
       for (int i = 0; i < z.length; i++) {
         z[i] = Math.max(z[i], 0);
       }
       inner[b] = z;
-      float[] y = product(z, rows, d, false, param("f2", b), d, d, false);
+      float[] y = product(z, rows, d, param("f2", b), d);
       addRows(y, param("fb2", b));
+      if (dropout > 0) {
+        keptInner[b] = mask(rows * d, dropout, random);
+        multiply(y, keptInner[b]);
+      }
       add(h, y);
     }
     finalNorm = new float[rows * d];
@@ -126,23 +167,25 @@ final class EncoderPass {
   /**
    * The backward pass of the last {@link #forward}.
    *
-   * @param encoded the gradient of the encoded slots [B·L × d]
-   * @param input   receives the gradient of the history slots' items [B·L × d]
+   * @param encoded the gradient of the encoded slots [R × d]
+   * @param input   receives the gradient of the history slots' items [R × d]
    * @return the gradients of the encoder's parameters by name, in their shapes
    */
   Map<String, INDArray> backward(float[] encoded, float[] input) {
     int d = dim;
-    int rows = windows * slots;
+    int rows = windows * length;
     Map<String, INDArray> gradients = new HashMap<>();
     float[] dh = input;
     java.util.Arrays.fill(dh, 0);
     normaliseBackward(encoded, finalNorm, finalScale, params.get(HistoryEncoder.FINAL_GAIN), dh, gradients,
         HistoryEncoder.FINAL_GAIN, HistoryEncoder.FINAL_SHIFT);
     for (int b = blocks - 1; b >= 0; b--) {
-      // h = h + relu(f W_1 + b_1) W_2 + b_2
-      vector(gradients, "fb2" + b, columnSums(dh));
-      matrix(gradients, "f2" + b, product(inner[b], rows, d, true, dh, rows, d, false));
-      float[] dz = product(dh, rows, d, false, param("f2", b), d, d, true);
+      // h = h + (relu(f W_1 + b_1) W_2 + b_2) ⊙ kept
+      float[] dy = keptInner == null ? dh : dh.clone();
+      multiply(dy, keptInner == null ? null : keptInner[b]);
+      vector(gradients, "fb2" + b, columnSums(dy));
+      matrix(gradients, "f2" + b, gemm(inner[b], rows, d, true, dy, rows, d, false));
+      float[] dz = gemm(dy, rows, d, false, param("f2", b), d, d, true);
       float[] relu = inner[b];
       for (int i = 0; i < dz.length; i++) {
         if (relu[i] <= 0) {
@@ -150,33 +193,40 @@ final class EncoderPass {
         }
       }
       vector(gradients, "fb1" + b, columnSums(dz));
-      matrix(gradients, "f1" + b, product(normed2[b], rows, d, true, dz, rows, d, false));
-      float[] df = product(dz, rows, d, false, param("f1", b), d, d, true);
+      matrix(gradients, "f1" + b, gemm(normed2[b], rows, d, true, dz, rows, d, false));
+      float[] df = gemm(dz, rows, d, false, param("f1", b), d, d, true);
       normaliseBackward(df, norm2[b], scale2[b], param("g2", b), dh, gradients, "g2" + b, "s2" + b);
-      // h = h + softmax(q kᵀ / √d + mask) v
+      // h = h + (softmax(q kᵀ / √d + mask) v) ⊙ kept
       float[] dqkv = new float[rows * 3 * d];
-      attendBackward(dh, projected[b], attention[b], dqkv);
-      float[] dw = product(normed1[b], rows, d, true, dqkv, rows, 3 * d, false); // [d × 3d]
-      String[] names = {"q", "k", "v"};
+      float[] dAttended = keptAttention == null ? dh : dh.clone();
+      multiply(dAttended, keptAttention == null ? null : keptAttention[b]);
+      attendBackward(dAttended, projected[b], attention[b], dqkv);
+      float[] dw = gemm(normed1[b], rows, d, true, dqkv, rows, 3 * d, false); // [d × 3d]
       for (int m = 0; m < 3; m++) {
         float[] part = new float[d * d];
         for (int r = 0; r < d; r++) {
           System.arraycopy(dw, r * 3 * d + m * d, part, r * d, d);
         }
-        matrix(gradients, names[m] + b, part);
+        matrix(gradients, QUERY_KEY_VALUE[m] + b, part);
       }
-      float[] da = product(dqkv, rows, 3 * d, false, queryKeyValue(b), d, 3 * d, true);
+      float[] da = gemm(dqkv, rows, 3 * d, false, queryKeyValue(b), d, 3 * d, true);
       normaliseBackward(da, norm1[b], scale1[b], param("g1", b), dh, gradients, "g1" + b, "s1" + b);
     }
+    multiply(dh, keptInput); // h = (x + P) ⊙ kept
     float[] positions = new float[slots * d];
     for (int r = 0; r < rows; r++) {
-      int slot = (r % slots) * d;
+      int slot = slot(r) * d;
       for (int c = 0; c < d; c++) {
         positions[slot + c] += dh[r * d + c];
       }
     }
     gradients.put(HistoryEncoder.POSITIONS, array(positions, slots, d));
     return gradients;
+  }
+
+  /** The slot of row r: windows fill the last {@code length} of the L slots. */
+  private int slot(int r) {
+    return slots - length + r % length;
   }
 
   private float[] param(String name, int block) {
@@ -187,9 +237,8 @@ final class EncoderPass {
   private float[] queryKeyValue(int block) {
     int d = dim;
     float[] w = new float[d * 3 * d];
-    String[] names = {"q", "k", "v"};
     for (int m = 0; m < 3; m++) {
-      float[] part = param(names[m], block);
+      float[] part = param(QUERY_KEY_VALUE[m], block);
       for (int r = 0; r < d; r++) {
         System.arraycopy(part, r * d, w, r * 3 * d + m * d, d);
       }
@@ -198,23 +247,36 @@ final class EncoderPass {
   }
 
   /**
-   * Each window's causal attention over its allowed keys (itself and the slots before it that are present), added to
-   * h; A keeps the probabilities.
+   * Each window's causal attention over its allowed keys (itself and the present rows before it): A keeps the
+   * probabilities, and the attended values come back [R × d].
    */
-  private void attend(float[] qkv, float[] a, float[] h) {
+  private float[] attend(float[] qkv, float[] a) {
     int d = dim;
+    int n = length;
     float scale = (float) (1 / Math.sqrt(d));
+    float[] out = new float[windows * n * d];
+    float[] queries = new float[n * d];
+    float[] keys = new float[d * n];
+    float[] values = new float[n * d];
+    float[] scores = new float[n * n];
+    float[] attended = new float[n * d];
     for (int w = 0; w < windows; w++) {
-      int first = w * slots;
-      for (int t = 0; t < slots; t++) {
-        int query = (first + t) * 3 * d;
-        int row = (w * slots + t) * slots;
+      int first = w * n;
+      for (int r = 0; r < n; r++) { // q and v as rows, k as columns: q kᵀ is a row-by-row product
+        int row = (first + r) * 3 * d;
+        System.arraycopy(qkv, row, queries, r * d, d);
+        System.arraycopy(qkv, row + 2 * d, values, r * d, d);
+        for (int c = 0; c < d; c++) {
+          keys[c * n + r] = qkv[row + d + c];
+        }
+      }
+      HistoryEncoder.multiply(queries, n, d, keys, n, scores);
+      int base = w * n * n;
+      for (int t = 0; t < n; t++) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i <= t; i++) {
           if (present[first + i]) {
-            float s = dot(qkv, query, qkv, (first + i) * 3 * d + d, d) * scale;
-            a[row + i] = s;
-            max = Math.max(max, s);
+            max = Math.max(max, scores[t * n + i] * scale);
           }
         }
         if (max == Float.NEGATIVE_INFINITY) {
@@ -223,19 +285,20 @@ final class EncoderPass {
         double sum = 0;
         for (int i = 0; i <= t; i++) {
           if (present[first + i]) {
-            float e = (float) Math.exp(a[row + i] - max);
-            a[row + i] = e;
+            float e = (float) Math.exp(scores[t * n + i] * scale - max);
+            a[base + t * n + i] = e;
             sum += e;
           }
         }
         for (int i = 0; i <= t; i++) {
-          if (present[first + i]) {
-            a[row + i] = (float) (a[row + i] / sum);
-            axpy(a[row + i], qkv, (first + i) * 3 * d + 2 * d, h, (first + t) * d, d);
-          }
+          a[base + t * n + i] = (float) (a[base + t * n + i] / sum);
         }
       }
+      System.arraycopy(a, base, scores, 0, n * n);
+      HistoryEncoder.multiply(scores, n, n, values, d, attended);
+      System.arraycopy(attended, 0, out, first * d, n * d);
     }
+    return out;
   }
 
   /**
@@ -244,17 +307,18 @@ final class EncoderPass {
    */
   private void attendBackward(float[] out, float[] qkv, float[] a, float[] dqkv) {
     int d = dim;
+    int n = length;
     float scale = (float) (1 / Math.sqrt(d));
-    float[] da = new float[slots];
+    float[] da = new float[n];
     for (int w = 0; w < windows; w++) {
-      int first = w * slots;
-      for (int t = 0; t < slots; t++) {
+      int first = w * n;
+      for (int t = 0; t < n; t++) {
         int query = (first + t) * 3 * d;
         int output = (first + t) * d;
-        int row = (w * slots + t) * slots;
+        int row = (w * n + t) * n;
         double weighted = 0;
         for (int i = 0; i <= t; i++) {
-          if (present[first + i] && a[row + i] != 0) {
+          if (a[row + i] != 0) {
             int key = (first + i) * 3 * d;
             da[i] = dot(out, output, qkv, key + 2 * d, d);
             weighted += da[i] * a[row + i];
@@ -262,7 +326,7 @@ final class EncoderPass {
           }
         }
         for (int i = 0; i <= t; i++) {
-          if (present[first + i] && a[row + i] != 0) {
+          if (a[row + i] != 0) {
             int key = (first + i) * 3 * d;
             float ds = (float) (a[row + i] * (da[i] - weighted)) * scale;
             axpy(ds, qkv, key + d, dqkv, query, d);
@@ -293,9 +357,9 @@ final class EncoderPass {
       double scale = 1 / Math.sqrt(var / d + HistoryEncoder.EPSILON);
       inverse[r] = (float) scale;
       for (int c = 0; c < d; c++) {
-        float normed = (float) ((h[row + c] - mean) * scale);
-        n[row + c] = normed;
-        out[row + c] = normed * gain[c] + shift[c];
+        double normed = (h[row + c] - mean) * scale;
+        n[row + c] = (float) normed;
+        out[row + c] = (float) (normed * gain[c] + shift[c]);
       }
     }
     return out;
@@ -329,11 +393,21 @@ final class EncoderPass {
     vector(gradients, shiftName, dShift);
   }
 
+  /** x [n × p] · w [p × m]: {@link HistoryEncoder#multiply} when row-wise, else ND4J's GEMM. */
+  private float[] product(float[] x, int n, int p, float[] w, int m) {
+    if (!rowwise) {
+      return gemm(x, n, p, false, w, p, m, false);
+    }
+    float[] out = new float[n * m];
+    HistoryEncoder.multiply(x, n, p, w, m, out);
+    return out;
+  }
+
   /**
    * a [n × p] · b [p × m] by ND4J's GEMM, either stored transposed (a as [p × n], b as [m × p]); {@code aRows} and
    * {@code aColumns} (and b's) are the stored shapes.
    */
-  private static float[] product(float[] a, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
+  private static float[] gemm(float[] a, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
       int bColumns, boolean transposeB) {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, transposeA ? aColumns : aRows, transposeB ? bRows : bColumns);
     Nd4j.matmul(array(a, aRows, aColumns), array(b, bRows, bColumns), out, transposeA, transposeB, false);
@@ -363,7 +437,7 @@ final class EncoderPass {
     for (int c = 0; c < bound; c += lanes) {
       sum = FloatVector.fromArray(SPECIES, a, aFrom + c).fma(FloatVector.fromArray(SPECIES, b, bFrom + c), sum);
     }
-    float s = sum.reduceLanes(VectorOperators.ADD);
+    float s = sum.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     for (int c = bound; c < length; c++) {
       s = Math.fma(a[aFrom + c], b[bFrom + c], s);
     }
@@ -381,6 +455,25 @@ final class EncoderPass {
     }
     for (int c = bound; c < length; c++) {
       y[yFrom + c] = Math.fma(alpha, x[xFrom + c], y[yFrom + c]);
+    }
+  }
+
+  /** Dropout's mask at rate p: each value 0 with probability p, else 1 / (1 − p). */
+  private static float[] mask(int size, double p, java.util.SplittableRandom random) {
+    float[] kept = new float[size];
+    float scale = (float) (1 / (1 - p));
+    for (int i = 0; i < size; i++) {
+      kept[i] = random.nextDouble() < p ? 0 : scale;
+    }
+    return kept;
+  }
+
+  /** x ⊙= kept, elementwise; nothing when kept is null. */
+  private static void multiply(float[] x, float[] kept) {
+    if (kept != null) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= kept[i];
+      }
     }
   }
 

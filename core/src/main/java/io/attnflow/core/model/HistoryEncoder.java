@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorSpecies;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,12 +28,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * slots of training and scoring differ by the events left out.) With c = 0 there is no encoder and
  * θ_i = W_θᵀ x_i, one row per item of the vocabulary.
  *
- * <p>The same equations twice: {@link #define} builds them in SameDiff for training (in
- * {@link AttentionVertex}), an instance computes them for one history at a time for scoring
- * ({@link #thetaRows}); {@code AttentionModelTest} holds the two to the same scores.
+ * <p>The same equations twice: {@link #define} builds them in SameDiff (the scoring form of the network, which parity
+ * checks read, and training when {@value AttentionVertex#ENCODER_PART} says "samediff"), the {@link EncoderPass}
+ * computes them by hand, forward and backward for training, forward for one history at a time for scoring
+ * ({@link #thetaRows}); {@code AttentionModelTest} holds the two to the same scores, losses and gradients.
  */
 public final class HistoryEncoder implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
   static final String POSITIONS = "P";
   private static final String[] BLOCK_MATRICES = {"q", "k", "v", "f1", "f2"};
   private static final String[] BLOCK_VECTORS = {"g1", "s1", "g2", "s2", "fb1", "fb2"};
@@ -47,15 +47,21 @@ public final class HistoryEncoder implements Serializable {
 
   private final int dim;
   private final int slots;
+  private final int blocks;
   private final float[] embeddings;
-  /** The parameters as row-major arrays: P, then per block W_q W_k W_v W_1 W_2 and their vectors, then the last LN and W_θ. */
-  private final float[][] values;
+  /** The encoder's parameters by name, row-major: P, per block W_q W_k W_v W_1 W_2 and their vectors, the last LN. */
+  private final Map<String, float[]> params;
+  /** W_θ [d × k], row-major. */
+  private final float[] wTheta;
 
-  private HistoryEncoder(float[] embeddings, int dim, int slots, float[][] values) {
+  private HistoryEncoder(float[] embeddings, int dim, int slots, int blocks, Map<String, float[]> params,
+      float[] wTheta) {
     this.dim = dim;
     this.slots = slots;
+    this.blocks = blocks;
     this.embeddings = embeddings;
-    this.values = values;
+    this.params = params;
+    this.wTheta = wTheta;
   }
 
   /** Declares the encoder's parameters on a vertex: c blocks over L slots of d-dim items. */
@@ -136,37 +142,35 @@ public final class HistoryEncoder implements Serializable {
    */
   static HistoryEncoder of(java.util.function.Function<String, INDArray> param, int blocks, float[] embeddings,
       int dim, INDArray wTheta) {
-    java.util.List<INDArray> all = new java.util.ArrayList<>();
-    all.add(param.apply(POSITIONS));
+    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(POSITIONS, FINAL_GAIN, FINAL_SHIFT));
     for (int c = 0; c < blocks; c++) {
       for (String m : BLOCK_MATRICES) {
-        all.add(param.apply(m + c));
+        names.add(m + c);
       }
       for (String v : BLOCK_VECTORS) {
-        all.add(param.apply(v + c));
+        names.add(v + c);
       }
     }
-    all.add(param.apply(FINAL_GAIN));
-    all.add(param.apply(FINAL_SHIFT));
-    all.add(wTheta);
-    float[][] values = new float[all.size()][];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = all.get(i).castTo(DataType.FLOAT).dup('c').data().asFloat();
+    Map<String, float[]> params = new java.util.HashMap<>();
+    for (String name : names) {
+      params.put(name, EncoderPass.values(param.apply(name)));
     }
-    return new HistoryEncoder(embeddings, dim, (int) all.get(0).size(0), values);
+    return new HistoryEncoder(embeddings, dim, (int) param.apply(POSITIONS).size(0), blocks, params,
+        EncoderPass.values(wTheta));
   }
 
   /** This encoder with {@code more} item embeddings (row-major [n × d]) appended to its table, indices N.. on. */
   HistoryEncoder withMoreItems(float[] more) {
     float[] all = java.util.Arrays.copyOf(embeddings, embeddings.length + more.length);
     System.arraycopy(more, 0, all, embeddings.length, more.length);
-    return new HistoryEncoder(all, dim, slots, values);
+    return new HistoryEncoder(all, dim, slots, blocks, params, wTheta);
   }
 
   /**
-   * θ of every item of a history (oldest first, at most L items), as this encoder sees them in
-   * context: row-major [n × k]. Plain arrays and {@link #multiply}, whose every output row depends on its own input
-   * row alone: a user's θ rows are the same whatever else is encoded around them, on any CPU's vector width.
+   * θ of every item of a history (oldest first, at most L items), as this encoder sees them in context: row-major
+   * [n × k]. The {@link EncoderPass}'s forward pass with {@link #multiply}'s products, whose every output row depends on
+   * its own input row alone: a user's θ rows are the same whatever else is encoded around them, on any CPU's vector
+   * width.
    */
   public float[] thetaRows(int[] items) {
     int n = items.length;
@@ -174,55 +178,16 @@ public final class HistoryEncoder implements Serializable {
       throw new IllegalArgumentException("Cannot encode a history of " + n + " items in " + slots + " slots");
     }
     int d = dim;
-    float[] h = new float[n * d];
-    float[] pos = values[0];
+    float[] x = new float[n * d];
     for (int r = 0; r < n; r++) {
-      int from = items[r] * d;
-      int slot = (slots - n + r) * d;
-      for (int c = 0; c < d; c++) {
-        h[r * d + c] = embeddings[from + c] + pos[slot + c];
-      }
+      System.arraycopy(embeddings, items[r] * d, x, r * d, d);
     }
-    float[] a = new float[n * d];
-    float[] q = new float[n * d];
-    float[] k = new float[n * d];
-    float[] v = new float[n * d];
-    float[] keys = new float[d * n];
-    float[] attention = new float[n * n];
-    float scale = (float) (1 / Math.sqrt(d));
-    int per = BLOCK_MATRICES.length + BLOCK_VECTORS.length;
-    for (int at = 1; at + per < values.length; at += per) { // q k v f1 f2, then g1 s1 g2 s2 fb1 fb2
-      norm(h, a, n, d, values[at + 5], values[at + 6]);
-      multiply(a, n, d, values[at], d, q);
-      multiply(a, n, d, values[at + 1], d, k);
-      multiply(a, n, d, values[at + 2], d, v);
-      for (int r = 0; r < n; r++) { // kᵀ, so that q kᵀ is a row-by-row product too
-        for (int c = 0; c < d; c++) {
-          keys[c * n + r] = k[r * d + c];
-        }
-      }
-      multiply(q, n, d, keys, n, attention);
-      for (int i = 0; i < attention.length; i++) {
-        attention[i] *= scale;
-      }
-      causalSoftmax(attention, n);
-      multiply(attention, n, n, v, d, q); // the attended values, into q's array
-      add(h, q);
-      norm(h, a, n, d, values[at + 7], values[at + 8]);
-      multiply(a, n, d, values[at + 3], d, q); // the inner layer, into q's array
-      addRowVector(q, values[at + 9]);
-      for (int i = 0; i < q.length; i++) {
-        q[i] = Math.max(q[i], 0);
-      }
-      multiply(q, n, d, values[at + 4], d, k); // its output, into k's array
-      addRowVector(k, values[at + 10]);
-      add(h, k);
-    }
-    int last = values.length - 3;
-    norm(h, a, n, d, values[last], values[last + 1]);
-    int width = values[last + 2].length / d;
+    float[] events = new float[n];
+    java.util.Arrays.fill(events, 1);
+    float[] encoded = new EncoderPass(blocks, slots, d, true).forward(x, events, n, params);
+    int width = wTheta.length / d;
     float[] theta = new float[n * width];
-    multiply(a, n, d, values[last + 2], width, theta);
+    multiply(encoded, n, d, wTheta, width, theta);
     return theta;
   }
 
@@ -271,63 +236,10 @@ public final class HistoryEncoder implements Serializable {
     }
   }
 
-  /** h += x, elementwise (same shapes). */
-  private static void add(float[] h, float[] x) {
-    for (int i = 0; i < h.length; i++) {
-      h[i] += x[i];
-    }
-  }
-
-  /** Adds {@code bias} [d] to every row of h [n × d]. */
-  private static void addRowVector(float[] h, float[] bias) {
-    for (int i = 0; i < h.length; i++) {
-      h[i] += bias[i % bias.length];
-    }
-  }
-
-  /** Softmax, in place, of each row [n × n] over its own and the earlier columns (the later ones get 0). */
-  private static void causalSoftmax(float[] s, int n) {
-    for (int t = 0; t < n; t++) {
-      float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i <= t; i++) {
-        max = Math.max(max, s[t * n + i]);
-      }
-      double sum = 0;
-      for (int i = 0; i <= t; i++) {
-        s[t * n + i] = (float) Math.exp(s[t * n + i] - max);
-        sum += s[t * n + i];
-      }
-      for (int i = 0; i < n; i++) {
-        s[t * n + i] = i <= t ? (float) (s[t * n + i] / sum) : 0;
-      }
-    }
-  }
-
-  /** out [n × d] = layer normalisation of each row of h [n × d], with a gain and a shift. */
-  private static void norm(float[] h, float[] out, int n, int d, float[] g, float[] b) {
-    for (int r = 0; r < n; r++) {
-      int row = r * d;
-      double mean = 0;
-      for (int c = 0; c < d; c++) {
-        mean += h[row + c];
-      }
-      mean /= d;
-      double var = 0;
-      for (int c = 0; c < d; c++) {
-        double centred = h[row + c] - mean;
-        var += centred * centred;
-      }
-      double scale = 1 / Math.sqrt(var / d + EPSILON);
-      for (int c = 0; c < d; c++) {
-        out[row + c] = (float) ((h[row + c] - mean) * scale * g[c] + b[c]);
-      }
-    }
-  }
-
   /** Bytes of the encoder's tables (the embeddings and the parameters). */
   long bytes() {
-    long n = embeddings.length;
-    for (float[] v : values) {
+    long n = embeddings.length + wTheta.length;
+    for (float[] v : params.values()) {
       n += v.length;
     }
     return 4 * n;

@@ -152,7 +152,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
       }
     }
     if (encoder != null) {
-      placeholders.put(AttentionVertex.ENCODED, encode());
+      placeholders.put(AttentionVertex.ENCODED, encode(training));
       wanted.add(AttentionVertex.ENCODED);
     }
     if (byHand) {
@@ -184,7 +184,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
    * The encoded history slots [B·L, d], by the {@link EncoderPass}: the slots' items as the graph composes them (x_i,
    * its id part dropped where {@code kept} says, plus its content's projection), through the encoder.
    */
-  private INDArray encode() {
+  private INDArray encode(boolean training) {
     List<String> names = config.getVertexParams().getInputs();
     int window = ((AttentionVertex) config).window();
     long windows = inputs[0].size(0);
@@ -215,7 +215,12 @@ final class OnePassVertex extends SameDiffGraphVertex {
     }
     float[] events = EncoderPass.values(inputs[names.indexOf("context")].get(NDArrayIndex.all(),
         NDArrayIndex.interval(0, window)));
-    return EncoderPass.array(encoder.forward(items, events, paramTable), windows * window, dim);
+    Map<String, float[]> params = new HashMap<>();
+    paramTable.forEach((name, value) -> params.put(name, EncoderPass.values(value)));
+    AttentionVertex vertex = (AttentionVertex) config;
+    double dropout = training ? vertex.encoderDropout() : 0;
+    long seed = vertex.seed() * 31 + Arrays.hashCode(items) * 17L + Arrays.hashCode(events); // the same data, the same masks
+    return EncoderPass.array(encoder.forward(items, events, window, params, dropout, seed), windows * window, dim);
   }
 
   /**
