@@ -90,7 +90,6 @@ public class AttentionVertex extends SameDiffVertex {
    * "hand" (the {@link EncoderPass}, the default) or "samediff". For benchmarks and tests.
    */
   public static final String ENCODER_PART = "attnflow.train.encoder";
-  public static final String ENCODER_DROPOUT = "attnflow.train.encoder-dropout";
   /** The encoded history slots the {@link EncoderPass} hands the training graph, and whose gradient it takes back. */
   static final String ENCODED = "encoded";
   /** The values the training graph hands the {@link PoolHead}, and the gradients it takes back ({@link #handHead}). */
@@ -148,8 +147,6 @@ public class AttentionVertex extends SameDiffVertex {
    * SameDiff, for parity checks.
    */
   @JsonProperty private boolean handEncoder;
-  /** Dropout inside the {@link EncoderPass} in training (an experiment: system property {@value #ENCODER_DROPOUT}). */
-  @JsonProperty private double encoderDropout;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
@@ -178,7 +175,6 @@ public class AttentionVertex extends SameDiffVertex {
         && (pool.equals("hand") || !pool.equals("samediff") && negatives >= HAND_HEAD_NEGATIVES);
     this.handEncoder = !scores && contextBlocks > 0 && !Boolean.getBoolean(TWO_PASSES)
         && !System.getProperty(ENCODER_PART, "hand").equals("samediff");
-    this.encoderDropout = handEncoder ? Double.parseDouble(System.getProperty(ENCODER_DROPOUT, "0")) : 0;
   }
 
   /**
@@ -324,11 +320,6 @@ public class AttentionVertex extends SameDiffVertex {
     return new EncoderPass(contextBlocks, window, dim, false);
   }
 
-  /** The dropout rate inside the {@link EncoderPass} in training. */
-  double encoderDropout() {
-    return encoderDropout;
-  }
-
   /** The pool part of a training step, by hand, for a vertex with {@link #handHead()}. */
   PoolHead poolHead() {
     return new PoolHead(aggregation, alphaTemperature);
@@ -446,7 +437,6 @@ public class AttentionVertex extends SameDiffVertex {
     c.scores = scores;
     c.handHead = handHead;
     c.handEncoder = handEncoder;
-    c.encoderDropout = encoderDropout;
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -466,15 +456,14 @@ public class AttentionVertex extends SameDiffVertex {
         && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
-        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder
-        && v.encoderDropout == encoderDropout;
+        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
         aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead,
-        handEncoder, encoderDropout);
+        handEncoder);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

@@ -63,14 +63,6 @@ final class EncoderPass {
   private boolean[] present;
   private int windows;
   private int length;
-  /**
-   * Dropout's kept values, scaled (0 or 1 / (1 − p)), in training with a dropout rate p: on the slots' input (items
-   * plus positions), and per block on the attention's output and the feed-forward's, before each is added to h (as
-   * SASRec's blocks drop them); null without.
-   */
-  private float[] keptInput;
-  private float[][] keptAttention;
-  private float[][] keptInner;
 
   EncoderPass(int blocks, int slots, int dim, boolean rowwise) {
     this.blocks = blocks;
@@ -89,14 +81,6 @@ final class EncoderPass {
    * @return [R × d], row-major
    */
   float[] forward(float[] items, float[] events, int length, Map<String, float[]> params) {
-    return forward(items, events, length, params, 0, 0);
-  }
-
-  /**
-   * {@link #forward(float[], float[], int, Map)} with dropout at rate {@code dropout} (training), its masks drawn from
-   * {@code seed}.
-   */
-  float[] forward(float[] items, float[] events, int length, Map<String, float[]> params, double dropout, long seed) {
     int d = dim;
     int rows = events.length;
     this.params = params;
@@ -124,23 +108,13 @@ final class EncoderPass {
         h[r * d + c] = items[r * d + c] + positions[slot + c];
       }
     }
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    keptInput = dropout > 0 ? mask(rows * d, dropout, random) : null;
-    keptAttention = dropout > 0 ? new float[blocks][] : null;
-    keptInner = dropout > 0 ? new float[blocks][] : null;
-    multiply(h, keptInput);
     for (int b = 0; b < blocks; b++) {
       norm1[b] = new float[rows * d];
       scale1[b] = new float[rows];
       normed1[b] = normalise(h, norm1[b], scale1[b], param("g1", b), param("s1", b));
       projected[b] = product(normed1[b], rows, d, queryKeyValue(b), 3 * d);
       attention[b] = new float[windows * length * length];
-      float[] attended = attend(projected[b], attention[b]);
-      if (dropout > 0) {
-        keptAttention[b] = mask(rows * d, dropout, random);
-        multiply(attended, keptAttention[b]);
-      }
-      add(h, attended);
+      add(h, attend(projected[b], attention[b]));
       norm2[b] = new float[rows * d];
       scale2[b] = new float[rows];
       normed2[b] = normalise(h, norm2[b], scale2[b], param("g2", b), param("s2", b));
@@ -152,10 +126,6 @@ final class EncoderPass {
       inner[b] = z;
       float[] y = product(z, rows, d, param("f2", b), d);
       addRows(y, param("fb2", b));
-      if (dropout > 0) {
-        keptInner[b] = mask(rows * d, dropout, random);
-        multiply(y, keptInner[b]);
-      }
       add(h, y);
     }
     finalNorm = new float[rows * d];
@@ -180,12 +150,10 @@ final class EncoderPass {
     normaliseBackward(encoded, finalNorm, finalScale, params.get(HistoryEncoder.FINAL_GAIN), dh, gradients,
         HistoryEncoder.FINAL_GAIN, HistoryEncoder.FINAL_SHIFT);
     for (int b = blocks - 1; b >= 0; b--) {
-      // h = h + (relu(f W_1 + b_1) W_2 + b_2) ⊙ kept
-      float[] dy = keptInner == null ? dh : dh.clone();
-      multiply(dy, keptInner == null ? null : keptInner[b]);
-      vector(gradients, "fb2" + b, columnSums(dy));
-      matrix(gradients, "f2" + b, gemm(inner[b], rows, d, true, dy, rows, d, false));
-      float[] dz = gemm(dy, rows, d, false, param("f2", b), d, d, true);
+      // h = h + relu(f W_1 + b_1) W_2 + b_2
+      vector(gradients, "fb2" + b, columnSums(dh));
+      matrix(gradients, "f2" + b, gemm(inner[b], rows, d, true, dh, rows, d, false));
+      float[] dz = gemm(dh, rows, d, false, param("f2", b), d, d, true);
       float[] relu = inner[b];
       for (int i = 0; i < dz.length; i++) {
         if (relu[i] <= 0) {
@@ -196,11 +164,9 @@ final class EncoderPass {
       matrix(gradients, "f1" + b, gemm(normed2[b], rows, d, true, dz, rows, d, false));
       float[] df = gemm(dz, rows, d, false, param("f1", b), d, d, true);
       normaliseBackward(df, norm2[b], scale2[b], param("g2", b), dh, gradients, "g2" + b, "s2" + b);
-      // h = h + (softmax(q kᵀ / √d + mask) v) ⊙ kept
+      // h = h + softmax(q kᵀ / √d + mask) v
       float[] dqkv = new float[rows * 3 * d];
-      float[] dAttended = keptAttention == null ? dh : dh.clone();
-      multiply(dAttended, keptAttention == null ? null : keptAttention[b]);
-      attendBackward(dAttended, projected[b], attention[b], dqkv);
+      attendBackward(dh, projected[b], attention[b], dqkv);
       float[] dw = gemm(normed1[b], rows, d, true, dqkv, rows, 3 * d, false); // [d × 3d]
       for (int m = 0; m < 3; m++) {
         float[] part = new float[d * d];
@@ -212,7 +178,6 @@ final class EncoderPass {
       float[] da = gemm(dqkv, rows, 3 * d, false, queryKeyValue(b), d, 3 * d, true);
       normaliseBackward(da, norm1[b], scale1[b], param("g1", b), dh, gradients, "g1" + b, "s1" + b);
     }
-    multiply(dh, keptInput); // h = (x + P) ⊙ kept
     float[] positions = new float[slots * d];
     for (int r = 0; r < rows; r++) {
       int slot = slot(r) * d;
@@ -455,25 +420,6 @@ final class EncoderPass {
     }
     for (int c = bound; c < length; c++) {
       y[yFrom + c] = Math.fma(alpha, x[xFrom + c], y[yFrom + c]);
-    }
-  }
-
-  /** Dropout's mask at rate p: each value 0 with probability p, else 1 / (1 − p). */
-  private static float[] mask(int size, double p, java.util.SplittableRandom random) {
-    float[] kept = new float[size];
-    float scale = (float) (1 / (1 - p));
-    for (int i = 0; i < size; i++) {
-      kept[i] = random.nextDouble() < p ? 0 : scale;
-    }
-    return kept;
-  }
-
-  /** x ⊙= kept, elementwise; nothing when kept is null. */
-  private static void multiply(float[] x, float[] kept) {
-    if (kept != null) {
-      for (int i = 0; i < x.length; i++) {
-        x[i] *= kept[i];
-      }
     }
   }
 

@@ -45,6 +45,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>When the vertex leaves a step's pool part to the {@link PoolHead} ({@link AttentionVertex#handHead()}), a pass
  * runs SameDiff's graph forward to the values the head reads, then the head, then the graph's gradient function fed
  * with the head's gradients of those values: the graph's small forward ops run twice, its [B, L, N] work not at all.
+ *
+ * <p>When the vertex leaves a step's history encoder to the {@link EncoderPass} ({@link AttentionVertex#handEncoder()}),
+ * a pass first composes the history slots' items as the graph would (id part, E_u where ids are dropped, content's
+ * projection) and encodes them by hand; the graph reads the encoded slots as a placeholder and gives back their
+ * gradient, from which the pass's backward pass gives the encoder's parameters' gradients and carries its input's on
+ * to the items' embeddings, E_u and W_c.
  */
 final class OnePassVertex extends SameDiffGraphVertex {
   /**
@@ -65,7 +71,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
   private PoolHead head;
   /** This thread's history encoder, for a vertex with {@link AttentionVertex#handEncoder()}. */
   private EncoderPass encoder;
-  /** What the encoder's backward pass reads of the last training forward pass: the history slots' id dropout and content. */
+  /** What the encoder's backward pass reads of the last training forward pass: the history slots' kept ids, content. */
   private float[] keptHistory;
   private INDArray contentHistory;
 
@@ -90,7 +96,6 @@ final class OnePassVertex extends SameDiffGraphVertex {
         differentiated.add(AttentionVertex.ENCODED);
       }
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        // the loss SameDiff would infer, named: the hand encoder's parameters, unused in the graph, defeat the inference
         if (vertex.handEncoder()) { // its parameters, unused in the graph, defeat SameDiff's guess of the loss
           // twice the windows' summed loss: DL4J's external errors of 1 a window reach its graph as twice the gradient
           // of the summed loss (by finite differences), and DL4J's own vertex trains with that; so does this one
@@ -152,7 +157,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
       }
     }
     if (encoder != null) {
-      placeholders.put(AttentionVertex.ENCODED, encode(training));
+      placeholders.put(AttentionVertex.ENCODED, encode());
       wanted.add(AttentionVertex.ENCODED);
     }
     if (byHand) {
@@ -166,7 +171,6 @@ final class OnePassVertex extends SameDiffGraphVertex {
         both.getGradients().forEach((name, gradient) -> gradients.put(name, gradient == null ? null : gradient.dup()));
         output = workspaceMgr.dup(ArrayType.ACTIVATIONS, both.getOutputs().get(outputKey));
       } else { // the hand encoder's graph outside training: its output alone
-        placeholders.remove(fn.getGradPlaceholderName());
         output = workspaceMgr.dup(ArrayType.ACTIVATIONS, sameDiff.output(placeholders, List.of(outputKey)).get(outputKey));
       }
       sameDiff.clearPlaceholders(true);
@@ -184,7 +188,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
    * The encoded history slots [B·L, d], by the {@link EncoderPass}: the slots' items as the graph composes them (x_i,
    * its id part dropped where {@code kept} says, plus its content's projection), through the encoder.
    */
-  private INDArray encode(boolean training) {
+  private INDArray encode() {
     List<String> names = config.getVertexParams().getInputs();
     int window = ((AttentionVertex) config).window();
     long windows = inputs[0].size(0);
@@ -217,10 +221,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
         NDArrayIndex.interval(0, window)));
     Map<String, float[]> params = new HashMap<>();
     paramTable.forEach((name, value) -> params.put(name, EncoderPass.values(value)));
-    AttentionVertex vertex = (AttentionVertex) config;
-    double dropout = training ? vertex.encoderDropout() : 0;
-    long seed = vertex.seed() * 31 + Arrays.hashCode(items) * 17L + Arrays.hashCode(events); // the same data, the same masks
-    return EncoderPass.array(encoder.forward(items, events, window, params, dropout, seed), windows * window, dim);
+    return EncoderPass.array(encoder.forward(items, events, window, params), windows * window, dim);
   }
 
   /**
@@ -235,7 +236,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
     float[] encoded = EncoderPass.values(gradients.remove(AttentionVertex.ENCODED));
     float[] input = new float[encoded.length];
     gradients.putAll(encoder.backward(encoded, input));
-    INDArray x = inputs[0];
+    INDArray x = inputs[config.getVertexParams().getInputs().indexOf("x")];
     long windows = x.size(0);
     int dim = (int) x.size(2);
     INDArray items = EncoderPass.array(input, windows * window, dim);
@@ -254,11 +255,10 @@ final class OnePassVertex extends SameDiffGraphVertex {
       add(gradients, AttentionVertex.UNKNOWN_ID, EncoderPass.array(unknown, 1, dim));
       items = EncoderPass.array(input, windows, window, dim);
     }
-    String name = config.getVertexParams().getInputs().get(0);
     INDArray history = x.ulike().assign(0);
     history.get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
         .assign(items.reshape(windows, window, dim));
-    add(gradients, name, history);
+    add(gradients, "x", history);
   }
 
   private static void add(Map<String, INDArray> gradients, String name, INDArray more) {
