@@ -280,7 +280,7 @@ class AttentionModelTest {
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX_AUC, 3, 1, 0, 0.5, WEIGHTS,
         0.05, 0);
     // the encoder in the graph, as in DL4J's vertex, so that both round alike (the EncoderPass has its own test)
-    ComputationGraph onePass = withEncoder("samediff", spec);
+    ComputationGraph onePass = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
     ComputationGraph twoPasses = withDl4jsVertex(spec, 6);
     assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
@@ -294,7 +294,7 @@ class AttentionModelTest {
     assertThat(onePass.params().sub(twoPasses.params()).norm2Number().doubleValue())
         .isLessThan(1e-5 * twoPasses.params().norm2Number().doubleValue());
     // a second network of the configuration shares the first one's SameDiff graph, each computing with its own parameters
-    ComputationGraph fresh = withEncoder("samediff", spec);
+    ComputationGraph fresh = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
     assertThat(fresh.params()).isNotEqualTo(onePass.params());
     ComputationGraph freshReference = withDl4jsVertex(spec, 6);
     assertSameGradients(fresh, freshReference, batch);
@@ -313,17 +313,12 @@ class AttentionModelTest {
     // pools of 4 × 3 = 12 negatives: rows shorter than a SIMD vector and longer, so both the lanes and the tails count
     ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, aggregation, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS, 0.05, 0);
-    ComputationGraph byHand = withPoolPart("hand", spec);
-    ComputationGraph reference = withPoolPart("samediff", spec);
-    assertThat(((AttentionVertex) byHand.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handHead())
-        .isTrue();
-    assertThat(((AttentionVertex) reference.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handHead())
-        .isFalse();
-    assertThat(reference.params()).isEqualTo(byHand.params());
+    ComputationGraph byHand = builtWith(AttentionVertex.POOL_PART, "hand", spec);
+    ComputationGraph reference = builtWith(AttentionVertex.POOL_PART, "samediff", spec);
+    assertThat(vertex(byHand).handHead()).isTrue();
+    assertThat(vertex(reference).handHead()).isFalse();
     MultiDataSet batch = fourUsersWindows(shape, 0);
-    INDArray losses = reference.output(batch.getFeatures())[0];
-    assertThat(byHand.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
-        .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
+    assertSameLosses(byHand, reference, batch);
     for (int step = 0; step < 3; step++) {
       assertSameGradients(byHand, reference, batch);
       byHand.fit(batch);
@@ -339,17 +334,12 @@ class AttentionModelTest {
     // pool head by hand too (its own test holds it to SameDiff's)
     ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, loss, 3, 2, 0, 0.5, WEIGHTS, 0.05, 0);
-    ComputationGraph byHand = withEncoder("hand", spec);
-    ComputationGraph reference = withEncoder("samediff", spec);
-    assertThat(((AttentionVertex) byHand.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handEncoder())
-        .isTrue();
-    assertThat(((AttentionVertex) reference.getConfiguration().getVertices().get(AttentionNetwork.VERTEX)).handEncoder())
-        .isFalse();
-    assertThat(reference.params()).isEqualTo(byHand.params());
+    ComputationGraph byHand = builtWith(AttentionVertex.ENCODER_PART, "hand", spec);
+    ComputationGraph reference = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
+    assertThat(vertex(byHand).handEncoder()).isTrue();
+    assertThat(vertex(reference).handEncoder()).isFalse();
     MultiDataSet batch = fourUsersWindows(shape, 0.5);
-    INDArray losses = reference.output(batch.getFeatures())[0];
-    assertThat(byHand.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
-        .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
+    assertSameLosses(byHand, reference, batch);
     for (int step = 0; step < 3; step++) {
       stepOf(byHand, batch);
       stepOf(reference, batch);
@@ -367,14 +357,26 @@ class AttentionModelTest {
     }
   }
 
-  /** A new network whose training step runs its history encoder where {@code encoder} says. */
-  private static ComputationGraph withEncoder(String encoder, NetworkSpec spec) {
-    System.setProperty(AttentionVertex.ENCODER_PART, encoder);
+  /** A new network built while the system property {@code property} (where a step's part runs) is {@code value}. */
+  private static ComputationGraph builtWith(String property, String value, NetworkSpec spec) {
+    System.setProperty(property, value);
     try {
       return AttentionNetwork.create(spec, 6);
     } finally {
-      System.clearProperty(AttentionVertex.ENCODER_PART);
+      System.clearProperty(property);
     }
+  }
+
+  private static AttentionVertex vertex(ComputationGraph net) {
+    return (AttentionVertex) net.getConfiguration().getVertices().get(AttentionNetwork.VERTEX);
+  }
+
+  /** Two networks of the same parameters, and every window's loss on {@code batch} the same from both. */
+  private static void assertSameLosses(ComputationGraph net, ComputationGraph reference, MultiDataSet batch) {
+    assertThat(reference.params()).isEqualTo(net.params());
+    INDArray losses = reference.output(batch.getFeatures())[0];
+    assertThat(net.output(batch.getFeatures())[0].sub(losses).amaxNumber().doubleValue())
+        .isLessThan(1e-5 * losses.amaxNumber().doubleValue());
   }
 
   /** A batch of the windows of four random users, 5 positions and 3 negatives each, their items with content. */
@@ -389,15 +391,6 @@ class AttentionModelTest {
     return TrainingWindows.batch(windows, content, idDropout, new SplittableRandom(1));
   }
 
-  /** A new network whose training step runs its pool part where {@code pool} says. */
-  private static ComputationGraph withPoolPart(String pool, NetworkSpec spec) {
-    System.setProperty(AttentionVertex.POOL_PART, pool);
-    try {
-      return AttentionNetwork.create(spec, 6);
-    } finally {
-      System.clearProperty(AttentionVertex.POOL_PART);
-    }
-  }
 
   private static void stepOf(ComputationGraph net, MultiDataSet batch) {
     net.setInputs(batch.getFeatures());
