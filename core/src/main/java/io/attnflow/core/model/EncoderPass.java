@@ -51,7 +51,8 @@ final class EncoderPass {
   private float[][] norm1;
   private float[][] scale1;
   private float[][] normed1;
-  /** Each row's q, k and v side by side [R × 3d]. */
+  /** Each block's [W_q W_k W_v], and each row's q, k and v side by side [R × 3d]. */
+  private float[][] queryKeyValue;
   private float[][] projected;
   private float[][] attention;
   private float[][] norm2;
@@ -93,6 +94,7 @@ final class EncoderPass {
     norm1 = new float[blocks][];
     scale1 = new float[blocks][];
     normed1 = new float[blocks][];
+    queryKeyValue = new float[blocks][];
     projected = new float[blocks][];
     attention = new float[blocks][];
     norm2 = new float[blocks][];
@@ -112,7 +114,8 @@ final class EncoderPass {
       norm1[b] = new float[rows * d];
       scale1[b] = new float[rows];
       normed1[b] = normalise(h, norm1[b], scale1[b], param("g1", b), param("s1", b));
-      projected[b] = product(normed1[b], rows, d, queryKeyValue(b), 3 * d);
+      queryKeyValue[b] = queryKeyValue(b);
+      projected[b] = product(normed1[b], rows, d, queryKeyValue[b], 3 * d);
       attention[b] = new float[windows * length * length];
       add(h, attend(projected[b], attention[b]));
       norm2[b] = new float[rows * d];
@@ -175,7 +178,7 @@ final class EncoderPass {
         }
         matrix(gradients, QUERY_KEY_VALUE[m] + b, part);
       }
-      float[] da = gemm(dqkv, rows, 3 * d, false, queryKeyValue(b), d, 3 * d, true);
+      float[] da = gemm(dqkv, rows, 3 * d, false, queryKeyValue[b], d, 3 * d, true);
       normaliseBackward(da, norm1[b], scale1[b], param("g1", b), dh, gradients, "g1" + b, "s1" + b);
     }
     float[] positions = new float[slots * d];

@@ -142,6 +142,12 @@ public final class HistoryEncoder implements Serializable {
    */
   static HistoryEncoder of(java.util.function.Function<String, INDArray> param, int blocks, float[] embeddings,
       int dim, INDArray wTheta) {
+    return new HistoryEncoder(embeddings, dim, (int) param.apply(POSITIONS).size(0), blocks, values(param, blocks),
+        EncoderPass.values(wTheta));
+  }
+
+  /** The encoder's parameters of c blocks by name, row-major, as the {@link EncoderPass} reads them. */
+  static Map<String, float[]> values(java.util.function.Function<String, INDArray> param, int blocks) {
     java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(POSITIONS, FINAL_GAIN, FINAL_SHIFT));
     for (int c = 0; c < blocks; c++) {
       for (String m : BLOCK_MATRICES) {
@@ -155,8 +161,7 @@ public final class HistoryEncoder implements Serializable {
     for (String name : names) {
       params.put(name, EncoderPass.values(param.apply(name)));
     }
-    return new HistoryEncoder(embeddings, dim, (int) param.apply(POSITIONS).size(0), blocks, params,
-        EncoderPass.values(wTheta));
+    return params;
   }
 
   /** This encoder with {@code more} item embeddings (row-major [n × d]) appended to its table, indices N.. on. */

@@ -219,8 +219,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
     }
     float[] events = EncoderPass.values(inputs[names.indexOf("context")].get(NDArrayIndex.all(),
         NDArrayIndex.interval(0, window)));
-    Map<String, float[]> params = new HashMap<>();
-    paramTable.forEach((name, value) -> params.put(name, EncoderPass.values(value)));
+    Map<String, float[]> params = HistoryEncoder.values(paramTable::get, ((AttentionVertex) config).contextBlocks());
     return EncoderPass.array(encoder.forward(items, events, window, params), windows * window, dim);
   }
 
@@ -253,12 +252,11 @@ final class OnePassVertex extends SameDiffGraphVertex {
         }
       }
       add(gradients, AttentionVertex.UNKNOWN_ID, EncoderPass.array(unknown, 1, dim));
-      items = EncoderPass.array(input, windows, window, dim);
+      items = EncoderPass.array(input, windows * window, dim);
     }
-    INDArray history = x.ulike().assign(0);
-    history.get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
-        .assign(items.reshape(windows, window, dim));
-    add(gradients, "x", history);
+    // the history slots of x, which the graph's own gradient of x (its targets, negatives and pooling) already holds
+    gradients.get("x").get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
+        .addi(items.reshape(windows, window, dim));
   }
 
   private static void add(Map<String, INDArray> gradients, String name, INDArray more) {
