@@ -203,43 +203,76 @@ public final class HistoryEncoder implements Serializable {
   static void multiply(float[] x, int n, int d, float[] w, int m, float[] out) {
     int lanes = VECTOR.length();
     int vectors = VECTOR.loopBound(m);
-    for (int r = 0; r < n; r++) {
-      int row = r * d;
+    int r = 0;
+    // four rows at a time, two vectors of columns: each loaded vector of w serves four rows
+    for (; r + 4 <= n; r += 4) {
       int c = 0;
-      for (; c + 4 * lanes <= vectors; c += 4 * lanes) {
-        FloatVector s0 = FloatVector.zero(VECTOR);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
+      for (; c + 2 * lanes <= vectors; c += 2 * lanes) {
+        FloatVector a0 = FloatVector.zero(VECTOR);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector e0 = a0;
+        FloatVector e1 = a0;
         for (int p = 0; p < d; p++) {
-          FloatVector xp = FloatVector.broadcast(VECTOR, x[row + p]);
           int at = p * m + c;
-          s0 = FloatVector.fromArray(VECTOR, w, at).fma(xp, s0);
-          s1 = FloatVector.fromArray(VECTOR, w, at + lanes).fma(xp, s1);
-          s2 = FloatVector.fromArray(VECTOR, w, at + 2 * lanes).fma(xp, s2);
-          s3 = FloatVector.fromArray(VECTOR, w, at + 3 * lanes).fma(xp, s3);
+          FloatVector w0 = FloatVector.fromArray(VECTOR, w, at);
+          FloatVector w1 = FloatVector.fromArray(VECTOR, w, at + lanes);
+          FloatVector x0 = FloatVector.broadcast(VECTOR, x[r * d + p]);
+          a0 = w0.fma(x0, a0);
+          a1 = w1.fma(x0, a1);
+          FloatVector x1 = FloatVector.broadcast(VECTOR, x[(r + 1) * d + p]);
+          b0 = w0.fma(x1, b0);
+          b1 = w1.fma(x1, b1);
+          FloatVector x2 = FloatVector.broadcast(VECTOR, x[(r + 2) * d + p]);
+          c0 = w0.fma(x2, c0);
+          c1 = w1.fma(x2, c1);
+          FloatVector x3 = FloatVector.broadcast(VECTOR, x[(r + 3) * d + p]);
+          e0 = w0.fma(x3, e0);
+          e1 = w1.fma(x3, e1);
         }
-        s0.intoArray(out, r * m + c);
-        s1.intoArray(out, r * m + c + lanes);
-        s2.intoArray(out, r * m + c + 2 * lanes);
-        s3.intoArray(out, r * m + c + 3 * lanes);
+        a0.intoArray(out, r * m + c);
+        a1.intoArray(out, r * m + c + lanes);
+        b0.intoArray(out, (r + 1) * m + c);
+        b1.intoArray(out, (r + 1) * m + c + lanes);
+        c0.intoArray(out, (r + 2) * m + c);
+        c1.intoArray(out, (r + 2) * m + c + lanes);
+        e0.intoArray(out, (r + 3) * m + c);
+        e1.intoArray(out, (r + 3) * m + c + lanes);
       }
-      for (; c < vectors; c += lanes) {
-        FloatVector s = FloatVector.zero(VECTOR);
-        for (int p = 0; p < d; p++) {
-          s = FloatVector.fromArray(VECTOR, w, p * m + c).fma(FloatVector.broadcast(VECTOR, x[row + p]), s);
-        }
-        s.intoArray(out, r * m + c);
-      }
-      for (; c < m; c++) {
-        float s = 0;
-        for (int p = 0; p < d; p++) {
-          s = Math.fma(x[row + p], w[p * m + c], s);
-        }
-        out[r * m + c] = s;
+      for (int q = r; q < r + 4; q++) {
+        rowFrom(x, q, d, w, m, c, out);
       }
     }
+    for (; r < n; r++) {
+      rowFrom(x, r, d, w, m, 0, out);
+    }
   }
+
+  /** Row {@code r} of {@link #multiply}'s product from column {@code from} on. */
+  private static void rowFrom(float[] x, int r, int d, float[] w, int m, int from, float[] out) {
+    int lanes = VECTOR.length();
+    int vectors = VECTOR.loopBound(m);
+    int row = r * d;
+    int c = from;
+    for (; c < vectors; c += lanes) {
+      FloatVector s = FloatVector.zero(VECTOR);
+      for (int p = 0; p < d; p++) {
+        s = FloatVector.fromArray(VECTOR, w, p * m + c).fma(FloatVector.broadcast(VECTOR, x[row + p]), s);
+      }
+      s.intoArray(out, r * m + c);
+    }
+    for (; c < m; c++) {
+      float s = 0;
+      for (int p = 0; p < d; p++) {
+        s = Math.fma(x[row + p], w[p * m + c], s);
+      }
+      out[r * m + c] = s;
+    }
+  }
+
 
   /** Bytes of the encoder's tables (the embeddings and the parameters). */
   long bytes() {

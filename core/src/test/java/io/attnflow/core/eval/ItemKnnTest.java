@@ -14,11 +14,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
-/** Item-kNN against its definition: Σ over the profile of cosine similarities of the items' user sets. */
+/**
+ * Item-kNN against its definition, Σ over the profile of cosine similarities of the items' user sets, with the item ×
+ * item matrix and without it.
+ */
 class ItemKnnTest {
   @Property(tries = 50)
   void scoresAreSumsOfCosineSimilaritiesToTheProfile(@ForAll @IntRange(min = 1, max = 40) int users,
-      @ForAll @IntRange(min = 2, max = 30) int items, @ForAll long seed) {
+      @ForAll @IntRange(min = 2, max = 30) int items, @ForAll boolean dense, @ForAll long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     List<UserSequence> training = new ArrayList<>();
     List<TreeSet<Integer>> sets = new ArrayList<>();
@@ -30,7 +33,7 @@ class ItemKnnTest {
       IntStream.of(seq).forEach(set::add);
       sets.add(set);
     }
-    ItemKnn knn = ItemKnn.of(training.stream().map(UserSequence::distinctItems).toList(), items);
+    ItemKnn knn = ItemKnn.of(training.stream().map(UserSequence::distinctItems).toList(), items, dense);
     for (int c = 0; c < 3; c++) { // several cases in a row: nothing of one case stays for the next
       int[] before = IntStream.range(0, items).filter(i -> random.nextInt(3) == 0).toArray();
       float[] out = new float[items];
