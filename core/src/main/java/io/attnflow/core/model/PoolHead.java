@@ -159,7 +159,7 @@ final class PoolHead {
     FloatVector sums = FloatVector.zero(SPECIES);
     for (int j = 0; j < bound; j += lanes) {
       int at = start + j * Float.BYTES;
-      FloatVector e = FloatVector.fromByteBuffer(SPECIES, scoresBytes, at, ORDER).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector e = Exp.of(FloatVector.fromByteBuffer(SPECIES, scoresBytes, at, ORDER).sub(max));
       e.intoByteBuffer(scoresBytes, at, ORDER);
       sums = sums.add(e);
     }

@@ -1,7 +1,6 @@
 package io.attnflow.core.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * σ(x) = 1 / (1 + e^(−x)), the one definition outside the SameDiff graph: α_ij = σ(ℓ_ij / τ + b), the pooled score
@@ -20,8 +19,8 @@ public final class Sigmoid {
     return (float) of((double) x);
   }
 
-  /** w σ(x) = w / (1 + e^(−x)), lane by lane. */
+  /** w σ(x) = w / (1 + e^(−x)), lane by lane, e^(−x) by {@link Exp} (the same bits interpreted or compiled). */
   public static FloatVector weighted(FloatVector w, FloatVector x) {
-    return w.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    return w.div(Exp.of(x.neg()).add(1f));
   }
 }
