@@ -28,9 +28,6 @@ final class Exp {
   private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
   private static final float[] POLYNOMIAL = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
       1.6666665459e-1f, 5.0000001201e-1f};
-
-  private Exp() {}
-
   private static final FloatVector LOW_LANES = broadcast(LOW);
   private static final FloatVector HIGH_LANES = broadcast(HIGH);
   private static final FloatVector LOG2E_LANES = broadcast(LOG2E);
@@ -44,6 +41,8 @@ final class Exp {
   private static final FloatVector P4 = broadcast(POLYNOMIAL[4]);
   private static final FloatVector P5 = broadcast(POLYNOMIAL[5]);
   private static final FloatVector ONE = broadcast(1f);
+
+  private Exp() {}
 
   /** e^x for one float. */
   static float of(float x) {
