@@ -167,7 +167,7 @@ final class PoolHead {
     double sum = positiveShare + sums.reduceLanes(VectorOperators.ADD);
     for (int j = bound; j < n; j++) {
       int at = start + j * Float.BYTES;
-      float e = (float) Math.exp(scoresBytes.getFloat(at) - max);
+      float e = Exp.of(scoresBytes.getFloat(at) - max); // as the lanes above
       scoresBytes.putFloat(at, e);
       sum += e;
     }
