@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -162,10 +163,15 @@ public final class ModelStore {
     return pointer(new Path(root + "/" + LATEST), conf);
   }
 
-  /** The version a pointer file such as {@code LATEST} names, if it exists. */
+  /**
+   * The version a pointer file such as {@code LATEST} names, if it exists. The file is read as it is: an operator may
+   * rewrite it by hand to roll back ({@code echo <version> > models/LATEST}), and the local file system would refuse
+   * it by the checksum file that the last promotion left beside it.
+   */
   public static Optional<String> pointer(Path p, Configuration conf) {
     try {
-      FileSystem fs = p.getFileSystem(conf);
+      FileSystem fileSystem = p.getFileSystem(conf);
+      FileSystem fs = fileSystem instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fileSystem;
       if (!fs.exists(p)) {
         return Optional.empty();
       }

@@ -190,6 +190,14 @@ class ModelStoreTest {
   }
 
   @Test
+  void aLatestRewrittenByHandNamesTheModelToLoad() throws IOException {
+    assertThat(wh.resolve("models/.LATEST.crc")).exists(); // the promotion's checksum, which the hand edit leaves stale
+    Files.writeString(wh.resolve("models/LATEST"), "v030\n");
+    assertThat(store.latest()).contains("v030");
+    assertThat(store.load("latest").version()).isEqualTo("v030");
+  }
+
+  @Test
   void promoteMovesLatestAndPublishRefusesAnExistingVersion() {
     store.promote("v011");
     assertThat(store.latest()).contains("v011");
