@@ -52,7 +52,8 @@ public final class KernelBench {
     double kernel = alphas / (kernelMs / 1e3);
     System.out.printf("%nkernel benchmark: B=%d users × m=%d history rows × n=%d candidates, k=%d%n", users, m, n, k);
     System.out.printf("  %-34s %12s%n", "measure", "value");
-    System.out.printf("  %-34s %12s%n", "native threads (OMP_NUM_THREADS)", System.getenv().getOrDefault("OMP_NUM_THREADS", "default"));
+    String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "default");
+    System.out.printf("  %-34s %12s%n", "native threads (OMP_NUM_THREADS)", threads);
     System.out.printf("  %-34s %12.2f%n", "sgemm ms per call", gemmMs);
     System.out.printf("  %-34s %12.1f%n", "sgemm GFLOP/s", gflops);
     System.out.printf("  %-34s %,12.0f%n", "GEMM bound α/s (FLOP/s ÷ 2k)", bound);
