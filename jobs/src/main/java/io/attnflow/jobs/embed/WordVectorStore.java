@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attnflow.core.model.ModelException;
 import io.attnflow.core.model.ModelFiles;
 import io.attnflow.jobs.model.ModelStore;
+import io.attnflow.jobs.spark.Warehouse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -114,7 +114,7 @@ public final class WordVectorStore {
   /** SHA-256 of every data file under {@code dir}, by relative path; hidden, marker and checksum files aside. */
   private static Map<String, String> checksums(FileSystem fileSystem, Path dir) throws IOException {
     // read the bytes as they are: the local file system's own .crc check would fail first, without naming the change
-    FileSystem fs = fileSystem instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fileSystem;
+    FileSystem fs = Warehouse.withoutChecksums(fileSystem);
     Map<String, String> sums = new TreeMap<>();
     String prefix = fs.makeQualified(dir).toUri().getPath() + "/";
     RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -170,8 +169,7 @@ public final class ModelStore {
    */
   public static Optional<String> pointer(Path p, Configuration conf) {
     try {
-      FileSystem fileSystem = p.getFileSystem(conf);
-      FileSystem fs = fileSystem instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fileSystem;
+      FileSystem fs = Warehouse.withoutChecksums(p.getFileSystem(conf));
       if (!fs.exists(p)) {
         return Optional.empty();
       }

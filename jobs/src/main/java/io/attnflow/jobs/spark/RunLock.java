@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -111,9 +110,7 @@ public final class RunLock implements AutoCloseable {
 
   /** {@link #acquire(Warehouse, Configuration, String, String, String, Duration)} on a given file system. */
   static RunLock acquire(FileSystem fs, Path path, String action, String runId, Duration lease) throws IOException {
-    if (fs instanceof ChecksumFileSystem checksummed) {
-      fs = checksummed.getRawFileSystem(); // no .crc siblings to move and keep in step
-    }
+    fs = Warehouse.withoutChecksums(fs); // no .crc siblings to move and keep in step
     Holder me = new Holder(runId, InetAddress.getLocalHost().getHostName(), ProcessHandle.current().pid(),
         Instant.now().toString(), UUID.randomUUID().toString());
     fs.mkdirs(path.getParent());

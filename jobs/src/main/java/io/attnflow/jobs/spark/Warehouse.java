@@ -179,16 +179,21 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * {@code fs} without the hidden .crc sibling that the local file system writes beside every file and checks on every
+   * read: its raw file system, or {@code fs} itself when it keeps no such files (HDFS). For files whose bytes are read
+   * as they are (reports, locks, pointers an operator may rewrite, files hashed by their own checksums). Turning
+   * checksums off instead would change the shared, cached instance for every later user.
+   */
+  public static FileSystem withoutChecksums(FileSystem fs) {
+    return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
+  }
+
   /** Writes a small text file (a run report) whole, replacing any earlier one. */
   public void writeText(String path, String text) {
     Path p = new Path(path);
     try {
-      FileSystem fs = p.getFileSystem(hadoop);
-      // The local file system adds a hidden .crc sibling; write through its raw file system instead
-      // (turning checksums off would change the shared, cached instance for every later writer).
-      if (fs instanceof ChecksumFileSystem checksummed) {
-        fs = checksummed.getRawFileSystem();
-      }
+      FileSystem fs = withoutChecksums(p.getFileSystem(hadoop));
       try (OutputStream out = fs.create(p, true)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
