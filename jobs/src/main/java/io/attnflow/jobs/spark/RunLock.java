@@ -1,6 +1,7 @@
 package io.attnflow.jobs.spark;
 
 import io.attnflow.jobs.RunConflictException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -127,6 +128,9 @@ public final class RunLock implements AutoCloseable {
     Holder holder = read.get();
     String dead = whyDead(fs, path, holder, me, lease);
     if (dead == null) {
+      if (!fs.exists(path) && create(fs, path, me)) { // released in between
+        return new RunLock(fs, path, action, me, null, null, lease);
+      }
       throw new RunConflictException("Cannot " + action + ": run " + holder.describe() + " holds it (lock "
           + path + ", renewed while it runs; a dead run's lock is taken over once it is older than "
           + lease.toSeconds() + " s).");
@@ -225,7 +229,7 @@ public final class RunLock implements AutoCloseable {
     for (int attempt = 0; attempt < 40 && p.isEmpty(); attempt++) {
       try (InputStream in = fs.open(path)) {
         p.load(new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-      } catch (java.io.FileNotFoundException e) {
+      } catch (FileNotFoundException e) {
         return Optional.empty();
       }
       if (p.isEmpty()) {
@@ -242,13 +246,22 @@ public final class RunLock implements AutoCloseable {
         p.getProperty("since", "(unknown)"), p.getProperty("token", "")));
   }
 
-  /** Why the holder is dead, or null while it may be alive. */
+  /**
+   * Why the holder is dead, or null while it may be alive. Null too when the file has gone since it was read: its
+   * holder released it or gave up a takeover, and the caller yields rather than judge a file that is not there.
+   */
   private static String whyDead(FileSystem fs, Path path, Holder holder, Holder me, Duration lease) throws IOException {
     if (holder.host().equals(me.host()) && holder.pid() > 0 && holder.pid() != me.pid()
         && ProcessHandle.of(holder.pid()).map(h -> !h.isAlive()).orElse(true)) {
       return "its process " + holder.pid() + " on this host is gone";
     }
-    long age = System.currentTimeMillis() - fs.getFileStatus(path).getModificationTime();
+    long modified;
+    try {
+      modified = fs.getFileStatus(path).getModificationTime();
+    } catch (FileNotFoundException e) {
+      return null;
+    }
+    long age = System.currentTimeMillis() - modified;
     if (age > lease.toMillis()) {
       return "not renewed for " + age / 1000 + " s (lease " + lease.toSeconds() + " s)";
     }
