@@ -31,16 +31,17 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * figures. With {@code --content c} the items also read random content vectors of length c (x = E + W_cᵀ c),
  * each configuration then measured with and without, and with {@code --id-dropout p} training drops that share of
  * ids.
- * {@code --passes} names the form of the step: {@code hand} (the default) leaves the pool part to the hand-written
- * {@code PoolHead} between SameDiff's forward and its gradient function; {@code one} runs the whole step in one
- * SameDiff execution (training picks one of the two by the negatives a window,
+ * {@code --passes} names the form of the step: {@code hand} (the default) is the whole step by hand ({@code StepPass}
+ * with the {@code PoolHead} and the {@code EncoderPass}, no SameDiff); {@code head} leaves the pool part to the
+ * hand-written {@code PoolHead} between SameDiff's forward and its gradient function; {@code one} runs the whole step
+ * in one SameDiff execution (training picks {@code hand} or {@code one} by the negatives a window,
  * {@code AttentionVertex.HAND_HEAD_NEGATIVES}); {@code two} with DL4J's own vertex (the forward again inside the
- * backward pass); {@code both} measures {@code one} and {@code two}, {@code all} the three, one after the other in the
+ * backward pass); {@code both} measures {@code one} and {@code two}, {@code all} the four, one after the other in the
  * same JVM, twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
  * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes hand|one|two|both|all] [--encoder hand|samediff|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}
@@ -76,10 +77,10 @@ public final class TrainStepBench {
       configs = List.of(new int[] {16, 256}, new int[] {32, 512});
     }
     List<String> forms = switch (passes) {
-      case "hand", "one", "two" -> List.of(passes);
+      case "hand", "head", "one", "two" -> List.of(passes);
       case "both" -> List.of("two", "one", "two", "one");
-      case "all" -> List.of("two", "one", "hand", "two", "one", "hand");
-      default -> throw new IllegalArgumentException("--passes takes hand, one, two, both or all, not " + passes);
+      case "all" -> List.of("two", "one", "head", "hand", "two", "one", "head", "hand");
+      default -> throw new IllegalArgumentException("--passes takes hand, head, one, two, both or all, not " + passes);
     };
     List<String> encoders = switch (encoder) {
       case "hand", "samediff" -> List.of(encoder);
@@ -111,7 +112,8 @@ public final class TrainStepBench {
         Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
         0.005, 0);
     System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(form.equals("two")));
-    System.setProperty(AttentionVertex.POOL_PART, form.equals("hand") ? "hand" : "samediff");
+    System.setProperty(AttentionVertex.POOL_PART, form.equals("hand") || form.equals("head") ? "hand" : "samediff");
+    System.setProperty(AttentionVertex.STEP_PART, form.equals("head") ? "samediff" : "hand");
     System.setProperty(AttentionVertex.ENCODER_PART, encoder);
     ComputationGraph net = AttentionNetwork.create(spec, 42);
     List<MultiDataSet> batches = batches(items, window, batch, pool / batch, spec.weights(), 8, reads, drop);

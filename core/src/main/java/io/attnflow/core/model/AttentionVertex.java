@@ -90,6 +90,11 @@ public class AttentionVertex extends SameDiffVertex {
    * "hand" (the {@link EncoderPass}, the default) or "samediff". For benchmarks and tests.
    */
   public static final String ENCODER_PART = "attnflow.train.encoder";
+  /**
+   * The system property that chooses, for networks built after it, where the rest of a training step runs when its pool
+   * part and encoder run by hand: "hand" (the {@link StepPass}, the default) or "samediff". For benchmarks and tests.
+   */
+  public static final String STEP_PART = "attnflow.train.step";
   /** The encoded history slots the {@link EncoderPass} hands the training graph, and whose gradient it takes back. */
   static final String ENCODED = "encoded";
   /** The values the training graph hands the {@link PoolHead}, and the gradients it takes back ({@link #handHead}). */
@@ -134,10 +139,11 @@ public class AttentionVertex extends SameDiffVertex {
   /**
    * Whether a training step's pool part (z against the pooled negatives and its softmax) is the {@link PoolHead}'s, by
    * hand, outside the SameDiff graph: the graph then ends in the values the head reads (see {@link #defineVertex}).
-   * Training networks of the softmax loss have it when each window brings at least {@value #HAND_HEAD_NEGATIVES}
-   * negatives (or {@value #POOL_PART} says "hand"; never under {@value #TWO_PASSES}). The head saves the pool's
-   * [B, L, N] ops and costs a second SameDiff execution of the rest of the graph: at ML-1M's 32 windows and 2,048
-   * negatives a step took 22% less, at the demo's 16 and 256 8–9% more, at 32 a window as much or 10–13% less.
+   * Training networks of the softmax loss have it when the rest of the step can be by hand too ({@link #handStep}),
+   * else when each window brings at least {@value #HAND_HEAD_NEGATIVES} negatives (or {@value #POOL_PART} says "hand";
+   * never under {@value #TWO_PASSES}). With the rest in SameDiff, the head saves the pool's [B, L, N] ops and costs a
+   * second SameDiff execution of that rest: at ML-1M's 32 windows and 2,048 negatives a step took 22% less, at the
+   * demo's 16 and 256 8–9% more, at 32 a window as much or 10–13% less.
    */
   @JsonProperty private boolean handHead;
   /**
@@ -147,6 +153,14 @@ public class AttentionVertex extends SameDiffVertex {
    * SameDiff, for parity checks.
    */
   @JsonProperty private boolean handEncoder;
+  /**
+   * Whether the whole training step is by hand: the {@link StepPass} with the {@link PoolHead} and the
+   * {@link EncoderPass}, no SameDiff execution at all. Training networks of the softmax loss have it when their
+   * encoder is by hand or they have none (unless {@value #STEP_PART} or {@value #POOL_PART} says "samediff"): at the
+   * demo's shape a step takes 26% less than in one SameDiff execution, at ML-1M's 5–14% less than with the head alone
+   * by hand (docs/experiments.md, session 33).
+   */
+  @JsonProperty private boolean handStep;
 
   /** For DL4J's JSON configuration reader. */
   public AttentionVertex() {}
@@ -171,10 +185,13 @@ public class AttentionVertex extends SameDiffVertex {
     this.seed = seed;
     this.scores = scores;
     String pool = System.getProperty(POOL_PART, "");
-    this.handHead = !scores && loss == TrainingLoss.SOFTMAX && !Boolean.getBoolean(TWO_PASSES)
-        && (pool.equals("hand") || !pool.equals("samediff") && negatives >= HAND_HEAD_NEGATIVES);
     this.handEncoder = !scores && contextBlocks > 0 && !Boolean.getBoolean(TWO_PASSES)
         && !System.getProperty(ENCODER_PART, "hand").equals("samediff");
+    boolean wholeStep = (contextBlocks == 0 || handEncoder)
+        && !System.getProperty(STEP_PART, "hand").equals("samediff");
+    this.handHead = !scores && loss == TrainingLoss.SOFTMAX && !Boolean.getBoolean(TWO_PASSES)
+        && (pool.equals("hand") || !pool.equals("samediff") && (wholeStep || negatives >= HAND_HEAD_NEGATIVES));
+    this.handStep = handHead && wholeStep;
   }
 
   /**
@@ -315,6 +332,17 @@ public class AttentionVertex extends SameDiffVertex {
     return handEncoder;
   }
 
+  /** Whether a whole training step is the {@link StepPass}'s (see {@link #handStep}). */
+  boolean handStep() {
+    return handStep;
+  }
+
+  /** A whole training step, by hand, for a vertex with {@link #handStep()}. */
+  StepPass stepPass() {
+    return new StepPass(window, history, dim, projection, poolHidden, aggregation, alphaTemperature, weights(),
+        contextBlocks, poolHead());
+  }
+
   /** The history encoder of a training step, by hand, for a vertex with {@link #handEncoder()}. */
   EncoderPass encoderPass() {
     return new EncoderPass(contextBlocks, window, dim, false);
@@ -437,6 +465,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.scores = scores;
     c.handHead = handHead;
     c.handEncoder = handEncoder;
+    c.handStep = handStep;
     c.setUpdater(updater == null ? null : updater.clone());
     c.setBiasUpdater(biasUpdater == null ? null : biasUpdater.clone());
     c.setRegularization(regularization == null ? null : new ArrayList<>(regularization));
@@ -456,14 +485,14 @@ public class AttentionVertex extends SameDiffVertex {
         && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
-        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder;
+        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder && v.handStep == handStep;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
         aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead,
-        handEncoder);
+        handEncoder, handStep);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

@@ -1,11 +1,14 @@
 package io.attnflow.core.model;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,6 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class EncoderPass {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final String[] QUERY_KEY_VALUE = {"q", "k", "v"};
+  /** Per thread, the operands of {@link #gemm} and {@link #batched} by role and shape ({@link #scratch}). */
+  private static final ThreadLocal<Map<List<Long>, INDArray>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
 
   private final int blocks;
   private final int slots;
@@ -219,6 +224,9 @@ final class EncoderPass {
    * probabilities, and the attended values come back [R × d].
    */
   private float[] attend(float[] qkv, float[] a) {
+    if (!rowwise) {
+      return attendBatched(qkv, a);
+    }
     int d = dim;
     int n = length;
     float scale = (float) (1 / Math.sqrt(d));
@@ -240,28 +248,7 @@ final class EncoderPass {
       }
       HistoryEncoder.multiply(queries, n, d, keys, n, scores);
       int base = w * n * n;
-      for (int t = 0; t < n; t++) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i <= t; i++) {
-          if (present[first + i]) {
-            max = Math.max(max, scores[t * n + i] * scale);
-          }
-        }
-        if (max == Float.NEGATIVE_INFINITY) {
-          continue; // no key: the slot attends to nothing
-        }
-        double sum = 0;
-        for (int i = 0; i <= t; i++) {
-          if (present[first + i]) {
-            float e = (float) Math.exp(scores[t * n + i] * scale - max);
-            a[base + t * n + i] = e;
-            sum += e;
-          }
-        }
-        for (int i = 0; i <= t; i++) {
-          a[base + t * n + i] = (float) (a[base + t * n + i] / sum);
-        }
-      }
+      softmax(scores, 0, first, scale, a, base);
       System.arraycopy(a, base, scores, 0, n * n);
       HistoryEncoder.multiply(scores, n, n, values, d, attended);
       System.arraycopy(attended, 0, out, first * d, n * d);
@@ -270,38 +257,85 @@ final class EncoderPass {
   }
 
   /**
+   * Row t of A for one window, over its allowed keys (i ≤ t, present): the causal softmax of the scores
+   * {@code scores[from ..]} [n × n] scaled, into {@code a[base ..]}; the window's first row is {@code first}.
+   */
+  private void softmax(float[] scores, int from, int first, float scale, float[] a, int base) {
+    int n = length;
+    for (int t = 0; t < n; t++) {
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i <= t; i++) {
+        if (present[first + i]) {
+          max = Math.max(max, scores[from + t * n + i] * scale);
+        }
+      }
+      if (max == Float.NEGATIVE_INFINITY) {
+        continue; // no key: the slot attends to nothing
+      }
+      double sum = 0;
+      for (int i = 0; i <= t; i++) {
+        if (present[first + i]) {
+          float e = (float) Math.exp(scores[from + t * n + i] * scale - max);
+          a[base + t * n + i] = e;
+          sum += e;
+        }
+      }
+      for (int i = 0; i <= t; i++) {
+        a[base + t * n + i] = (float) (a[base + t * n + i] / sum);
+      }
+    }
+  }
+
+  /** {@link #attend} in training: q kᵀ and A v of all windows as two batched GEMMs. */
+  private float[] attendBatched(float[] qkv, float[] a) {
+    int d = dim;
+    int n = length;
+    float[] scores = batched(part(qkv, 0), windows, n, d, false, part(qkv, 1), n, d, true);
+    for (int w = 0; w < windows; w++) {
+      softmax(scores, w * n * n, w * n, (float) (1 / Math.sqrt(d)), a, w * n * n);
+    }
+    return batched(a, windows, n, n, false, part(qkv, 2), n, d, false);
+  }
+
+  /** Column block {@code m} (q, k or v) of the rows' projections [R × 3d], as [R × d]. */
+  private float[] part(float[] qkv, int m) {
+    int d = dim;
+    int rows = qkv.length / (3 * d);
+    float[] out = new float[rows * d];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(qkv, r * 3 * d + m * d, out, r * d, d);
+    }
+    return out;
+  }
+
+  /**
    * The gradients of q, k and v, side by side as the projections are [R × 3d], from {@code out}, the gradient of the
-   * attention's output (added to h).
+   * attention's output (added to h): dA = do vᵀ, dv = Aᵀ do, dS, dq = dS k, dk = dSᵀ q, each a batched GEMM.
    */
   private void attendBackward(float[] out, float[] qkv, float[] a, float[] dqkv) {
     int d = dim;
     int n = length;
     float scale = (float) (1 / Math.sqrt(d));
-    float[] da = new float[n];
-    for (int w = 0; w < windows; w++) {
-      int first = w * n;
-      for (int t = 0; t < n; t++) {
-        int query = (first + t) * 3 * d;
-        int output = (first + t) * d;
-        int row = (w * n + t) * n;
-        double weighted = 0;
-        for (int i = 0; i <= t; i++) {
-          if (a[row + i] != 0) {
-            int key = (first + i) * 3 * d;
-            da[i] = dot(out, output, qkv, key + 2 * d, d);
-            weighted += da[i] * a[row + i];
-            axpy(a[row + i], out, output, dqkv, key + 2 * d, d);
-          }
-        }
-        for (int i = 0; i <= t; i++) {
-          if (a[row + i] != 0) {
-            int key = (first + i) * 3 * d;
-            float ds = (float) (a[row + i] * (da[i] - weighted)) * scale;
-            axpy(ds, qkv, key + d, dqkv, query, d);
-            axpy(ds, qkv, query, dqkv, key + d, d);
-          }
-        }
+    float[] queries = part(qkv, 0);
+    float[] keys = part(qkv, 1);
+    float[] da = batched(out, windows, n, d, false, part(qkv, 2), n, d, true);              // [W, n(t), n(i)]
+    float[] dv = batched(a, windows, n, n, true, out, n, d, false);
+    for (int row = 0; row < windows * n; row++) { // dS = A ⊙ (dA − Σ_i dA ⊙ A) / √d, in place of dA
+      double weighted = 0;
+      for (int i = 0; i < n; i++) {
+        weighted += da[row * n + i] * a[row * n + i];
       }
+      for (int i = 0; i < n; i++) {
+        float p = a[row * n + i];
+        da[row * n + i] = p == 0 ? 0 : (float) (p * (da[row * n + i] - weighted)) * scale;
+      }
+    }
+    float[] dq = batched(da, windows, n, n, false, keys, n, d, false);
+    float[] dk = batched(da, windows, n, n, true, queries, n, d, false);
+    for (int r = 0; r < windows * n; r++) {
+      System.arraycopy(dq, r * d, dqkv, r * 3 * d, d);
+      System.arraycopy(dk, r * d, dqkv, r * 3 * d + d, d);
+      System.arraycopy(dv, r * d, dqkv, r * 3 * d + 2 * d, d);
     }
   }
 
@@ -375,11 +409,46 @@ final class EncoderPass {
    * a [n × p] · b [p × m] by ND4J's GEMM, either stored transposed (a as [p × n], b as [m × p]); {@code aRows} and
    * {@code aColumns} (and b's) are the stored shapes.
    */
-  private static float[] gemm(float[] a, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
+  static float[] gemm(float[] a, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
       int bColumns, boolean transposeB) {
-    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, transposeA ? aColumns : aRows, transposeB ? bRows : bColumns);
-    Nd4j.matmul(array(a, aRows, aColumns), array(b, bRows, bColumns), out, transposeA, transposeB, false);
+    INDArray out = scratch(2, null, transposeA ? aColumns : aRows, transposeB ? bRows : bColumns);
+    Nd4j.matmul(scratch(0, a, aRows, aColumns), scratch(1, b, bRows, bColumns), out, transposeA, transposeB, false);
     return values(out);
+  }
+
+  /**
+   * Window by window, a [n × p] · b [p × q] by ND4J's batched GEMM, either stored transposed; {@code aRows} and
+   * {@code aColumns} (and b's) are one window's stored shapes.
+   */
+  static float[] batched(float[] a, int batch, int aRows, int aColumns, boolean transposeA, float[] b, int bRows,
+      int bColumns, boolean transposeB) {
+    INDArray out = scratch(2, null, batch, transposeA ? aColumns : aRows, transposeB ? bRows : bColumns);
+    Nd4j.matmul(scratch(0, a, batch, aRows, aColumns), scratch(1, b, batch, bRows, bColumns), out, transposeA,
+        transposeB, false);
+    return values(out);
+  }
+
+  /**
+   * This thread's array for one operand ({@code role}: 0 and 1 the factors, 2 the product) of a {@link #gemm} or
+   * {@link #batched} of this shape, filled with {@code values} unless null: kept from one step to the next, outside any
+   * workspace, as the same shapes repeat (a step allocated some forty arrays anew: 7% of a demo step, session 33).
+   * Nothing outside these two methods may hold one.
+   */
+  private static INDArray scratch(int role, float[] values, long... shape) {
+    List<Long> key = new ArrayList<>(shape.length + 1);
+    key.add((long) role);
+    for (long size : shape) {
+      key.add(size);
+    }
+    INDArray array = SCRATCH.get().computeIfAbsent(key, k -> {
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        return Nd4j.createUninitialized(DataType.FLOAT, shape);
+      }
+    });
+    if (values != null) {
+      array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+    }
+    return array;
   }
 
   /** A new row-major array of these values and shape, copied in bulk (ND4J's own copy goes value by value). */
@@ -398,7 +467,7 @@ final class EncoderPass {
     return values;
   }
 
-  private static float dot(float[] a, int aFrom, float[] b, int bFrom, int length) {
+  static float dot(float[] a, int aFrom, float[] b, int bFrom, int length) {
     int lanes = SPECIES.length();
     int bound = SPECIES.loopBound(length);
     FloatVector sum = FloatVector.zero(SPECIES);
@@ -413,7 +482,7 @@ final class EncoderPass {
   }
 
   /** y[yFrom ..] += alpha · x[xFrom ..], over {@code length} values. */
-  private static void axpy(float alpha, float[] x, int xFrom, float[] y, int yFrom, int length) {
+  static void axpy(float alpha, float[] x, int xFrom, float[] y, int yFrom, int length) {
     int lanes = SPECIES.length();
     int bound = SPECIES.loopBound(length);
     FloatVector scale = FloatVector.broadcast(SPECIES, alpha);

@@ -75,15 +75,41 @@ public final class HistoryWeights implements Serializable {
    * after it; future events decay as if now.
    */
   public float weight(String event, long tsMicros, long refMicros, int newer) {
+    return (float) (eventWeight(event) * share(Math.max(0, refMicros - tsMicros) / MICROS_PER_DAY, newer));
+  }
+
+  /** The share of its type's weight that an event keeps {@code ageDays} old, with {@code newer} events after it. */
+  private double share(double ageDays, int newer) {
     double decay = 1;
     if (halfLifeDays > 0) {
-      double ageDays = Math.max(0, refMicros - tsMicros) / MICROS_PER_DAY;
       decay *= Math.pow(0.5, ageDays / halfLifeDays);
     }
     if (halfLifeEvents > 0) {
       decay *= Math.pow(0.5, newer / halfLifeEvents);
     }
-    return (float) (eventWeight(event) * (decayFloor + (1 - decayFloor) * decay));
+    return decayFloor + (1 - decayFloor) * decay;
+  }
+
+  /**
+   * {@link #matrix(SameDiff, SDVariable, java.util.function.Supplier, int, int)} over plain row-major arrays, for the
+   * training step by hand ({@link StepPass}).
+   *
+   * @param eventWeights [B × L]
+   * @param days         [B × (L+1)]
+   * @return [B × L × L]
+   */
+  float[] matrix(float[] eventWeights, float[] days, int windows, int window, int m) {
+    float[] w = new float[windows * window * window];
+    for (int b = 0; b < windows; b++) {
+      for (int t = 0; t < window; t++) {
+        double to = days[b * (window + 1) + t + 1];
+        for (int i = Math.max(0, t - m + 1); i <= t; i++) {
+          double age = Math.max(0, to - days[b * (window + 1) + i]); // future events decay as if now
+          w[(b * window + t) * window + i] = (float) (eventWeights[b * window + i] * share(age, t - i));
+        }
+      }
+    }
+    return w;
   }
 
   /**

@@ -63,6 +63,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
 
   /** The SameDiff graph this thread built last, for the next network of the same configuration and input shapes. */
   private static final ThreadLocal<Built> LAST_BUILT = new ThreadLocal<>();
+  /** The step by hand this thread built last ({@link AttentionVertex#handStep()}), for the next network of its kind. */
+  private static final ThreadLocal<Map.Entry<AttentionVertex, StepPass>> LAST_STEP = new ThreadLocal<>();
 
   private record Built(Object key, SameDiff sameDiff, Map<String, SDVariable> inputVars, SDVariable outputVar,
       ExternalErrorsFunction fn, PoolHead head, EncoderPass encoder) {}
@@ -133,6 +135,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
   @Override
   public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
     kept = null;
+    if (((AttentionVertex) config).handStep()) {
+      return stepByHand(training, workspaceMgr);
+    }
     bind();
     boolean byHand = ((AttentionVertex) config).handHead();
     if (!training && !byHand && encoder == null) {
@@ -182,6 +187,31 @@ final class OnePassVertex extends SameDiffGraphVertex {
       keptFor = inputs.clone();
     }
     return output;
+  }
+
+  /** A pass that is the {@link StepPass}'s whole: every window's loss, and in training its gradients, kept. */
+  private INDArray stepByHand(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    config.validateInput(inputs);
+    List<String> names = config.getVertexParams().getInputs();
+    StepPass.Result result = stepPass().step(inputs[names.indexOf("x")], inputs[names.indexOf("context")],
+        names.contains("content") ? inputs[names.indexOf("content")] : null,
+        names.contains("kept") ? inputs[names.indexOf("kept")] : null, paramTable, training);
+    if (training) {
+      kept = result.gradients();
+      keptFor = inputs.clone();
+    }
+    return workspaceMgr.dup(ArrayType.ACTIVATIONS,
+        Nd4j.createFromArray(result.loss()).reshape(inputs[0].size(0), 1).castTo(dataType));
+  }
+
+  /** This thread's step by hand for this configuration, with its buffers kept from the last network's. */
+  private StepPass stepPass() {
+    Map.Entry<AttentionVertex, StepPass> last = LAST_STEP.get();
+    if (last == null || !last.getKey().equals(config)) {
+      last = Map.entry((AttentionVertex) config, ((AttentionVertex) config).stepPass());
+      LAST_STEP.set(last);
+    }
+    return last.getValue();
   }
 
   /**
@@ -284,7 +314,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
       }
       Map<String, INDArray> values = sameDiff.output(placeholders, read);
       PoolHead.Step pool = head.step(values.get(AttentionVertex.HEAD_THETA), values.get(AttentionVertex.HEAD_PHI),
-          values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted, bias, training);
+          values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted, bias, training,
+          true);
       INDArray pooled;
       if (training) {
         placeholders.put(AttentionVertex.HEAD_THETA + AttentionVertex.GRADIENT, pool.theta());
@@ -320,8 +351,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
   public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
     Map<String, INDArray> gradients = kept;
     kept = null;
-    bind();
     if (gradients == null || !Arrays.equals(keptFor, inputs, (a, b) -> a == b ? 0 : 1) || !allOnes(epsilon)) {
+      bind();
       if (((AttentionVertex) config).handHead() || encoder != null) { // parts by hand: DL4J's pass cannot run them
         throw new IllegalStateException("A training network with parts by hand needs a training forward pass before "
             + "its backward pass, and InputAsLoss's gradient of 1 a window");

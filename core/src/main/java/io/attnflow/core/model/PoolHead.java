@@ -67,9 +67,11 @@ final class PoolHead {
    * @param counted 1 where a position counts, 0 where it is padding [B, L]
    * @param bias b of α
    * @param gradients whether to compute the gradients (else only the loss)
+   * @param weightGradient whether to compute the weights' too (null in the step otherwise: history weights that come
+   *     from the windows alone, as the {@link StepPass}'s, need none)
    */
   Step step(INDArray theta, INDArray phi, INDArray weights, INDArray targets, INDArray counted, float bias,
-      boolean gradients) {
+      boolean gradients, boolean weightGradient) {
     int windows = (int) weights.size(0);
     int positions = (int) weights.size(1);
     int rows = windows * positions;
@@ -91,13 +93,13 @@ final class PoolHead {
     if (!gradients) {
       return new Step(loss, null, null, null, null, 0);
     }
-    INDArray weightGradient = Nd4j.matmul(scores3, terms3, Nd4j.create(DataType.FLOAT, windows, positions, positions),
-        false, true, false);
+    INDArray weightsGradient = !weightGradient ? null
+        : Nd4j.matmul(scores3, terms3, Nd4j.create(DataType.FLOAT, windows, positions, positions), false, true, false);
     Nd4j.matmul(weights, scores3, terms3, true, false, false);
     double biasGradient = termsBackward(rows, n, bias);
     INDArray thetaGradient = Nd4j.matmul(terms, phi, Nd4j.create(DataType.FLOAT, rows, phi.size(1)), false, false, false);
     INDArray phiGradient = Nd4j.matmul(terms, theta, Nd4j.create(DataType.FLOAT, n, theta.size(1)), true, false, false);
-    return new Step(loss, thetaGradient, phiGradient, weightGradient,
+    return new Step(loss, thetaGradient, phiGradient, weightsGradient,
         Nd4j.create(positiveGradient, new long[] {windows, positions, 1}, 'c'), biasGradient);
   }
 

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode;
@@ -280,7 +281,7 @@ class AttentionModelTest {
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX_AUC, 3, 1, 0, 0.5, WEIGHTS,
         0.05, 0);
     // the encoder in the graph, as in DL4J's vertex, so that both round alike (the EncoderPass has its own test)
-    ComputationGraph onePass = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
+    ComputationGraph onePass = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
     ComputationGraph twoPasses = withDl4jsVertex(spec, 6);
     assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
@@ -294,7 +295,7 @@ class AttentionModelTest {
     assertThat(onePass.params().sub(twoPasses.params()).norm2Number().doubleValue())
         .isLessThan(1e-5 * twoPasses.params().norm2Number().doubleValue());
     // a second network of the configuration shares the first one's SameDiff graph, each computing with its own parameters
-    ComputationGraph fresh = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
+    ComputationGraph fresh = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
     assertThat(fresh.params()).isNotEqualTo(onePass.params());
     ComputationGraph freshReference = withDl4jsVertex(spec, 6);
     assertSameGradients(fresh, freshReference, batch);
@@ -313,9 +314,11 @@ class AttentionModelTest {
     // pools of 4 × 3 = 12 negatives: rows shorter than a SIMD vector and longer, so both the lanes and the tails count
     ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, aggregation, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS, 0.05, 0);
-    ComputationGraph byHand = builtWith(AttentionVertex.POOL_PART, "hand", spec);
-    ComputationGraph reference = builtWith(AttentionVertex.POOL_PART, "samediff", spec);
+    // the head alone by hand (the rest of the step in SameDiff: the StepPass has its own test)
+    ComputationGraph byHand = builtWith(spec, AttentionVertex.POOL_PART, "hand", AttentionVertex.STEP_PART, "samediff");
+    ComputationGraph reference = builtWith(spec, AttentionVertex.POOL_PART, "samediff");
     assertThat(vertex(byHand).handHead()).isTrue();
+    assertThat(vertex(byHand).handStep()).isFalse();
     assertThat(vertex(reference).handHead()).isFalse();
     MultiDataSet batch = fourUsersWindows(shape, 0);
     assertSameLosses(byHand, reference, batch);
@@ -330,12 +333,13 @@ class AttentionModelTest {
   @ParameterizedTest
   @EnumSource(value = TrainingLoss.class, names = {"SOFTMAX", "SOFTMAX_AUC"})
   void theEncoderByHandGivesSameDiffsLossAndGradients(TrainingLoss loss) {
-    // two blocks over windows of 5 with padding and events of weight 0, content and id dropout; with the softmax loss the
-    // pool head by hand too (its own test holds it to SameDiff's)
+    // two blocks over windows of 5 with padding and events of weight 0, content and id dropout; the encoder alone by hand
+    // (the rest of the step in SameDiff: the whole step by hand has its own test)
     ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, loss, 3, 2, 0, 0.5, WEIGHTS, 0.05, 0);
-    ComputationGraph byHand = builtWith(AttentionVertex.ENCODER_PART, "hand", spec);
-    ComputationGraph reference = builtWith(AttentionVertex.ENCODER_PART, "samediff", spec);
+    ComputationGraph byHand = builtWith(spec, AttentionVertex.ENCODER_PART, "hand", AttentionVertex.STEP_PART,
+        "samediff");
+    ComputationGraph reference = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
     assertThat(vertex(byHand).handEncoder()).isTrue();
     assertThat(vertex(reference).handEncoder()).isFalse();
     MultiDataSet batch = fourUsersWindows(shape, 0.5);
@@ -357,13 +361,55 @@ class AttentionModelTest {
     }
   }
 
-  /** A new network built while the system property {@code property} (where a step's part runs) is {@code value}. */
-  private static ComputationGraph builtWith(String property, String value, NetworkSpec spec) {
-    System.setProperty(property, value);
+  @ParameterizedTest
+  @CsvSource({"INTEREST, 0, 0", "MEAN, 0, 0.5", "INTEREST, 2, 0.5", "MEAN, 1, 0"})
+  void theWholeStepByHandGivesSameDiffsLossAndGradients(Aggregation aggregation, int blocks, double idDropout) {
+    // windows of 5 with padding, events of weight 0 and of half weight, decay by age and by position, content (and id
+    // dropout where asked): every input and parameter of the step, against the step all in SameDiff
+    ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, aggregation, TrainingLoss.SOFTMAX, 3, blocks, 0, idDropout, WEIGHTS,
+        0.05, 0);
+    ComputationGraph byHand = builtWith(spec);
+    ComputationGraph reference = builtWith(spec, AttentionVertex.POOL_PART, "samediff", AttentionVertex.ENCODER_PART,
+        "samediff");
+    assertThat(vertex(byHand).handStep()).isTrue();
+    assertThat(vertex(reference).handHead()).isFalse();
+    assertThat(vertex(reference).handEncoder()).isFalse();
+    MultiDataSet batch = fourUsersWindows(shape, idDropout);
+    assertSameLosses(byHand, reference, batch);
+    for (int step = 0; step < 3; step++) {
+      stepOf(byHand, batch);
+      stepOf(reference, batch);
+      Map<String, INDArray> mine = byHand.gradient().gradientForVariable();
+      Map<String, INDArray> theirs = reference.gradient().gradientForVariable();
+      assertThat(mine.keySet()).isEqualTo(theirs.keySet());
+      double whole = reference.gradient().gradient().norm2Number().doubleValue();
+      for (String name : theirs.keySet()) { // each within 1e-4 of its own size, or rounding noise beside the whole
+        // (b_p's is that noise alone: the shares of a softmax sum to one, so its gradient is 0 but for rounding)
+        double noise = (name.endsWith("_" + AttentionVertex.B_POOLED) ? 1e-5 : 1e-6) * whole;
+        double tolerance = 1e-4 * theirs.get(name).norm2Number().doubleValue() + noise;
+        assertThat(mine.get(name).sub(theirs.get(name)).norm2Number().doubleValue()).as(name).isLessThan(tolerance);
+      }
+      assertSameGradients(byHand, reference, batch);
+      byHand.fit(batch);
+      reference.fit(batch);
+    }
+  }
+
+  /**
+   * A new network built while the system properties named (where a step's parts run) have the values that follow them:
+   * {@code builtWith(spec, POOL_PART, "hand", STEP_PART, "samediff")}.
+   */
+  private static ComputationGraph builtWith(NetworkSpec spec, String... propertiesAndValues) {
+    for (int i = 0; i < propertiesAndValues.length; i += 2) {
+      System.setProperty(propertiesAndValues[i], propertiesAndValues[i + 1]);
+    }
     try {
       return AttentionNetwork.create(spec, 6);
     } finally {
-      System.clearProperty(property);
+      for (int i = 0; i < propertiesAndValues.length; i += 2) {
+        System.clearProperty(propertiesAndValues[i]);
+      }
     }
   }
 
