@@ -41,7 +41,8 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both] [batch/negatives pairs, e.g. 16/256 32/512]</pre>
+ *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both]
+ *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
   private TrainStepBench() {}

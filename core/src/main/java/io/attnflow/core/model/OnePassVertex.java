@@ -51,6 +51,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * projection) and encodes them by hand; the graph reads the encoded slots as a placeholder and gives back their
  * gradient, from which the pass's backward pass gives the encoder's parameters' gradients and carries its input's on
  * to the items' embeddings, E_u and W_c.
+ *
+ * <p>When the whole step is by hand ({@link AttentionVertex#handStep()}, every softmax training network), a pass is the
+ * {@link StepPass}'s alone: the SameDiff graph is neither built nor run.
  */
 final class OnePassVertex extends SameDiffGraphVertex {
   /**

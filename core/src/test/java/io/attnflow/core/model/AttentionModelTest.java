@@ -333,8 +333,8 @@ class AttentionModelTest {
   @ParameterizedTest
   @EnumSource(value = TrainingLoss.class, names = {"SOFTMAX", "SOFTMAX_AUC"})
   void theEncoderByHandGivesSameDiffsLossAndGradients(TrainingLoss loss) {
-    // two blocks over windows of 5 with padding and events of weight 0, content and id dropout; the encoder alone by hand
-    // (the rest of the step in SameDiff: the whole step by hand has its own test)
+    // two blocks over windows of 5 with padding and events of weight 0, content and id dropout; the encoder alone by
+    // hand (the rest of the step in SameDiff: the whole step by hand has its own test)
     ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, loss, 3, 2, 0, 0.5, WEIGHTS, 0.05, 0);
     ComputationGraph byHand = builtWith(spec, AttentionVertex.ENCODER_PART, "hand", AttentionVertex.STEP_PART,
