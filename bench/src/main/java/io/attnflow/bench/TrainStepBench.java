@@ -33,11 +33,11 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * ids.
  * {@code --passes} names the form of the step: {@code hand} (the default) is the whole step by hand ({@code StepPass}
  * with the {@code PoolHead} and the {@code EncoderPass}, no SameDiff); {@code head} leaves the pool part to the
- * hand-written {@code PoolHead} between SameDiff's forward and its gradient function; {@code one} runs the whole step
- * in one SameDiff execution (training picks {@code hand} or {@code one} by the negatives a window,
- * {@code AttentionVertex.HAND_HEAD_NEGATIVES}); {@code two} with DL4J's own vertex (the forward again inside the
- * backward pass); {@code both} measures {@code one} and {@code two}, {@code all} the four, one after the other in the
- * same JVM, twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
+ * hand-written {@code PoolHead} between SameDiff's forward and its gradient function (the step before session 33);
+ * {@code one} runs the whole step in one SameDiff execution (the demo's step before session 33; training now uses
+ * {@code hand} for every softmax step); {@code two} with DL4J's own vertex (the forward again inside the backward
+ * pass); {@code both} measures {@code one} and {@code two}, {@code all} the four, one after the other in the same JVM,
+ * twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
  * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
