@@ -159,7 +159,7 @@ final class EncoderPass {
         HistoryEncoder.FINAL_GAIN, HistoryEncoder.FINAL_SHIFT);
     for (int b = blocks - 1; b >= 0; b--) {
       // h = h + relu(f W_1 + b_1) W_2 + b_2
-      vector(gradients, "fb2" + b, columnSums(dh));
+      vector(gradients, "fb2" + b, columnSums(dh, dim));
       matrix(gradients, "f2" + b, gemm(inner[b], rows, d, true, dh, rows, d, false));
       float[] dz = gemm(dh, rows, d, false, param("f2", b), d, d, true);
       float[] relu = inner[b];
@@ -168,7 +168,7 @@ final class EncoderPass {
           dz[i] = 0;
         }
       }
-      vector(gradients, "fb1" + b, columnSums(dz));
+      vector(gradients, "fb1" + b, columnSums(dz, dim));
       matrix(gradients, "f1" + b, gemm(normed2[b], rows, d, true, dz, rows, d, false));
       float[] df = gemm(dz, rows, d, false, param("f1", b), d, d, true);
       normaliseBackward(df, norm2[b], scale2[b], param("g2", b), dh, gradients, "g2" + b, "s2" + b);
@@ -495,17 +495,19 @@ final class EncoderPass {
     }
   }
 
-  private float[] columnSums(float[] x) {
-    float[] sums = new float[dim];
-    for (int row = 0; row < x.length; row += dim) {
-      for (int c = 0; c < dim; c++) {
+  /** The sums of the columns of x, rows of {@code width} values. */
+  static float[] columnSums(float[] x, int width) {
+    float[] sums = new float[width];
+    for (int row = 0; row < x.length; row += width) {
+      for (int c = 0; c < width; c++) {
         sums[c] += x[row + c];
       }
     }
     return sums;
   }
 
-  private static void add(float[] h, float[] x) {
+  /** h += x, value by value. */
+  static void add(float[] h, float[] x) {
     for (int i = 0; i < h.length; i++) {
       h[i] += x[i];
     }

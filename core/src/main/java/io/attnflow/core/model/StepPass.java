@@ -94,8 +94,8 @@ final class StepPass {
     if (contentIn != null) {
       c = (int) contentIn.size(2);
       content = EncoderPass.values(contentIn);
-      add(x, EncoderPass.gemm(content, batch * slots, c, false, EncoderPass.values(p.get(AttentionVertex.W_CONTENT)),
-          c, d, false));
+      float[] wContent = EncoderPass.values(p.get(AttentionVertex.W_CONTENT));
+      EncoderPass.add(x, EncoderPass.gemm(content, batch * slots, c, false, wContent, c, d, false));
     }
     float[] xh = slice(x, batch, slots, 0, l);
     float[] xt = slice(x, batch, slots, 1, l);
@@ -237,16 +237,16 @@ final class StepPass {
       }
     }
     float[] dPhiTargets = EncoderPass.batched(dSimilarity, batch, l, l, false, theta, l, k, false);
-    add(dTheta, EncoderPass.batched(dSimilarity, batch, l, l, true, phiTargets, l, k, false));
+    EncoderPass.add(dTheta, EncoderPass.batched(dSimilarity, batch, l, l, true, phiTargets, l, k, false));
     // the pooled head
     float[] du = EncoderPass.batched(dPooled, batch, l, m, false, phiPool, m, k, false);
     for (int r = 0; r < rows; r++) {
       EncoderPass.axpy(dPooledTargets[r], phiTargets, r * k, du, r * k, k);
       EncoderPass.axpy(dPooledTargets[r], u, r * k, dPhiTargets, r * k, k);
     }
-    add(dPhiPool, EncoderPass.batched(dPooled, batch, l, m, true, u, l, k, false));
+    EncoderPass.add(dPhiPool, EncoderPass.batched(dPooled, batch, l, m, true, u, l, k, false));
     float[] da = EncoderPass.batched(du, batch, l, k, false, theta, l, k, true);             // [B, L(t), L(i)]
-    add(dTheta, EncoderPass.batched(a, batch, l, l, true, du, l, k, false));
+    EncoderPass.add(dTheta, EncoderPass.batched(a, batch, l, l, true, du, l, k, false));
     float[] de = new float[rows];
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < l; t++) {
@@ -271,7 +271,7 @@ final class StepPass {
     }
     put(gradients, AttentionVertex.V_POOL, dv, hidden, 1);
     put(gradients, AttentionVertex.W_POOL, EncoderPass.gemm(xh, rows, d, true, dPre, rows, hidden, false), d, hidden);
-    put(gradients, AttentionVertex.B_POOL, columnSums(dPre, hidden), 1, hidden);
+    put(gradients, AttentionVertex.B_POOL, EncoderPass.columnSums(dPre, hidden), 1, hidden);
     float[] dxh = EncoderPass.gemm(dPre, rows, hidden, false, wPool, d, hidden, true);
     put(gradients, AttentionVertex.B_POOLED, new float[] {(float) dbPooled}, 1, 1);
     put(gradients, AttentionVertex.BIAS, new float[] {(float) db}, 1, 1);
@@ -279,16 +279,16 @@ final class StepPass {
     put(gradients, AttentionVertex.W_THETA, EncoderPass.gemm(g, rows, d, true, dTheta, rows, k, false), d, k);
     float[] dg = EncoderPass.gemm(dTheta, rows, k, false, wTheta, d, k, true);
     float[] dWPhi = EncoderPass.gemm(xt, rows, d, true, dPhiTargets, rows, k, false);
-    add(dWPhi, EncoderPass.gemm(xn, batch * m, d, true, dPhiPool, batch * m, k, false));
+    EncoderPass.add(dWPhi, EncoderPass.gemm(xn, batch * m, d, true, dPhiPool, batch * m, k, false));
     put(gradients, AttentionVertex.W_PHI, dWPhi, d, k);
     float[] dxt = EncoderPass.gemm(dPhiTargets, rows, k, false, wPhi, d, k, true);
     float[] dxn = EncoderPass.gemm(dPhiPool, batch * m, k, false, wPhi, d, k, true);
     if (encoder != null) {
       float[] input = new float[rows * d];
       encoder.backward(dg, input).forEach((name, gradient) -> gradients.put(name, gradient.muli(SCALE)));
-      add(dxh, input);
+      EncoderPass.add(dxh, input);
     } else {
-      add(dxh, dg);
+      EncoderPass.add(dxh, dg);
     }
     // the slots' items, and what composes them
     float[] dx = new float[x.length];
@@ -330,22 +330,6 @@ final class StepPass {
       for (int i = 0; i < count * dim; i++) {
         x[to + i] += part[at + i];
       }
-    }
-  }
-
-  private static float[] columnSums(float[] x, int width) {
-    float[] sums = new float[width];
-    for (int row = 0; row < x.length; row += width) {
-      for (int c = 0; c < width; c++) {
-        sums[c] += x[row + c];
-      }
-    }
-    return sums;
-  }
-
-  private static void add(float[] to, float[] more) {
-    for (int i = 0; i < to.length; i++) {
-      to[i] += more[i];
     }
   }
 

@@ -342,23 +342,7 @@ class AttentionModelTest {
     ComputationGraph reference = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
     assertThat(vertex(byHand).handEncoder()).isTrue();
     assertThat(vertex(reference).handEncoder()).isFalse();
-    MultiDataSet batch = fourUsersWindows(shape, 0.5);
-    assertSameLosses(byHand, reference, batch);
-    for (int step = 0; step < 3; step++) {
-      stepOf(byHand, batch);
-      stepOf(reference, batch);
-      Map<String, INDArray> mine = byHand.gradient().gradientForVariable();
-      Map<String, INDArray> theirs = reference.gradient().gradientForVariable();
-      assertThat(mine.keySet()).isEqualTo(theirs.keySet());
-      double whole = reference.gradient().gradient().norm2Number().doubleValue();
-      for (String name : theirs.keySet()) { // each within 1e-4 of its own size, or rounding noise beside the whole
-        double tolerance = 1e-4 * theirs.get(name).norm2Number().doubleValue() + 1e-6 * whole;
-        assertThat(mine.get(name).sub(theirs.get(name)).norm2Number().doubleValue()).as(name).isLessThan(tolerance);
-      }
-      assertSameGradients(byHand, reference, batch);
-      byHand.fit(batch);
-      reference.fit(batch);
-    }
+    assertSameStepsByParameter(byHand, reference, fourUsersWindows(shape, 0.5));
   }
 
   @ParameterizedTest
@@ -375,23 +359,31 @@ class AttentionModelTest {
     assertThat(vertex(byHand).handStep()).isTrue();
     assertThat(vertex(reference).handHead()).isFalse();
     assertThat(vertex(reference).handEncoder()).isFalse();
-    MultiDataSet batch = fourUsersWindows(shape, idDropout);
-    assertSameLosses(byHand, reference, batch);
+    assertSameStepsByParameter(byHand, reference, fourUsersWindows(shape, idDropout));
+  }
+
+  /**
+   * Two networks of the same parameters give the same losses on {@code batch}, and over three training steps the same
+   * gradient of every parameter: each within 1e-4 of its own size, or rounding noise beside the whole gradient.
+   */
+  private static void assertSameStepsByParameter(ComputationGraph net, ComputationGraph reference,
+      MultiDataSet batch) {
+    assertSameLosses(net, reference, batch);
     for (int step = 0; step < 3; step++) {
-      stepOf(byHand, batch);
+      stepOf(net, batch);
       stepOf(reference, batch);
-      Map<String, INDArray> mine = byHand.gradient().gradientForVariable();
+      Map<String, INDArray> mine = net.gradient().gradientForVariable();
       Map<String, INDArray> theirs = reference.gradient().gradientForVariable();
       assertThat(mine.keySet()).isEqualTo(theirs.keySet());
       double whole = reference.gradient().gradient().norm2Number().doubleValue();
-      for (String name : theirs.keySet()) { // each within 1e-4 of its own size, or rounding noise beside the whole
+      for (String name : theirs.keySet()) {
         // (b_p's is that noise alone: the shares of a softmax sum to one, so its gradient is 0 but for rounding)
         double noise = (name.endsWith("_" + AttentionVertex.B_POOLED) ? 1e-5 : 1e-6) * whole;
         double tolerance = 1e-4 * theirs.get(name).norm2Number().doubleValue() + noise;
         assertThat(mine.get(name).sub(theirs.get(name)).norm2Number().doubleValue()).as(name).isLessThan(tolerance);
       }
-      assertSameGradients(byHand, reference, batch);
-      byHand.fit(batch);
+      assertSameGradients(net, reference, batch);
+      net.fit(batch);
       reference.fit(batch);
     }
   }
