@@ -339,8 +339,7 @@ public class AttentionVertex extends SameDiffVertex {
 
   /** A whole training step, by hand, for a vertex with {@link #handStep()}. */
   StepPass stepPass() {
-    return new StepPass(window, history, dim, projection, poolHidden, aggregation, alphaTemperature, weights(),
-        contextBlocks, poolHead());
+    return new StepPass(window, history, dim, projection, poolHidden, weights(), contextBlocks, poolHead());
   }
 
   /** The history encoder of a training step, by hand, for a vertex with {@link #handEncoder()}. */

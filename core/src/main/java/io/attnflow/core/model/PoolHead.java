@@ -103,6 +103,26 @@ final class PoolHead {
         Nd4j.create(positiveGradient, new long[] {windows, positions, 1}, 'c'), biasGradient);
   }
 
+  /** T(ℓ): α ℓ (interest) or α (mean), α = σ(ℓ / τ + b), what a history item adds to a candidate's score. */
+  float term(float similarity, float bias) {
+    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+    return interest ? alpha * similarity : alpha;
+  }
+
+  /** ∂T/∂b at ℓ ({@link #term}). */
+  float termByBias(float similarity, float bias) {
+    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+    float slope = alpha * (1 - alpha);                                                       // dα/du, u = ℓ/τ + b
+    return interest ? slope * similarity : slope;
+  }
+
+  /** ∂T/∂ℓ at ℓ ({@link #term}). */
+  float termBySimilarity(float similarity, float bias) {
+    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+    float slope = alpha * (1 - alpha);
+    return interest ? alpha + slope * similarity * inverseTemperature : slope * inverseTemperature;
+  }
+
   /** The buffers for R × N, kept while the shape repeats (a training run's minibatches mostly share one). */
   private void reserve(int rows, int n) {
     if (similarity != null && similarity.size(0) == rows && similarity.size(1) == n) {
@@ -126,9 +146,7 @@ final class PoolHead {
       (interest ? alpha.mul(l) : alpha).intoByteBuffer(termsBytes, o * Float.BYTES, ORDER);
     }
     for (int o = bound; o < length; o++) {
-      float l = similarityBytes.getFloat(o * Float.BYTES);
-      float alpha = Sigmoid.of(l * inverseTemperature + bias);
-      termsBytes.putFloat(o * Float.BYTES, interest ? alpha * l : alpha);
+      termsBytes.putFloat(o * Float.BYTES, term(similarityBytes.getFloat(o * Float.BYTES), bias));
     }
   }
 
@@ -213,11 +231,8 @@ final class PoolHead {
         int at = start + j * Float.BYTES;
         float l = similarityBytes.getFloat(at);
         float g = termsBytes.getFloat(at);
-        float alpha = Sigmoid.of(l * inverseTemperature + bias);
-        float slope = alpha * (1 - alpha);
-        float perBias = interest ? slope * l : slope;
-        biasGradient += g * perBias;
-        termsBytes.putFloat(at, g * (interest ? alpha + perBias * inverseTemperature : slope * inverseTemperature));
+        biasGradient += g * termByBias(l, bias);
+        termsBytes.putFloat(at, g * termBySimilarity(l, bias));
       }
     }
     return biasGradient;

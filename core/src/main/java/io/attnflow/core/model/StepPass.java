@@ -35,8 +35,6 @@ final class StepPass {
   private final int dim;
   private final int projection;
   private final int hidden;
-  private final boolean interest;
-  private final float inverseTemperature;
   private final HistoryWeights weights;
   private final int blocks;
   private final EncoderPass encoder;
@@ -45,15 +43,14 @@ final class StepPass {
   /** Every window's loss [B], and in training the gradients by name: the parameters' and the input x's. */
   record Result(float[] loss, Map<String, INDArray> gradients) {}
 
-  StepPass(int window, int history, int dim, int projection, int hidden, Aggregation aggregation,
-      double alphaTemperature, HistoryWeights weights, int blocks, PoolHead head) {
+  /** @param head the pool part, whose α terms ({@link PoolHead#term}) the own items' scores share */
+  StepPass(int window, int history, int dim, int projection, int hidden, HistoryWeights weights, int blocks,
+      PoolHead head) {
     this.window = window;
     this.history = history;
     this.dim = dim;
     this.projection = projection;
     this.hidden = hidden;
-    this.interest = aggregation == Aggregation.INTEREST;
-    this.inverseTemperature = (float) (1 / alphaTemperature);
     this.weights = weights;
     this.blocks = blocks;
     this.encoder = blocks > 0 ? new EncoderPass(blocks, window, dim, false) : null;
@@ -140,8 +137,7 @@ final class StepPass {
         float weight = wn[r * l + i];
         if (weight != 0) {
           float s = similarity[r * l + i];
-          float alpha = Sigmoid.of(s * inverseTemperature + bias);
-          z += weight * (interest ? alpha * s : alpha);
+          z += weight * head.term(s, bias);
         }
       }
       targets[r] = z;
@@ -227,13 +223,8 @@ final class StepPass {
         if (gradient == 0) {
           continue;
         }
-        float s = similarity[r * l + i];
-        float alpha = Sigmoid.of(s * inverseTemperature + bias);
-        float slope = alpha * (1 - alpha);
-        float perBias = interest ? slope * s : slope;                                      // ∂T/∂b
-        db += gradient * perBias;
-        dSimilarity[r * l + i] = gradient * (interest ? alpha + perBias * inverseTemperature
-            : slope * inverseTemperature);                                                 // ∂T/∂ℓ
+        db += gradient * head.termByBias(similarity[r * l + i], bias);
+        dSimilarity[r * l + i] = gradient * head.termBySimilarity(similarity[r * l + i], bias);
       }
     }
     float[] dPhiTargets = EncoderPass.batched(dSimilarity, batch, l, l, false, theta, l, k, false);
