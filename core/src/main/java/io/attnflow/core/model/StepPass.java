@@ -2,9 +2,7 @@ package io.attnflow.core.model;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A whole {@link TrainingLoss#SOFTMAX} training step by hand: what the {@link EncoderPass} and the {@link PoolHead}
