@@ -78,7 +78,7 @@ final class OnePassVertex extends SameDiffGraphVertex {
   private EncoderPass encoder;
   /** What the encoder's backward pass reads of the last training forward pass: the history slots' kept ids, content. */
   private float[] keptHistory;
-  private INDArray contentHistory;
+  private float[] contentHistory;
 
   OnePassVertex(SameDiffVertex config, ComputationGraph graph, String name, int index, INDArray params,
       boolean initialize, DataType dataType) {
@@ -228,28 +228,11 @@ final class OnePassVertex extends SameDiffGraphVertex {
     int dim = (int) inputs[0].size(2);
     float[] items = EncoderPass.values(inputs[names.indexOf("x")].get(NDArrayIndex.all(),
         NDArrayIndex.interval(0, window), NDArrayIndex.all()));
-    keptHistory = null;
-    contentHistory = null;
-    if (names.contains("kept")) { // kept ⊙ E + (1 − kept) ⊗ E_u
-      keptHistory = EncoderPass.values(inputs[names.indexOf("kept")].get(NDArrayIndex.all(),
-          NDArrayIndex.interval(0, window)));
-      float[] unknown = EncoderPass.values(paramTable.get(AttentionVertex.UNKNOWN_ID));
-      for (int r = 0; r < keptHistory.length; r++) {
-        float k = keptHistory[r];
-        for (int c = 0; c < dim; c++) {
-          items[r * dim + c] = items[r * dim + c] * k + (1 - k) * unknown[c];
-        }
-      }
-    }
-    if (names.contains("content")) { // + W_cᵀ c
-      INDArray content = inputs[names.indexOf("content")];
-      contentHistory = content.get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
-          .castTo(DataType.FLOAT).dup('c').reshape(windows * window, content.size(2));
-      float[] projected = EncoderPass.values(contentHistory.mmul(paramTable.get(AttentionVertex.W_CONTENT)));
-      for (int i = 0; i < items.length; i++) {
-        items[i] += projected[i];
-      }
-    }
+    keptHistory = !names.contains("kept") ? null : EncoderPass.values(inputs[names.indexOf("kept")]
+        .get(NDArrayIndex.all(), NDArrayIndex.interval(0, window)));
+    contentHistory = !names.contains("content") ? null : EncoderPass.values(inputs[names.indexOf("content")]
+        .get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all()));
+    StepPass.compose(items, dim, keptHistory, contentHistory, paramTable);
     float[] events = EncoderPass.values(inputs[names.indexOf("context")].get(NDArrayIndex.all(),
         NDArrayIndex.interval(0, window)));
     Map<String, float[]> params = HistoryEncoder.values(paramTable::get, ((AttentionVertex) config).contextBlocks());
@@ -271,22 +254,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
     INDArray x = inputs[config.getVertexParams().getInputs().indexOf("x")];
     long windows = x.size(0);
     int dim = (int) x.size(2);
+    StepPass.composeBackward(input, dim, keptHistory, contentHistory)
+        .forEach((name, gradient) -> add(gradients, name, gradient));
     INDArray items = EncoderPass.array(input, windows * window, dim);
-    if (contentHistory != null) {
-      add(gradients, AttentionVertex.W_CONTENT, contentHistory.transpose().mmul(items));
-    }
-    if (keptHistory != null) {
-      float[] unknown = new float[dim];
-      for (int r = 0; r < keptHistory.length; r++) {
-        float k = keptHistory[r];
-        for (int c = 0; c < dim; c++) {
-          unknown[c] += (1 - k) * input[r * dim + c];
-          input[r * dim + c] *= k;
-        }
-      }
-      add(gradients, AttentionVertex.UNKNOWN_ID, EncoderPass.array(unknown, 1, dim));
-      items = EncoderPass.array(input, windows * window, dim);
-    }
     // the history slots of x, which the graph's own gradient of x (its targets, negatives and pooling) already holds
     gradients.get("x").get(NDArrayIndex.all(), NDArrayIndex.interval(0, window), NDArrayIndex.all())
         .addi(items.reshape(windows, window, dim));

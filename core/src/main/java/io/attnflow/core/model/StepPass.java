@@ -76,22 +76,8 @@ final class StepPass {
 
     float[] x = EncoderPass.values(xIn);
     float[] kept = keptIn == null ? null : EncoderPass.values(keptIn);
-    float[] unknown = kept == null ? null : EncoderPass.values(p.get(AttentionVertex.UNKNOWN_ID));
-    if (kept != null) {
-      for (int r = 0; r < kept.length; r++) {
-        for (int c = 0; c < d; c++) {
-          x[r * d + c] = x[r * d + c] * kept[r] + (1 - kept[r]) * unknown[c];
-        }
-      }
-    }
-    float[] content = null;
-    int c = 0;
-    if (contentIn != null) {
-      c = (int) contentIn.size(2);
-      content = EncoderPass.values(contentIn);
-      float[] wContent = EncoderPass.values(p.get(AttentionVertex.W_CONTENT));
-      EncoderPass.add(x, EncoderPass.gemm(content, batch * slots, c, false, wContent, c, d, false));
-    }
+    float[] content = contentIn == null ? null : EncoderPass.values(contentIn);
+    compose(x, d, kept, content, p);
     float[] xh = slice(x, batch, slots, 0, l);
     float[] xt = slice(x, batch, slots, 1, l);
     float[] xn = slice(x, batch, slots, l + 1, m);
@@ -284,22 +270,54 @@ final class StepPass {
     unslice(dxh, dx, batch, slots, 0, l);
     unslice(dxt, dx, batch, slots, 1, l);
     unslice(dxn, dx, batch, slots, l + 1, m);
+    composeBackward(dx, d, kept, content).forEach((name, gradient) -> gradients.put(name, gradient.muli(SCALE)));
+    put(gradients, "x", dx, batch, slots, d);
+    return new Result(loss, gradients);
+  }
+
+  /**
+   * The items of rows [n × d], in place of their id parts: x = kept ⊙ E + (1 − kept) E_u + C W_c ({@code kept} [n] and
+   * {@code content} [n × c] null when the network reads none). The step's and the {@link OnePassVertex}'s encoder's.
+   */
+  static void compose(float[] x, int d, float[] kept, float[] content, Map<String, INDArray> p) {
+    if (kept != null) {
+      float[] unknown = EncoderPass.values(p.get(AttentionVertex.UNKNOWN_ID));
+      for (int r = 0; r < kept.length; r++) {
+        for (int c = 0; c < d; c++) {
+          x[r * d + c] = x[r * d + c] * kept[r] + (1 - kept[r]) * unknown[c];
+        }
+      }
+    }
     if (content != null) {
-      put(gradients, AttentionVertex.W_CONTENT, EncoderPass.gemm(content, batch * slots, c, true, dx, batch * slots, d,
-          false), c, d);
+      INDArray wContent = p.get(AttentionVertex.W_CONTENT);
+      int c = (int) wContent.size(0);
+      EncoderPass.add(x, EncoderPass.gemm(content, x.length / d, c, false, EncoderPass.values(wContent), c, d, false));
+    }
+  }
+
+  /**
+   * {@link #compose}'s backward pass from the items' gradient {@code dx}, which becomes the id parts' in place: the
+   * gradients of W_c and E_u by name (those the network has).
+   */
+  static Map<String, INDArray> composeBackward(float[] dx, int d, float[] kept, float[] content) {
+    Map<String, INDArray> gradients = new HashMap<>();
+    int rows = dx.length / d;
+    if (content != null) {
+      int c = content.length / rows;
+      gradients.put(AttentionVertex.W_CONTENT,
+          EncoderPass.array(EncoderPass.gemm(content, rows, c, true, dx, rows, d, false), c, d));
     }
     if (kept != null) {
       float[] dUnknown = new float[d];
-      for (int r = 0; r < kept.length; r++) {
+      for (int r = 0; r < rows; r++) {
         EncoderPass.axpy(1 - kept[r], dx, r * d, dUnknown, 0, d);
         for (int col = 0; col < d; col++) {
           dx[r * d + col] *= kept[r];
         }
       }
-      put(gradients, AttentionVertex.UNKNOWN_ID, dUnknown, 1, d);
+      gradients.put(AttentionVertex.UNKNOWN_ID, EncoderPass.array(dUnknown, 1, d));
     }
-    put(gradients, "x", dx, batch, slots, d);
-    return new Result(loss, gradients);
+    return gradients;
   }
 
   /** Rows {@code from} .. {@code from + count} of every window's S slots [B·S × d], as [B·count × d]. */
