@@ -157,8 +157,8 @@ public class AttentionVertex extends SameDiffVertex {
    * Whether the whole training step is by hand: the {@link StepPass} with the {@link PoolHead} and the
    * {@link EncoderPass}, no SameDiff execution at all. Training networks of the softmax loss have it when their
    * encoder is by hand or they have none (unless {@value #STEP_PART} or {@value #POOL_PART} says "samediff"): at the
-   * demo's shape a step takes 26% less than in one SameDiff execution, at ML-1M's 5–14% less than with the head alone
-   * by hand (docs/experiments.md, session 33).
+   * demo's shape a step takes 31–33% less than in one SameDiff execution, at ML-1M's 8–20% less than with the head
+   * alone by hand (docs/experiments.md, session 33).
    */
   @JsonProperty private boolean handStep;
 
