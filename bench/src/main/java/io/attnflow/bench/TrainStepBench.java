@@ -39,9 +39,12 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * pass); {@code both} measures {@code one} and {@code two}, {@code all} the four, one after the other in the same JVM,
  * twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
  * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
+ * {@code --embedding} names the item embedding table's updater: {@code lazy} (the default, {@code LazyAdam}: only the
+ * rows a step touched), {@code dense} (Adam over every row), or {@code both}, alternating, twice over. Use the data's
+ * vocabulary with {@code --items} (the demo's 9,724): the table's size is what dense Adam costs.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both]
+ *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both] [--embedding lazy|dense|both]
  *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
@@ -59,6 +62,7 @@ public final class TrainStepBench {
     double idDropout = 0;
     String passes = "hand";
     String encoder = "hand";
+    String embedding = "lazy";
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -71,6 +75,7 @@ public final class TrainStepBench {
         case "--id-dropout" -> idDropout = Double.parseDouble(args[++a]);
         case "--passes" -> passes = args[++a];
         case "--encoder" -> encoder = args[++a];
+        case "--embedding" -> embedding = args[++a];
         default -> configs.add(Arrays.stream(args[a].split("/")).mapToInt(Integer::parseInt).toArray());
       }
     }
@@ -88,15 +93,22 @@ public final class TrainStepBench {
       case "both" -> List.of("samediff", "hand", "samediff", "hand");
       default -> throw new IllegalArgumentException("--encoder takes hand, samediff or both, not " + encoder);
     };
-    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %-9s %9s %9s %12s %10s%n", "batch", "pool", "blocks", "content",
-        "id drop", "passes", "encoder", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
+    List<Boolean> lazy = switch (embedding) {
+      case "lazy", "dense" -> List.of(embedding.equals("lazy"));
+      case "both" -> List.of(false, true, false, true);
+      default -> throw new IllegalArgumentException("--embedding takes lazy, dense or both, not " + embedding);
+    };
+    System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %-9s %-10s %9s %9s %12s %10s%n", "batch", "pool", "blocks",
+        "content", "id drop", "passes", "encoder", "embedding", "ms/step", "mean ms", "positions/s", "GEMM GF/s");
     List<Integer> contents = contentDim > 0 ? List.of(0, contentDim) : List.of(0);
     for (int[] c : configs) {
       for (int reads : contents) {
         for (String form : forms) {
           for (String e : encoders) {
-            measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, form, e, warmup, steps,
-                profile);
+            for (boolean l : lazy) {
+              measure(items, window, dim, blocks, c[0], c[1], reads, reads > 0 ? idDropout : 0, form, e, l, warmup,
+                  steps, profile);
+            }
           }
         }
       }
@@ -108,10 +120,10 @@ public final class TrainStepBench {
    * a few dozen to compile), then timed step by step over {@code steps}: the median step, and the mean.
    */
   private static void measure(int items, int window, int dim, int blocks, int batch, int pool, int reads, double drop,
-      String form, String encoder, int warmup, int steps, boolean profile) {
+      String form, String encoder, boolean lazy, int warmup, int steps, boolean profile) {
     NetworkSpec spec = new NetworkSpec(new ModelShape(items, dim, dim, 16, window, reads), window, pool / batch,
         Aggregation.INTEREST, TrainingLoss.SOFTMAX, 8, blocks, 0, drop, new HistoryWeights(Map.of("rating", 1.0), 0, 2, 0),
-        0.005, 0);
+        0.005, 0, lazy);
     System.setProperty(AttentionVertex.TWO_PASSES, Boolean.toString(form.equals("two")));
     System.setProperty(AttentionVertex.POOL_PART, form.equals("hand") || form.equals("head") ? "hand" : "samediff");
     System.setProperty(AttentionVertex.STEP_PART, form.equals("head") ? "samediff" : "hand");
@@ -139,8 +151,9 @@ public final class TrainStepBench {
       OpProfiler.getInstance().printOutDashboard();
     }
     double positions = (double) batch * window;
-    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %-9s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks, reads,
-        drop, form, form.equals("two") ? "samediff" : encoder, ms, mean, positions * 1000 / ms,
+    System.out.printf("%-7d %-6d %-7d %-8d %-8.2f %-7s %-9s %-10s %9.1f %9.1f %12.0f %10.1f%n", batch, pool, blocks,
+        reads, drop, form, form.equals("two") ? "samediff" : encoder, lazy ? "lazy" : "dense", ms, mean,
+        positions * 1000 / ms,
         gemmFlops(batch, window, pool, dim) / (ms * 1e6));
   }
 

@@ -36,7 +36,7 @@ public final class AttentionNetwork {
 
   private AttentionNetwork() {}
 
-  /** The graph configuration, trained with Adam, seeded; with {@code scores} it outputs scores instead of the loss. */
+  /** The graph configuration, trained with Adam (the embedding table with {@link LazyAdam} if so specified), seeded; with {@code scores} it outputs scores instead of the loss. */
   public static ComputationGraphConfiguration configuration(NetworkSpec spec, long seed, boolean scores) {
     ModelShape shape = spec.shape();
     ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
@@ -54,6 +54,7 @@ public final class AttentionNetwork {
             .nIn(shape.items()).nOut(shape.dim()).inputLength(spec.window() + 1 + spec.negatives()).hasBias(false)
             .outputDataFormat(RNNFormat.NWC)
             .weightInit(new NormalDistribution(0, 0.1))
+            .updater(spec.lazyEmbedding() ? new LazyAdam(spec.learningRate()) : new Adam(spec.learningRate()))
             .build(), "items");
     String embedded = EMBED;
     if (spec.dropout() > 0) {

@@ -20,10 +20,12 @@ package io.attnflow.core.model;
  * @param weights          how histories are weighted (their decay; the event weights come with the data)
  * @param learningRate     Adam's learning rate
  * @param l2               L2 weight regularisation
+ * @param lazyEmbedding    whether a step moves only the rows of the item embedding table that it touched
+ *                         ({@link LazyAdam}) rather than every row (Adam)
  */
 public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
     double alphaTemperature, int contextBlocks, double dropout, double idDropout, HistoryWeights weights,
-    double learningRate, double l2) {
+    double learningRate, double l2, boolean lazyEmbedding) {
   public NetworkSpec {
     if (contextBlocks < 0 || !(dropout >= 0 && dropout < 1) || !(idDropout >= 0 && idDropout < 1)) {
       throw new IllegalArgumentException("Cannot encode histories with " + contextBlocks + " blocks, a dropout of "
@@ -37,6 +39,14 @@ public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregati
       throw new IllegalArgumentException("Cannot train windows of " + window + " positions with " + negatives
           + " negatives at α temperature " + alphaTemperature + " (each must be positive)");
     }
+  }
+
+  /** With the embedding table trained lazily ({@link LazyAdam}), as training does by default. */
+  public NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
+      double alphaTemperature, int contextBlocks, double dropout, double idDropout, HistoryWeights weights,
+      double learningRate, double l2) {
+    this(shape, window, negatives, aggregation, loss, alphaTemperature, contextBlocks, dropout, idDropout, weights,
+        learningRate, l2, true);
   }
 
   /**

@@ -32,6 +32,7 @@ public record TrainSettings(
     double learningRate,
     LearningRateDecay learningRateDecay,
     double l2,
+    boolean lazyEmbedding,
     int batchSize,
     int averagingFrequency,
     int chunkSplits,
@@ -66,6 +67,7 @@ public record TrainSettings(
         LearningRateDecay.valueOf(r.oneOf("train.learning-rate-decay", List.of("none", "cosine"))
             .toUpperCase(java.util.Locale.ROOT)),
         r.doubleIn("train.l2", 0, 1.0),
+        r.bool("train.lazy-embedding"),
         r.intIn("train.batch-size", 2, 1 << 16), // one-window minibatches sit out (TrainJob)
         r.intIn("train.averaging-frequency", 1, 10_000),
         r.intIn("train.chunk-splits", 1, 1_000_000),
@@ -81,7 +83,8 @@ public record TrainSettings(
    */
   public NetworkSpec network(ModelShape shape) {
     return new NetworkSpec(shape, model.historyLength(), (negatives + batchSize - 1) / batchSize, aggregation, loss,
-        alphaTemperature, contextBlocks, dropout, shape.content() > 0 ? idDropout : 0, model.weights(), learningRate, l2);
+        alphaTemperature, contextBlocks, dropout, shape.content() > 0 ? idDropout : 0, model.weights(), learningRate, l2,
+        lazyEmbedding);
   }
 
   /** How the learning rate changes from epoch to epoch. */
