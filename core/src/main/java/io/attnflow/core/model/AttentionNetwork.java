@@ -36,7 +36,10 @@ public final class AttentionNetwork {
 
   private AttentionNetwork() {}
 
-  /** The graph configuration, trained with Adam (the embedding table with {@link LazyAdam} if so specified), seeded; with {@code scores} it outputs scores instead of the loss. */
+  /**
+   * The graph configuration, trained with Adam (the embedding table with {@link LazyAdam} if the spec says so), seeded;
+   * with {@code scores} it outputs scores instead of the loss.
+   */
   public static ComputationGraphConfiguration configuration(NetworkSpec spec, long seed, boolean scores) {
     ModelShape shape = spec.shape();
     ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()

@@ -15,10 +15,12 @@ import org.nd4j.linalg.learning.config.Adam;
  * {@code adam_updater}'s, in float: m = β₁m + (1 − β₁)g, v = β₂v + (1 − β₂)g², update = m · lr √(1 − β₂ᵗ) / (1 − β₁ᵗ) /
  * (√v + ε) with t the iteration plus one.
  *
- * <p>Dense Adam over the demo's table (9,724 items × 128) took a quarter of a training step, about 10 ms of 42 at one
- * thread, though a minibatch touches about a tenth of the rows (docs/experiments.md, session 34). Here a step reads the
- * gradient once and works on its non-zero values. With L2 regularisation every value's gradient is non-zero, and this
- * is Adam. The state (m, v) is Adam's, so dl4j-spark averages it as it averages Adam's.
+ * <p>Dense Adam over the demo's table (9,724 items × 128) takes a fifth of a training step, about 8 ms of 43 at one
+ * thread, though a minibatch touches about a tenth of the rows. Here a step reads the gradient once and works on its
+ * non-zero values. The price: a row touched seldom learns more slowly, since Adam's momentum would have moved it for
+ * some ten steps after each touch; on the demo that cost validation quality, so training uses it only when asked
+ * ({@code train.lazy-embedding}; docs/experiments.md, session 34). With L2 regularisation every value's gradient is
+ * non-zero, and this is Adam. The state (m, v) is Adam's, so dl4j-spark averages it as it averages Adam's.
  */
 public final class LazyAdam extends Adam {
   /** For JSON and Java serialization (the configuration that dl4j-spark ships). */
