@@ -39,12 +39,13 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * pass); {@code both} measures {@code one} and {@code two}, {@code all} the four, one after the other in the same JVM,
  * twice over. {@code --encoder} names where the history encoder runs: {@code hand} (the default, the
  * {@code EncoderPass}), {@code samediff} (in the graph), or {@code both}, alternating, twice over, for every form.
- * {@code --embedding} names the item embedding table's updater: {@code dense} (the default, as training's: Adam over
- * every row), {@code lazy} ({@code LazyAdam}: only the rows a step touched), or {@code both}, alternating, twice
- * over. Use the data's vocabulary with {@code --items} (the demo's 9,724): the table's size is what dense Adam costs.
+ * {@code --embedding} names the item embedding table's updater: {@code lazy} (the default, as training's:
+ * {@code LazyAdam}, only the rows a step touched), {@code dense} (Adam over every row), or {@code both}, alternating,
+ * twice over. Use the data's vocabulary with {@code --items} (the demo's 9,724): the table's size is what dense Adam
+ * costs.
  *
  * <pre>bin/bench-train-step [--items 3416] [--steps 30] [--warmup 20] [--content 64] [--id-dropout 0.3]
- *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both] [--embedding dense|lazy|both]
+ *     [--passes hand|head|one|two|both|all] [--encoder hand|samediff|both] [--embedding lazy|dense|both]
  *     [batch/negatives pairs, e.g. 16/256 32/512]</pre>
  */
 public final class TrainStepBench {
@@ -62,7 +63,7 @@ public final class TrainStepBench {
     double idDropout = 0;
     String passes = "hand";
     String encoder = "hand";
-    String embedding = "dense";
+    String embedding = "lazy";
     List<int[]> configs = new ArrayList<>();
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
@@ -96,7 +97,7 @@ public final class TrainStepBench {
     List<Boolean> lazy = switch (embedding) {
       case "lazy", "dense" -> List.of(embedding.equals("lazy"));
       case "both" -> List.of(false, true, false, true);
-      default -> throw new IllegalArgumentException("--embedding takes dense, lazy or both, not " + embedding);
+      default -> throw new IllegalArgumentException("--embedding takes lazy, dense or both, not " + embedding);
     };
     System.out.printf("%-7s %-6s %-7s %-8s %-8s %-7s %-9s %-10s %9s %9s %12s %10s%n", "batch", "pool", "blocks",
         "content", "id drop", "passes", "encoder", "embedding", "ms/step", "mean ms", "positions/s", "GEMM GF/s");

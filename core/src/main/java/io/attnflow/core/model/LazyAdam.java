@@ -9,29 +9,39 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * Adam for the item embedding table, lazily (TensorFlow's LazyAdam, PyTorch's SparseAdam): a step moves the values whose
- * gradient is non-zero, the rows of the items in the minibatch, and leaves every other value and its moments as they
- * are, where Adam would move every row of the table by its momentum. For touched values the arithmetic is libnd4j's
- * {@code adam_updater}'s, in float: m = β₁m + (1 − β₁)g, v = β₂v + (1 − β₂)g², update = m · lr √(1 − β₂ᵗ) / (1 − β₁ᵗ) /
- * (√v + ε) with t the iteration plus one.
+ * Adam for the item embedding table, lazily and without momentum: a step moves the values whose gradient is non-zero,
+ * the rows of the items in the minibatch, and leaves every other value and its moments as they are, where Adam moves
+ * every row of the table at every step. For touched values the arithmetic is libnd4j's {@code adam_updater}'s, in
+ * float: m = β₁m + (1 − β₁)g, v = β₂v + (1 − β₂)g², update = m · lr √(1 − β₂ᵗ) / (1 − β₁ᵗ) / (√v + ε) with t the
+ * iteration plus one.
  *
- * <p>Dense Adam over the demo's table (9,724 items × 128) takes a fifth of a training step, about 8 ms of 43 at one
- * thread, though a minibatch touches about a tenth of the rows. Here a step reads the gradient once and works on its
- * non-zero values. The price: a row touched seldom learns more slowly, since Adam's momentum would have moved it for
- * some ten steps after each touch; on the demo that cost validation quality, so training uses it only when asked
- * ({@code train.lazy-embedding}; docs/experiments.md, session 34). With L2 regularisation every value's gradient is
- * non-zero, and this is Adam. The state (m, v) is Adam's, so dl4j-spark averages it as it averages Adam's.
+ * <p>β₁ is 0 for the table ({@link #LazyAdam(double)}). With Adam's 0.9 a row that a minibatch touches once keeps moving
+ * for some ten steps after, by its momentum; lazily it would not, and a row touched seldom learns about ten times more
+ * slowly (TensorFlow's LazyAdam does that; on the demo, whose 9,724 rows a minibatch touches one in ten, validation
+ * trailed from the third epoch). Without momentum a touch moves the row at once by what Adam's momentum would move it
+ * over all the steps after: Σⱼ (1 − β₁) β₁ʲ / √(β₂ʲ) = 1.005 times g lr / √v.
+ *
+ * <p>Dense Adam over the demo's table takes a fifth of a training step, about 8 ms of 43 at one thread. Here a step
+ * reads the gradient once and works on its non-zero values; validation was level with Adam on ML-1M and on the demo
+ * (docs/experiments.md, session 34; {@code train.lazy-embedding}). With L2 regularisation every value's gradient is
+ * non-zero, and this is Adam without momentum. The state (m, v) is Adam's, so dl4j-spark averages it as it averages
+ * Adam's.
  */
 public final class LazyAdam extends Adam {
   /** For JSON and Java serialization (the configuration that dl4j-spark ships). */
   public LazyAdam() {}
 
+  /** The item table's: β₁ = 0, Adam's β₂ and ε. */
   public LazyAdam(double learningRate) {
-    super(learningRate);
+    this(learningRate, 0, DEFAULT_ADAM_BETA2_VAR_DECAY, DEFAULT_ADAM_EPSILON);
+  }
+
+  public LazyAdam(double learningRate, double beta1, double beta2, double epsilon) {
+    super(learningRate, beta1, beta2, epsilon);
   }
 
   private LazyAdam(Adam settings) {
-    super(settings.getLearningRate(), settings.getBeta1(), settings.getBeta2(), settings.getEpsilon());
+    this(settings.getLearningRate(), settings.getBeta1(), settings.getBeta2(), settings.getEpsilon());
     setLearningRateSchedule(settings.getLearningRateSchedule());
   }
 

@@ -41,12 +41,12 @@ public record NetworkSpec(ModelShape shape, int window, int negatives, Aggregati
     }
   }
 
-  /** With every row of the embedding table moved by Adam at every step, as training does by default. */
+  /** With the embedding table trained lazily ({@link LazyAdam}), as training does by default. */
   public NetworkSpec(ModelShape shape, int window, int negatives, Aggregation aggregation, TrainingLoss loss,
       double alphaTemperature, int contextBlocks, double dropout, double idDropout, HistoryWeights weights,
       double learningRate, double l2) {
     this(shape, window, negatives, aggregation, loss, alphaTemperature, contextBlocks, dropout, idDropout, weights,
-        learningRate, l2, false);
+        learningRate, l2, true);
   }
 
   /**

@@ -128,6 +128,7 @@ public record TrainSettings(
     m.put("learning_rate", learningRate);
     m.put("learning_rate_decay", learningRateDecay.name().toLowerCase(java.util.Locale.ROOT));
     m.put("l2", l2);
+    m.put("lazy_embedding", lazyEmbedding);
     m.put("batch_size", batchSize);
     m.put("averaging_frequency", averagingFrequency);
     m.put("chunk_splits", chunkSplits);
