@@ -103,22 +103,25 @@ final class PoolHead {
         Nd4j.create(positiveGradient, new long[] {windows, positions, 1}, 'c'), biasGradient);
   }
 
-  /** T(ℓ): α ℓ (interest) or α (mean), α = σ(ℓ / τ + b), what a history item adds to a candidate's score. */
+  /** α = σ(ℓ / τ + b), the attention weight at similarity ℓ. */
+  float alpha(float similarity, float bias) {
+    return Sigmoid.of(similarity * inverseTemperature + bias);
+  }
+
+  /** T(ℓ): α ℓ (interest) or α (mean), what a history item adds to a candidate's score. */
   float term(float similarity, float bias) {
-    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+    float alpha = alpha(similarity, bias);
     return interest ? alpha * similarity : alpha;
   }
 
-  /** ∂T/∂b at ℓ ({@link #term}). */
-  float termByBias(float similarity, float bias) {
-    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+  /** ∂T/∂b at ℓ, given its α ({@link #alpha}): one σ serves both derivatives. */
+  float termByBias(float alpha, float similarity) {
     float slope = alpha * (1 - alpha);                                                       // dα/du, u = ℓ/τ + b
     return interest ? slope * similarity : slope;
   }
 
-  /** ∂T/∂ℓ at ℓ ({@link #term}). */
-  float termBySimilarity(float similarity, float bias) {
-    float alpha = Sigmoid.of(similarity * inverseTemperature + bias);
+  /** ∂T/∂ℓ at ℓ, given its α ({@link #alpha}). */
+  float termBySimilarity(float alpha, float similarity) {
     float slope = alpha * (1 - alpha);
     return interest ? alpha + slope * similarity * inverseTemperature : slope * inverseTemperature;
   }
@@ -231,8 +234,9 @@ final class PoolHead {
         int at = start + j * Float.BYTES;
         float l = similarityBytes.getFloat(at);
         float g = termsBytes.getFloat(at);
-        biasGradient += g * termByBias(l, bias);
-        termsBytes.putFloat(at, g * termBySimilarity(l, bias));
+        float alpha = alpha(l, bias);
+        biasGradient += g * termByBias(alpha, l);
+        termsBytes.putFloat(at, g * termBySimilarity(alpha, l));
       }
     }
     return biasGradient;

@@ -207,8 +207,10 @@ final class StepPass {
         if (gradient == 0) {
           continue;
         }
-        db += gradient * head.termByBias(similarity[r * l + i], bias);
-        dSimilarity[r * l + i] = gradient * head.termBySimilarity(similarity[r * l + i], bias);
+        float s = similarity[r * l + i];
+        float alpha = head.alpha(s, bias);
+        db += gradient * head.termByBias(alpha, s);
+        dSimilarity[r * l + i] = gradient * head.termBySimilarity(alpha, s);
       }
     }
     float[] dPhiTargets = EncoderPass.batched(dSimilarity, batch, l, l, false, theta, l, k, false);
