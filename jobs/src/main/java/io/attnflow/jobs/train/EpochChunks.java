@@ -2,14 +2,19 @@ package io.attnflow.jobs.train;
 
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
@@ -18,8 +23,12 @@ import scala.runtime.AbstractFunction1;
  * ({@code workers × train.averaging-frequency} minibatches) and computes each split as a pass over all of it, so an
  * epoch of S splits is made S times over. An epoch of more than {@code train.chunk-splits} splits is therefore fitted
  * in chunks of users: the users are hashed into one partition per chunk, and each chunk's minibatches are made once,
- * kept (serialized, spilling to disk) while dl4j-spark fits them, and released. A smaller epoch is one chunk, fitted in
- * one call on the users as they are partitioned.
+ * dealt round the workers' partitions ({@link #deal}), kept (serialized, spilling to disk) while dl4j-spark fits them,
+ * and released. A smaller epoch is one chunk, fitted in one call on the users as they are partitioned.
+ *
+ * <p>Dealt once, a chunk already has one partition per worker, each with an even share of every split: dl4j-spark
+ * ({@link Repartition#NumPartitionsWorkersDiffers}) then trains each split where it lies. Left to itself it would
+ * count each split's partitions and shuffle the split into balanced ones, two more passes and a shuffle per average.
  */
 final class EpochChunks {
   private static final Logger LOG = LoggerFactory.getLogger(EpochChunks.class);
@@ -27,20 +36,24 @@ final class EpochChunks {
 
   private final int chunks;
   private final long splits;
+  private final int workers;
 
-  private EpochChunks(int chunks, long splits) {
+  private EpochChunks(int chunks, long splits, int workers) {
     this.chunks = chunks;
     this.splits = splits;
+    this.workers = workers;
   }
 
   /**
-   * @param minibatches an epoch's minibatches (at most)
-   * @param perSplit    the minibatches of one dl4j-spark split: workers × {@code train.averaging-frequency}
-   * @param chunkSplits {@code train.chunk-splits}
+   * @param minibatches        an epoch's minibatches (at most)
+   * @param workers            dl4j-spark's workers (the context's default parallelism)
+   * @param averagingFrequency {@code train.averaging-frequency}: a split is {@code workers} times as many minibatches
+   * @param chunkSplits        {@code train.chunk-splits}
    */
-  static EpochChunks of(long minibatches, long perSplit, int chunkSplits) {
+  static EpochChunks of(long minibatches, int workers, int averagingFrequency, int chunkSplits) {
+    long perSplit = (long) workers * averagingFrequency;
     long splits = (minibatches + perSplit - 1) / perSplit;
-    return new EpochChunks((int) Math.max(1, (splits + chunkSplits - 1) / chunkSplits), splits);
+    return new EpochChunks((int) Math.max(1, (splits + chunkSplits - 1) / chunkSplits), splits, workers);
   }
 
   int chunks() {
@@ -67,8 +80,8 @@ final class EpochChunks {
     long started = System.nanoTime();
     long logged = started;
     for (int c = 0; c < chunks; c++) {
-      JavaRDD<MultiDataSet> chunk = chunks == 1 ? batches : new JavaRDD<>(PartitionPruningRDD.create(batches.rdd(),
-          new OnePartition(c)), ClassTag$.MODULE$.apply(MultiDataSet.class));
+      JavaRDD<MultiDataSet> chunk = deal(chunks == 1 ? batches : new JavaRDD<>(PartitionPruningRDD.create(
+          batches.rdd(), new OnePartition(c)), ClassTag$.MODULE$.apply(MultiDataSet.class)), workers);
       chunk.persist(StorageLevel.MEMORY_AND_DISK_SER());
       try {
         network.fitMultiDataSet(chunk);
@@ -83,6 +96,46 @@ final class EpochChunks {
             + "to go in this epoch's fit", epoch, c + 1, chunks, splits * (c + 1) / chunks, splits, seconds,
             seconds * (chunks - c - 1) / (c + 1)));
       }
+    }
+  }
+
+  /**
+   * The minibatches in {@code workers} partitions, dealt round from each of their partitions in its order (the first
+   * card of partition p to worker p mod {@code workers}, the next to the next worker): the partitions' sizes differ by
+   * at most the number of partitions dealt from, and so does every split of dl4j-spark's (a share of each partition).
+   * Within a worker the cards lie in rounds (each partition's first card for it, then each one's second, …), whatever
+   * order the shuffle fetches them in: the same data gives the same minibatches in the same places.
+   */
+  static <T> JavaRDD<T> deal(JavaRDD<T> batches, int workers) {
+    int sources = batches.getNumPartitions();
+    return batches.mapPartitionsWithIndex((p, it) -> {
+      List<Tuple2<Long, T>> dealt = new ArrayList<>();
+      for (long card = p; it.hasNext(); card++) {
+        dealt.add(new Tuple2<>(card * sources + p, it.next()));
+      }
+      return dealt.iterator();
+    }, true).mapToPair(t -> t).repartitionAndSortWithinPartitions(new Dealer(workers, sources)).values();
+  }
+
+  /** Card c of partition p (key c × sources + p) to worker c mod workers. */
+  private static final class Dealer extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int workers;
+    private final int sources;
+
+    Dealer(int workers, int sources) {
+      this.workers = workers;
+      this.sources = sources;
+    }
+
+    @Override
+    public int numPartitions() {
+      return workers;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (int) (((Long) key / sources) % workers);
     }
   }
 

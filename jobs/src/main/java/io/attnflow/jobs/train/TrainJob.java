@@ -47,6 +47,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,6 +148,8 @@ public final class TrainJob {
         .averagingFrequency(s.averagingFrequency())
         .workerPrefetchNumBatches(0)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
+        // EpochChunks deals each chunk into one partition per worker, which dl4j-spark then keeps
+        .repartionData(Repartition.NumPartitionsWorkersDiffers)
         .rngSeed(s.seed())
         // the minibatches (WindowBatch: windows, built into arrays where they are trained) are not cached: dl4j-spark's
         // default (MEMORY_ONLY_SER) kept every epoch's, never released; each pass over the data builds them again, the
@@ -157,8 +160,7 @@ public final class TrainJob {
     int windowLength = spec.window();
     long minibatches = (trainees.map(t -> (long) TrainingWindows.count(LeaveOneOut.train(t.sequence())
         .without(heldItems).length(), windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
-    EpochChunks chunks = EpochChunks.of(minibatches, (long) jsc.defaultParallelism() * s.averagingFrequency(),
-        s.chunkSplits());
+    EpochChunks chunks = EpochChunks.of(minibatches, jsc.defaultParallelism(), s.averagingFrequency(), s.chunkSplits());
     JavaRDD<Trainee> users = chunks.partition(trainees);
     if (chunks.chunks() > 1) {
       LOG.info("train: about {} minibatches an epoch, fitted in {} chunks of users (train.chunk-splits = {})",
