@@ -1,9 +1,9 @@
 package io.attnflow.jobs.train;
 
 import java.io.Serializable;
-import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
