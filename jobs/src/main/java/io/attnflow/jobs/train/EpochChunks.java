@@ -28,7 +28,8 @@ import scala.runtime.AbstractFunction1;
  *
  * <p>Dealt once, a chunk already has one partition per worker, each with an even share of every split: dl4j-spark
  * ({@link Repartition#NumPartitionsWorkersDiffers}) then trains each split where it lies. Left to itself it would
- * count each split's partitions and shuffle the split into balanced ones, two more passes and a shuffle per average.
+ * count each split's partitions (a Spark job) and shuffle the split into balanced ones (a stage before the training)
+ * at every average.
  */
 final class EpochChunks {
   private static final Logger LOG = LoggerFactory.getLogger(EpochChunks.class);
