@@ -202,6 +202,9 @@ public class AttentionVertex extends SameDiffVertex {
   public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int index,
       INDArray params, boolean initialize, DataType dataType) {
     setName(name);
+    // here, not where the graph is defined: the softmax step runs by hand and may never define it, and the JVM's
+    // native-memory watch must run for every network that trains
+    OpMemory.install();
     return Boolean.getBoolean(TWO_PASSES) && !handHead && !handEncoder
         ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)
         : new OnePassVertex(this, graph, name, index, params, initialize, dataType);
@@ -238,7 +241,6 @@ public class AttentionVertex extends SameDiffVertex {
   @Override
   public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> p,
       Map<String, SDVariable> masks) {
-    OpMemory.install();
     int l = window;
     int k = projection;
     SDVariable ids = in.get("x");

@@ -35,4 +35,22 @@ class NativeMemoryWatchTest {
       watch.interrupt();
     }
   }
+
+  /**
+   * A network starts the JVM's watch when it is made, not when its SameDiff graph is defined: the softmax training step
+   * runs by hand and never defines it (sessions 33–35 trained ML-1M without the watch, which grew the process by about
+   * a GB an epoch at 40 minibatches an average).
+   */
+  @Test
+  void aNetworkStartsTheJvmWatch() {
+    // the tests' JVM turns the watch off (-Dattnflow.collect-above=0); a target it never reaches turns it on, idle
+    String off = System.setProperty(NativeMemoryWatch.TARGET_PROPERTY, "1024g");
+    try {
+      AttentionNetwork.create(NetworkSpec.basic(new ModelShape(10, 4, 4, 2, 3)), 3);
+    } finally {
+      System.setProperty(NativeMemoryWatch.TARGET_PROPERTY, off == null ? "0" : off);
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .anyMatch(t -> t.getName().equals("attnflow-native-memory") && t.isAlive());
+  }
 }
