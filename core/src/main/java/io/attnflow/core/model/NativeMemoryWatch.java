@@ -20,6 +20,8 @@ import org.bytedeco.javacpp.Pointer;
 final class NativeMemoryWatch {
   static final String TARGET_PROPERTY = "attnflow.collect-above";
   static final String DEFAULT_TARGET = "3g";
+  /** The JVM watch's thread. */
+  static final String THREAD_NAME = "attnflow-native-memory";
   private static final long POLL_MILLIS = 100;
   private static final long MIN_INTERVAL_MILLIS = 1000;
   /** A large live heap makes a cycle long: the watch then waits twice as long, so it collects a third of the time. */
@@ -42,7 +44,7 @@ final class NativeMemoryWatch {
           + " is not a size (expected bytes with an optional k, m or g, e.g. 3g; 0 turns the watch off)", e);
     }
     if (target > 0) {
-      jvmWatch = start(target, MIN_INTERVAL_MILLIS, "attnflow-native-memory");
+      jvmWatch = start(target, MIN_INTERVAL_MILLIS, THREAD_NAME);
     }
   }
 

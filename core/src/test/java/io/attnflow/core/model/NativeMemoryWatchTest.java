@@ -48,9 +48,13 @@ class NativeMemoryWatchTest {
     try {
       AttentionNetwork.create(NetworkSpec.basic(new ModelShape(10, 4, 4, 2, 3)), 3);
     } finally {
-      System.setProperty(NativeMemoryWatch.TARGET_PROPERTY, off == null ? "0" : off);
+      if (off == null) {
+        System.clearProperty(NativeMemoryWatch.TARGET_PROPERTY);
+      } else {
+        System.setProperty(NativeMemoryWatch.TARGET_PROPERTY, off);
+      }
     }
     assertThat(Thread.getAllStackTraces().keySet())
-        .anyMatch(t -> t.getName().equals("attnflow-native-memory") && t.isAlive());
+        .anyMatch(t -> t.getName().equals(NativeMemoryWatch.THREAD_NAME) && t.isAlive());
   }
 }
