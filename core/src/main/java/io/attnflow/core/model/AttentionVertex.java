@@ -202,8 +202,7 @@ public class AttentionVertex extends SameDiffVertex {
   public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int index,
       INDArray params, boolean initialize, DataType dataType) {
     setName(name);
-    // here, not where the graph is defined: the softmax step runs by hand and may never define it, and the JVM's
-    // native-memory watch must run for every network that trains
+    // here, not where the graph is defined: the softmax step runs by hand and may never define it
     OpMemory.install();
     return Boolean.getBoolean(TWO_PASSES) && !handHead && !handEncoder
         ? new SameDiffGraphVertex(this, graph, name, index, params, initialize, dataType)

@@ -138,6 +138,11 @@ final class OnePassVertex extends SameDiffGraphVertex {
   @Override
   public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
     kept = null;
+    if (training) {
+      // a JVM that trains leaves dead ND4J arrays behind every step; one that only loads models to score (evaluate,
+      // score) does not, and there the watch's collections cost time (ML-1M's evaluate: 5 min 14 s against 3 min 55 s)
+      NativeMemoryWatch.start();
+    }
     if (((AttentionVertex) config).handStep()) {
       return stepByHand(training, workspaceMgr);
     }

@@ -39,11 +39,10 @@ final class OpMemory {
   private static final ThreadLocal<List<Recycling>> OPEN_STEP = new ThreadLocal<>();
 
   /**
-   * Makes every SameDiff session of this JVM keep its own memory manager, and starts the JVM's
-   * {@link NativeMemoryWatch} for the arrays that still die (idempotent).
+   * Makes every SameDiff session of this JVM keep its own memory manager (idempotent). The arrays that still die are the
+   * {@link NativeMemoryWatch}'s, which a network's first training pass starts ({@link OnePassVertex}).
    */
   static void install() {
-    NativeMemoryWatch.start();
     if (!(SameDiff.getInferenceFactory() instanceof Reusing)) {
       SameDiff.bindInferenceFactory(new Reusing());
     }

@@ -11,7 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * arrays and ND4J's GEMMs. With both parts by hand, SameDiff still ran this rest twice a step (forward to what the head
  * reads, then its gradient function, which runs the forward again): some hundred small ops, each with its fixed cost,
  * about a third of a demo step (docs/experiments.md, session 33). The equations are the graph's, one by one; their
- * gradients, with R = B·L target rows, S = L + 1 + M slots a window and ε = 1e-12:
+ * gradients, with R = B·L target rows, S = L + 1 + M slots a window and ε = 1e-12 (L here the positions the minibatch
+ * uses: the leading slots that none of its windows uses, padding before a user's oldest event, are left out, as they
+ * change neither the loss nor any gradient):
  *
  * <pre>
  *   x = kept ⊙ E + (1 − kept) E_u + C W_c       dE = kept ⊙ dx,   dE_u = Σ (1 − kept) dx,   dW_c = Cᵀ dx
@@ -66,30 +68,38 @@ final class StepPass {
    */
   Result step(INDArray xIn, INDArray context, INDArray contentIn, INDArray keptIn, Map<String, INDArray> p,
       boolean training) {
-    int l = window;
     int d = dim;
     int k = projection;
     int batch = (int) xIn.size(0);
     int slots = (int) xIn.size(1);
-    int m = slots - l - 1;
+    int m = slots - window - 1;
+    float[] ctx = EncoderPass.values(context);
+    int width = (int) context.size(1);
+    // the leading slots no window of the batch uses are left out, in steps of a tenth of L (so that a thread's arrays,
+    // kept by shape, come in at most ten sizes): the step is over the last l of the L positions
+    int from = window;
+    for (int b = 0; b < batch; b++) {
+      from = Math.min(from, TrainingWindows.unusedSlots(ctx, b * width, ctx, b * width + window, window));
+    }
+    int trimStep = (window + 9) / 10;
+    from = from / trimStep * trimStep;
+    int l = window - from;
     int rows = batch * l;
 
     float[] x = EncoderPass.values(xIn);
     float[] kept = keptIn == null ? null : EncoderPass.values(keptIn);
     float[] content = contentIn == null ? null : EncoderPass.values(contentIn);
     compose(x, d, kept, content, p);
-    float[] xh = slice(x, batch, slots, 0, l);
-    float[] xt = slice(x, batch, slots, 1, l);
-    float[] xn = slice(x, batch, slots, l + 1, m);
-    float[] ctx = EncoderPass.values(context);
-    int width = (int) context.size(1);
+    float[] xh = slice(x, batch, slots, from, l);
+    float[] xt = slice(x, batch, slots, from + 1, l);
+    float[] xn = slice(x, batch, slots, window + 1, m);
     float[] events = new float[rows];
     float[] counted = new float[rows];
     float[] days = new float[batch * (l + 1)];
     for (int b = 0; b < batch; b++) {
-      System.arraycopy(ctx, b * width, events, b * l, l);
-      System.arraycopy(ctx, b * width + l, counted, b * l, l);
-      System.arraycopy(ctx, b * width + 2 * l, days, b * (l + 1), l + 1);
+      System.arraycopy(ctx, b * width + from, events, b * l, l);
+      System.arraycopy(ctx, b * width + window + from, counted, b * l, l);
+      System.arraycopy(ctx, b * width + 2 * window + from, days, b * (l + 1), l + 1);
     }
 
     Map<String, float[]> encoderParams = encoder == null ? null : HistoryEncoder.values(p::get, blocks);
@@ -269,9 +279,9 @@ final class StepPass {
     }
     // the slots' items, and what composes them
     float[] dx = new float[x.length];
-    unslice(dxh, dx, batch, slots, 0, l);
-    unslice(dxt, dx, batch, slots, 1, l);
-    unslice(dxn, dx, batch, slots, l + 1, m);
+    unslice(dxh, dx, batch, slots, from, l);
+    unslice(dxt, dx, batch, slots, from + 1, l);
+    unslice(dxn, dx, batch, slots, window + 1, m);
     composeBackward(dx, d, kept, content).forEach((name, gradient) -> gradients.put(name, gradient.muli(SCALE)));
     put(gradients, "x", dx, batch, slots, d);
     return new Result(loss, gradients);

@@ -29,6 +29,14 @@ public final class TrainingWindows {
    */
   public record Window(int[] items, float[] events, float[] counted, float[] days, int[] negatives)
       implements java.io.Serializable {
+    /**
+     * The leading slots this window does not use ({@link TrainingWindows#unusedSlots(float[], int, float[], int, int)}):
+     * padding before the user's oldest event.
+     */
+    public int unusedSlots() {
+      return TrainingWindows.unusedSlots(events, 0, counted, 0, events.length);
+    }
+
     /** The target positions that count. */
     public int targets() {
       int n = 0;
@@ -40,6 +48,20 @@ public final class TrainingWindows {
   }
 
   private TrainingWindows() {}
+
+  /**
+   * How many of a window's first slots it does not use, from its event weights at {@code events[eventsAt ..]} and its
+   * counted flags at {@code counted[countedAt ..]} (L each): the slots before the first that is a history item (an
+   * event weight other than 0) or a counted position, at most L − 1. Such a slot changes neither a step's loss nor any
+   * of its gradients, so a training step leaves out the slots that none of its windows uses ({@link StepPass}).
+   */
+  static int unusedSlots(float[] events, int eventsAt, float[] counted, int countedAt, int window) {
+    int slot = 0;
+    while (slot < window - 1 && events[eventsAt + slot] == 0 && counted[countedAt + slot] == 0) {
+      slot++;
+    }
+    return slot;
+  }
 
   /**
    * @param seen the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives

@@ -362,6 +362,27 @@ class AttentionModelTest {
     assertSameStepsByParameter(byHand, reference, fourUsersWindows(shape, idDropout));
   }
 
+  @ParameterizedTest
+  @CsvSource({"0, 0", "2, 0.5"})
+  void theWholeStepByHandLeavesOutTheSlotsNoWindowUsesAndGivesSameDiffsLossAndGradients(int blocks, double idDropout) {
+    // each user's oldest window alone: 15 events in windows of 5 leave its first slot padding, which the step by hand
+    // leaves out (the positions after it keep their places, so the encoder's position vectors too)
+    ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, blocks, 0, idDropout,
+        WEIGHTS, 0.05, 0);
+    MultiDataSet batch = fourUsersWindows(shape, idDropout, true);
+    INDArray context = batch.getFeatures(1);
+    for (int w = 0; w < context.size(0); w++) { // no event weight and no counted target in slot 0 of any window
+      assertThat(context.getFloat(w, 0)).isZero();
+      assertThat(context.getFloat(w, 5)).isZero();
+    }
+    ComputationGraph byHand = builtWith(spec);
+    ComputationGraph reference = builtWith(spec, AttentionVertex.POOL_PART, "samediff", AttentionVertex.ENCODER_PART,
+        "samediff");
+    assertThat(vertex(byHand).handStep()).isTrue();
+    assertSameStepsByParameter(byHand, reference, batch);
+  }
+
   /**
    * Two networks of the same parameters give the same losses on {@code batch}, and over three training steps the same
    * gradient of every parameter: each within 1e-4 of its own size, or rounding noise beside the whole gradient.
@@ -419,12 +440,18 @@ class AttentionModelTest {
 
   /** A batch of the windows of four random users, 5 positions and 3 negatives each, their items with content. */
   private static MultiDataSet fourUsersWindows(ModelShape shape, double idDropout) {
+    return fourUsersWindows(shape, idDropout, false);
+  }
+
+  /** {@link #fourUsersWindows(ModelShape, double)}, or with {@code oldest} each user's oldest window alone. */
+  private static MultiDataSet fourUsersWindows(ModelShape shape, double idDropout, boolean oldest) {
     SplittableRandom random = new SplittableRandom(8);
     ItemContent content = content(shape.items(), 3, random);
     List<TrainingWindows.Window> windows = new ArrayList<>();
     for (int u = 0; u < 4; u++) {
-      windows.addAll(TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
-          NegativeSampler.uniform(shape.items()), random));
+      List<TrainingWindows.Window> user = TrainingWindows.of(sequence(random, shape.items()), new int[0], 5, WEIGHTS, 3,
+          NegativeSampler.uniform(shape.items()), random);
+      windows.addAll(oldest ? user.subList(user.size() - 1, user.size()) : user);
     }
     return TrainingWindows.batch(windows, content, idDropout, new SplittableRandom(1));
   }
@@ -689,6 +716,8 @@ class AttentionModelTest {
     assertThat(windows).extracting(TrainingWindows.Window::targets).containsExactly(4, 4, 4, 2);
     assertThat(windows.get(0).items()).containsExactly(Arrays.copyOfRange(s.items(), 10, 15));
     assertThat(windows.get(3).events()).startsWith(0f, 0f); // padding weighs nothing
+    // the last window's slots 0 and 1 are padding, its slot 2 the user's first event (a history item, not a target)
+    assertThat(windows).extracting(TrainingWindows.Window::unusedSlots).containsExactly(0, 0, 0, 2);
     assertThat(windows).allSatisfy(w -> assertThat(w.negatives()).doesNotContain(1, 2).hasSize(3));
   }
 }

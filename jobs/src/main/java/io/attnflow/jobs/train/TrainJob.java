@@ -304,7 +304,12 @@ public final class TrainJob {
         all.addAll(TrainingWindows.of(LeaveOneOut.train(seq).without(heldOut), seq.sortedItems(), t.shown(), window,
             weights, negatives, sampler, random));
       }
-      Collections.shuffle(all, new Random(mix(seed, epoch, partition)));
+      Random order = new Random(mix(seed, epoch, partition));
+      Collections.shuffle(all, order);
+      // a user's oldest window is padded before its first event: such windows share minibatches, the most padded
+      // together, so that a step leaves out the slots none of its windows uses (StepPass); the minibatches are then
+      // shuffled
+      all.sort(Comparator.comparingInt(TrainingWindows.Window::unusedSlots).reversed());
       SplittableRandom drops = new SplittableRandom(mix(seed, -epoch, partition));
       // SameDiff's backward pass fails on a minibatch of one window (ND4J 1.0.0-M2.1, strided_slice_bp):
       // a last window alone joins the batch before it, and a partition of one window sits the epoch out
@@ -320,6 +325,9 @@ public final class TrainJob {
           batches.add(new WindowBatch(batch, content, TrainingWindows.kept(batch, c, idDropout, drops)));
         }
         from = to;
+      }
+      if (batches.size() > 2) { // the last, which may hold fewer windows or one more, stays last
+        Collections.shuffle(batches.subList(0, batches.size() - 1), order);
       }
       made.add(new long[] {partition, positions});
       return batches.iterator();
