@@ -14,8 +14,6 @@ import io.attnflow.jobs.spark.RunLocation;
 import io.attnflow.jobs.spark.RunLock;
 import io.attnflow.jobs.spark.Warehouse;
 import io.attnflow.jobs.train.TrainJob;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -24,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -224,16 +220,9 @@ public final class EmbedJob {
   }
 
   private static Dataset<Row> readItems(SparkSession spark, Warehouse wh) {
-    try {
-      FileSystem fs = wh.fileSystem();
-      if (!fs.exists(new Path(wh.items()))) {
-        throw new BadInputException("Cannot embed items: " + wh.items() + " does not exist (run attnflow ingest first)");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot reach " + wh.items() + ": " + e.getMessage(), e);
-    }
     // read by the fit, the dimension count and the vectors: once from items/
-    Dataset<Row> items = spark.read().parquet(wh.items()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> items = spark.read().parquet(wh.required(wh.items(), "embed items", "ingest"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     if (items.isEmpty()) {
       throw new BadInputException("Cannot embed items: " + wh.items() + " has no rows");
     }

@@ -3,6 +3,7 @@ package io.attnflow.jobs.spark;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import io.attnflow.jobs.BadInputException;
 import io.attnflow.jobs.config.ConfigProblems;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,17 @@ public final class Warehouse {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot reach " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code table} when it exists; otherwise a {@link BadInputException} that names it and the command that writes it,
+   * e.g. "Cannot train: …/interactions does not exist (run attnflow ingest first)".
+   */
+  public String required(String table, String action, String writer) {
+    if (!exists(table)) {
+      throw new BadInputException("Cannot " + action + ": " + table + " does not exist (run attnflow " + writer + " first)");
+    }
+    return table;
   }
 
   public String interactions() {

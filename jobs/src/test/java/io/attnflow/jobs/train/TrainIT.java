@@ -26,6 +26,9 @@ import io.attnflow.jobs.config.TrainSettings;
 import io.attnflow.jobs.ingest.IngestJob;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,6 +150,29 @@ class TrainIT {
     } else {
       assertThat(rates).containsOnly(0.01);
     }
+  }
+
+  /** Bad input: a warehouse that ingest has not filled is refused with exit 3, a message naming what to run, no model. */
+  @Test
+  void aWarehouseWithoutIngestedDataExitsThreeSayingWhatToRunFirst(@TempDir Path empty) {
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int train;
+    int embed;
+    try {
+      train = io.attnflow.jobs.Main.run("train", "--set", "warehouse=" + empty);
+      embed = io.attnflow.jobs.Main.run("embed", "--set", "warehouse=" + empty);
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(train).isEqualTo(3);
+    assertThat(embed).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .containsPattern("Cannot train: \\S+/interactions does not exist \\(run attnflow ingest first\\)")
+        .containsPattern("Cannot embed items: \\S+/items does not exist \\(run attnflow ingest first\\)")
+        .doesNotContain("AnalysisException");
+    assertThat(empty.resolve("models")).doesNotExist();
   }
 
   @Test
