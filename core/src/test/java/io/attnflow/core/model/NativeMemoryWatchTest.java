@@ -3,6 +3,7 @@ package io.attnflow.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -58,7 +59,7 @@ class NativeMemoryWatchTest {
       UserSequence user = new UserSequence("u", new int[] {1, 2, 3, 4, 5}, new long[] {1, 2, 3, 4, 5},
           new String[] {"click", "click", "click", "click", "click"});
       List<TrainingWindows.Window> windows = TrainingWindows.of(user, user.sortedItems(), spec.window(),
-          new HistoryWeights(java.util.Map.of("click", 1.0), 0, 0, 0), spec.negatives(),
+          new HistoryWeights(Map.of("click", 1.0), 0, 0, 0), spec.negatives(),
           NegativeSampler.uniform(shape.items()), new SplittableRandom(1));
       assertThat(windows).hasSize(2);
       MultiDataSet batch = TrainingWindows.batch(windows);
