@@ -50,7 +50,8 @@ public final class Warehouse {
    */
   public String required(String table, String action, String writer) {
     if (!exists(table)) {
-      throw new BadInputException("Cannot " + action + ": " + table + " does not exist (run attnflow " + writer + " first)");
+      throw new BadInputException(
+          "Cannot " + action + ": " + table + " does not exist (run attnflow " + writer + " first)");
     }
     return table;
   }

@@ -152,7 +152,7 @@ class TrainIT {
     }
   }
 
-  /** Bad input: a warehouse that ingest has not filled is refused with exit 3, a message naming what to run, no model. */
+  /** Bad input: a warehouse that ingest has not filled is refused with exit 3 and a message naming what to run. */
   @Test
   void aWarehouseWithoutIngestedDataExitsThreeSayingWhatToRunFirst(@TempDir Path empty) {
     PrintStream old = System.err;
