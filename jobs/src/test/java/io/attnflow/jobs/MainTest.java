@@ -2,29 +2,14 @@ package io.attnflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Exit codes and messages that schedulers and people see, without starting Spark. */
 class MainTest {
-  private static String captureErr(Runnable r) {
-    PrintStream old = System.err;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(old);
-    }
-    return buf.toString(StandardCharsets.UTF_8);
-  }
-
   @Test
   void badSetValueExitsTwoNamingTheKey() {
     int[] code = new int[1];
-    String err = captureErr(() -> code[0] = Main.run("ingest",
+    String err = Stderr.of(() -> code[0] = Main.run("ingest",
         "--set", "input.interactions.path=a", "--set", "input.items.path=b",
         "--set", "ingest.max-reject-rate=lots"));
     assertThat(code[0]).isEqualTo(2);

@@ -221,7 +221,7 @@ public final class EmbedJob {
 
   private static Dataset<Row> readItems(SparkSession spark, Warehouse wh) {
     // read by the fit, the dimension count and the vectors: once from items/
-    Dataset<Row> items = spark.read().parquet(wh.required(wh.items(), "embed items", "ingest"))
+    Dataset<Row> items = spark.read().parquet(wh.required(wh.items(), "Cannot embed items", Warehouse.INGEST_FIRST))
         .persist(StorageLevel.MEMORY_AND_DISK());
     if (items.isEmpty()) {
       throw new BadInputException("Cannot embed items: " + wh.items() + " has no rows");

@@ -31,10 +31,7 @@ public record ItemVectors(String[] ids, float[] rows, int dim, long withoutVecto
    * @throws BadInputException if item_vectors/ does not exist or no item has a vector
    */
   public static ItemVectors content(SparkSession spark, Warehouse wh, String purpose, String remedy) {
-    if (!wh.exists(wh.itemVectors())) {
-      throw new BadInputException(purpose + ": " + wh.itemVectors() + " does not exist (run attnflow embed first, or "
-          + remedy + ")");
-    }
+    wh.required(wh.itemVectors(), purpose, "run attnflow embed first, or " + remedy);
     return load(spark, wh).orElseThrow(() -> new BadInputException(purpose + ": no item of " + wh.itemVectors()
         + " has a content vector (items/ has no text and no supplied vectors; " + remedy + ")"));
   }

@@ -141,8 +141,8 @@ public final class EvaluateJob {
     }
     Instant to = Instant.parse((String) loaded.manifest().data().get("to"));
     long windowEnd = to.getEpochSecond() * 1_000_000 + to.getNano() / 1000; // the last event training saw
-    Dataset<Row> events = Sequences.events(spark, wh.required(wh.interactions(), "evaluate", "ingest"),
-        s.model().weights()).filter(col("t").leq(windowEnd));
+    String interactions = wh.required(wh.interactions(), "Cannot evaluate", Warehouse.INGEST_FIRST);
+    Dataset<Row> events = Sequences.events(spark, interactions, s.model().weights()).filter(col("t").leq(windowEnd));
     // every user's sequence under its index in user-id order (ALS's user column), kept distributed
     Broadcast<Vocabulary> vocabularyB = jsc.broadcast(vocabulary);
     JavaRDD<UserSequence> sequences = Sequences.of(events, vocabularyB);

@@ -192,7 +192,7 @@ public final class ScoreJob {
   static Dataset<Row> users(SparkSession spark, Warehouse wh, ScoreSettings s, long end) {
     HistoryWeights weights = s.model().weights();
     Object[] counted = weights.eventWeights().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toArray();
-    Dataset<Row> events = spark.read().parquet(wh.required(wh.interactions(), "score", "ingest"))
+    Dataset<Row> events = spark.read().parquet(wh.required(wh.interactions(), "Cannot score", Warehouse.INGEST_FIRST))
         .withColumn("t", expr("unix_micros(ts)")).filter(col("t").lt(end));
     Dataset<Row> recent = events.filter(col("event").isin(counted))
         .withColumn("rn", row_number().over(Window.partitionBy("user_id")

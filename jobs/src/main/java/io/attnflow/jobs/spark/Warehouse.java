@@ -44,14 +44,19 @@ public final class Warehouse {
     }
   }
 
+  /** The remedy for a table that ingest writes ({@code interactions/}, {@code items/}), for {@link #required}. */
+  public static final String INGEST_FIRST = "run attnflow ingest first";
+
   /**
-   * {@code table} when it exists; otherwise a {@link BadInputException} that names it and the command that writes it,
+   * {@code table} when it exists; otherwise a {@link BadInputException} that names it, what needed it and what to do,
    * e.g. "Cannot train: …/interactions does not exist (run attnflow ingest first)".
+   *
+   * @param purpose what needs the table, the start of the message ("Cannot train")
+   * @param remedy  what to do about it ("run attnflow ingest first")
    */
-  public String required(String table, String action, String writer) {
+  public String required(String table, String purpose, String remedy) {
     if (!exists(table)) {
-      throw new BadInputException(
-          "Cannot " + action + ": " + table + " does not exist (run attnflow " + writer + " first)");
+      throw new BadInputException(purpose + ": " + table + " does not exist (" + remedy + ")");
     }
     return table;
   }

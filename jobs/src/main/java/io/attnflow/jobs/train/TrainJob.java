@@ -102,8 +102,8 @@ public final class TrainJob {
     HistoryWeights weights = s.model().weights();
     int m = s.model().historyLength();
 
-    Dataset<Row> events = Sequences.events(spark, wh.required(wh.interactions(), "train", "ingest"), weights)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    String interactions = wh.required(wh.interactions(), "Cannot train", Warehouse.INGEST_FIRST);
+    Dataset<Row> events = Sequences.events(spark, interactions, weights).persist(StorageLevel.MEMORY_AND_DISK());
     Row window = events.selectExpr("count(*)", "min(t)", "max(t)", "count(distinct user_id)").first();
     if (window.getLong(0) == 0) {
       throw new BadInputException("Cannot train: " + wh.interactions() + " has no events of the counted types "

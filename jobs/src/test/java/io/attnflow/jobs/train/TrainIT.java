@@ -19,6 +19,7 @@ import io.attnflow.core.model.UserSequence;
 import io.attnflow.core.model.Vocabulary;
 import io.attnflow.core.testing.PlantedSignal;
 import io.attnflow.jobs.DuckDb;
+import io.attnflow.jobs.Stderr;
 import io.attnflow.jobs.TestSpark;
 import io.attnflow.jobs.config.ModelSettings;
 import io.attnflow.jobs.config.Settings;
@@ -26,9 +27,6 @@ import io.attnflow.jobs.config.TrainSettings;
 import io.attnflow.jobs.ingest.IngestJob;
 import io.attnflow.jobs.model.ModelStore;
 import io.attnflow.jobs.spark.Warehouse;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,20 +153,14 @@ class TrainIT {
   /** Bad input: a warehouse that ingest has not filled is refused with exit 3 and a message naming what to run. */
   @Test
   void aWarehouseWithoutIngestedDataExitsThreeSayingWhatToRunFirst(@TempDir Path empty) {
-    PrintStream old = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int train;
-    int embed;
-    try {
-      train = io.attnflow.jobs.Main.run("train", "--set", "warehouse=" + empty);
-      embed = io.attnflow.jobs.Main.run("embed", "--set", "warehouse=" + empty);
-    } finally {
-      System.setErr(old);
-    }
-    assertThat(train).isEqualTo(3);
-    assertThat(embed).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    int[] codes = new int[2];
+    String err = Stderr.of(() -> {
+      codes[0] = io.attnflow.jobs.Main.run("train", "--set", "warehouse=" + empty);
+      codes[1] = io.attnflow.jobs.Main.run("embed", "--set", "warehouse=" + empty);
+    });
+    assertThat(codes[0]).isEqualTo(3); // train
+    assertThat(codes[1]).isEqualTo(3); // embed
+    assertThat(err)
         .containsPattern("Cannot train: \\S+/interactions does not exist \\(run attnflow ingest first\\)")
         .containsPattern("Cannot embed items: \\S+/items does not exist \\(run attnflow ingest first\\)")
         .doesNotContain("AnalysisException");
