@@ -1,5 +1,7 @@
 package io.attnflow.core.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -64,17 +66,30 @@ public final class AttentionNetwork {
       graph.addLayer(DROPOUT, new DropoutLayer.Builder(1 - spec.dropout()).build(), EMBED); // DL4J's value: the share kept
       embedded = DROPOUT;
     }
+    AttentionVertex vertex = new AttentionVertex(spec, seed, scores);
     return graph
-        .addVertex(VERTEX, new AttentionVertex(spec, seed, scores), inputs(spec, scores, embedded))
+        .addVertex(VERTEX, vertex, vertexInputs(spec, scores, embedded, vertex.ownLeftOut()))
         .addLayer("loss", new LossLayer.Builder(new InputAsLoss()).activation(Activation.IDENTITY).build(), VERTEX)
         .setOutputs("loss")
         .build();
   }
 
-  /** The network's inputs, or (with the embedded items first) the vertex's. */
+  /** The network's inputs, or with the embedded items first, the vertex's first ({@link #vertexInputs}). */
   private static String[] inputs(NetworkSpec spec, boolean scores, String items) {
     return spec.idDropout() > 0 && !scores ? new String[] {items, "context", "content", "kept"}
         : spec.shape().content() > 0 ? new String[] {items, "context", "content"} : new String[] {items, "context"};
+  }
+
+  /**
+   * The vertex's inputs: the network's with the embedded items first, and the items' indices too when the vertex leaves
+   * each window's own items out of its pool.
+   */
+  private static String[] vertexInputs(NetworkSpec spec, boolean scores, String embedded, boolean ids) {
+    List<String> inputs = new ArrayList<>(List.of(inputs(spec, scores, embedded)));
+    if (ids) {
+      inputs.add("items");
+    }
+    return inputs.toArray(String[]::new);
   }
 
   /** A new, initialised training network. */

@@ -1,6 +1,7 @@
 package io.attnflow.core.model;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -32,7 +33,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * learned W_c and added: an item is x_j = E_j + W_cᵀ c_j, whatever the equations below do with it; and when training
  * drops ids ({@link NetworkSpec#idDropout()}), {@code kept} [B, L+1+M], 1 where an item keeps its id part and 0 where
  * its id part is E_u instead, the learned id part of an item without one: x_j = E_u + W_cᵀ c_j, as scoring places an
- * item it has never seen (the scoring form keeps every id and has no {@code kept}). The negatives of all B windows
+ * item it has never seen (the scoring form keeps every id and has no {@code kept}); in training, {@code ids}
+ * [B, L+1+M], the same items' indices (the network's {@code items} input), by which each window finds its own items
+ * among the pooled negatives. The negatives of all B windows
  * form one pool of N = B·M that every position of the batch is scored against, so that they are
  * embedded and projected once for the batch. Per window, with t a target position (predicting item
  * t+1 from items i ≤ t):
@@ -49,8 +52,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * </pre>
  * The two weighted sums over the history are one batched product each: the banded matrix of w
  * [L × L] times the [L × N] terms of every pooled candidate. Each target position is scored against
- * its own item and the batch's N pooled negatives (a pooled negative may be an item its user has
- * seen, rarely its own target: sampled-softmax noise that the pool's size dilutes); the loss ({@link TrainingLoss}) applies to z and to p,
+ * its own item and the batch's N pooled negatives but those that are its window's own items, history or targets
+ * ({@link TrainingWindows#ownInPool}: drawn for another window, they are items this user chose, and a softmax with them
+ * pushes each position's other choices down); the loss ({@link TrainingLoss}) applies to z and to p,
  * so that the pooled user vector ranks like the attention score and can serve as a cheap first stage. p is trained
  * against its window's own M negatives only: against the whole pool it doubled the step's [B, L, N] work (the GEMM,
  * its gradient and the loss's elementwise ops) for a head that only shortlists.
@@ -75,6 +79,13 @@ public class AttentionVertex extends SameDiffVertex {
   public static final String UNKNOWN_ID = "Eu";
   /** The system property that makes networks built after it use DL4J's two-pass vertex (see {@link #instantiate}). */
   public static final String TWO_PASSES = "attnflow.train.two-passes";
+  /**
+   * The system property that, set to "pooled", keeps each window's own items in its pool for networks built after it,
+   * as networks before session 40 did (see {@link #ownLeftOut}): for benchmarks, and for the parity test against
+   * DL4J's two-pass vertex, which cannot read the {@code ids} that the embedding layer reads too (its gradient for them
+   * and the layer's none do not add up), and so always keeps them.
+   */
+  public static final String OWN_ITEMS = "attnflow.train.own-items";
   /**
    * The system property that chooses, for networks built after it, where a training step's pool part runs: "hand" (the
    * {@link PoolHead}) or "samediff"; unset, by the pool's size ({@link #handHead}). For benchmarks and tests.
@@ -137,6 +148,12 @@ public class AttentionVertex extends SameDiffVertex {
   /** Output every position's scores instead of the loss (parity checks). */
   @JsonProperty private boolean scores;
   /**
+   * Whether a window's own items leave its pool (input {@code ids}): training networks built since session 40 (unless
+   * {@value #OWN_ITEMS} or {@value #TWO_PASSES} says otherwise); false in the configuration of one built before, which
+   * scored each position against the whole pool.
+   */
+  @JsonProperty private boolean ownLeftOut;
+  /**
    * Whether a training step's pool part (z against the pooled negatives and its softmax) is the {@link PoolHead}'s, by
    * hand, outside the SameDiff graph: the graph then ends in the values the head reads (see {@link #defineVertex}).
    * Training networks of the softmax loss have it when the rest of the step can be by hand too ({@link #handStep}),
@@ -184,6 +201,7 @@ public class AttentionVertex extends SameDiffVertex {
     this.decayFloor = spec.weights().decayFloor();
     this.seed = seed;
     this.scores = scores;
+    this.ownLeftOut = !scores && !Boolean.getBoolean(TWO_PASSES) && !"pooled".equals(System.getProperty(OWN_ITEMS));
     String pool = System.getProperty(POOL_PART, "");
     this.handEncoder = !scores && contextBlocks > 0 && !Boolean.getBoolean(TWO_PASSES)
         && !System.getProperty(ENCODER_PART, "hand").equals("samediff");
@@ -211,19 +229,22 @@ public class AttentionVertex extends SameDiffVertex {
 
   @Override
   public void defineParametersAndInputs(SDVertexParams params) {
-    if (content > 0 && idDropout > 0) {
-      if (scores) {
-        params.defineInputs("x", "context", "content");
-      } else {
-        params.defineInputs("x", "context", "content", "kept");
+    List<String> inputs = new ArrayList<>(List.of("x", "context"));
+    if (content > 0) {
+      inputs.add("content");
+      if (idDropout > 0 && !scores) {
+        inputs.add("kept");
       }
+    }
+    if (ownLeftOut) {
+      inputs.add("ids");
+    }
+    params.defineInputs(inputs.toArray(String[]::new));
+    if (content > 0) {
       params.addWeightParam(W_CONTENT, content, dim);
-      params.addWeightParam(UNKNOWN_ID, 1, dim);
-    } else if (content > 0) {
-      params.defineInputs("x", "context", "content");
-      params.addWeightParam(W_CONTENT, content, dim);
-    } else {
-      params.defineInputs("x", "context");
+      if (idDropout > 0) {
+        params.addWeightParam(UNKNOWN_ID, 1, dim);
+      }
     }
     params.addWeightParam(W_THETA, dim, projection);
     params.addWeightParam(W_PHI, dim, projection);
@@ -275,6 +296,9 @@ public class AttentionVertex extends SameDiffVertex {
     SDVariable zTargets = terms(sd, similarityTargets, p).mul(wn).sum(true, 2);             // [B, L, 1]
     SDVariable zNegatives = handHead ? null                                                 // the head's
         : sd.mmul(wn, terms(sd, againstPool(sd, theta, phiPool), p));                       // [B, L(t), N]
+    if (ownLeftOut && zNegatives != null) {
+      zNegatives = zNegatives.add(ownInPool(sd, in.get("ids"), events, counted).mul(PoolHead.LEFT_OUT));
+    }
 
     SDVariable e = sd.math.tanh(xh.mmul(p.get(W_POOL)).add(p.get(B_POOL))).mmul(p.get(V_POOL))
         .reshape(-1, 1, l);                                                                 // [B, 1, L(i)]
@@ -321,6 +345,28 @@ public class AttentionVertex extends SameDiffVertex {
       surrogate = surrogate.add(values[v].mul(gradient).reshape(-1, perWindow[v]).sum(true, 1));
     }
     return surrogate.add(bias.mul(sd.placeHolder(HEAD_BIAS_GRADIENT, DataType.FLOAT, 1, 1)));
+  }
+
+  /**
+   * {@link TrainingWindows#ownInPool} in the graph, [B, 1, N]: 1 where pooled negative j is one of window b's items (a
+   * slot with an event weight above 0 as history, or counted as a target), else 0. Built from comparisons, whose
+   * boolean results no gradient passes through.
+   */
+  private SDVariable ownInPool(SameDiff sd, SDVariable ids, SDVariable events, SDVariable counted) {
+    int l = window;
+    SDVariable own = ids.get(SDIndex.all(), SDIndex.interval(0, l + 1)).reshape(-1, l + 1, 1);     // [B, L+1, 1]
+    SDVariable pool = ids.get(SDIndex.all(), SDIndex.interval(l + 1, l + 1 + negatives))
+        .reshape(1, 1, -1);                                                                        // [1, 1, N]
+    SDVariable same = sd.eq(own, pool).castTo(DataType.FLOAT);                                     // [B, L+1, N]
+    SDVariable none = counted.sum(true, 1).mul(0);                                                 // [B, 1]
+    SDVariable real = sd.neq(sd.concat(1, events, none).add(sd.concat(1, none, counted)), 0.0)
+        .castTo(DataType.FLOAT);                                                                   // [B, L+1]
+    return same.mul(real.reshape(-1, l + 1, 1)).max(true, 1);                                     // [B, 1, N]
+  }
+
+  /** Whether a window's own items leave its pool (see {@link #ownLeftOut}). */
+  boolean ownLeftOut() {
+    return ownLeftOut;
   }
 
   /** Whether a training step's pool part is the {@link PoolHead}'s (see {@link #handHead}). */
@@ -463,6 +509,7 @@ public class AttentionVertex extends SameDiffVertex {
     c.halfLifeEvents = halfLifeEvents;
     c.decayFloor = decayFloor;
     c.scores = scores;
+    c.ownLeftOut = ownLeftOut;
     c.handHead = handHead;
     c.handEncoder = handEncoder;
     c.handStep = handStep;
@@ -485,14 +532,15 @@ public class AttentionVertex extends SameDiffVertex {
         && v.window == window && v.negatives == negatives
         && v.seed == seed && v.aggregation == aggregation && v.loss == loss && v.alphaTemperature == alphaTemperature
         && v.contextBlocks == contextBlocks && v.halfLifeDays == halfLifeDays && v.halfLifeEvents == halfLifeEvents && v.decayFloor == decayFloor
-        && v.scores == scores && v.handHead == handHead && v.handEncoder == handEncoder && v.handStep == handStep;
+        && v.scores == scores && v.ownLeftOut == ownLeftOut && v.handHead == handHead && v.handEncoder == handEncoder
+        && v.handStep == handStep;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(items, dim, projection, poolHidden, content, idDropout, history, window, negatives, seed,
-        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores, handHead,
-        handEncoder, handStep);
+        aggregation, loss, alphaTemperature, contextBlocks, halfLifeDays, halfLifeEvents, decayFloor, scores,
+        ownLeftOut, handHead, handEncoder, handStep);
   }
 
   /** The network this vertex belongs to, for a vocabulary of {@code items} and {@code negatives} a window (learning settings left at their defaults). */

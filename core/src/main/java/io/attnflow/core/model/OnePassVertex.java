@@ -203,7 +203,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
     List<String> names = config.getVertexParams().getInputs();
     StepPass.Result result = stepPass().step(inputs[names.indexOf("x")], inputs[names.indexOf("context")],
         names.contains("content") ? inputs[names.indexOf("content")] : null,
-        names.contains("kept") ? inputs[names.indexOf("kept")] : null, paramTable, training);
+        names.contains("kept") ? inputs[names.indexOf("kept")] : null,
+        names.contains("ids") ? inputs[names.indexOf("ids")] : null, paramTable, training);
     if (training) {
       kept = result.gradients();
       keptFor = inputs.clone();
@@ -267,6 +268,17 @@ final class OnePassVertex extends SameDiffGraphVertex {
         .addi(items.reshape(windows, window, dim));
   }
 
+  /** Where the pool holds a window's own items ({@link TrainingWindows#ownInPool}); null without the ids input. */
+  private boolean[] ownInPool(Map<String, INDArray> placeholders) {
+    INDArray ids = placeholders.get("ids");
+    if (ids == null) {
+      return null;
+    }
+    AttentionVertex vertex = (AttentionVertex) config;
+    return TrainingWindows.ownInPool(EncoderPass.values(ids), EncoderPass.values(placeholders.get("context")),
+        (int) ids.size(0), vertex.window(), vertex.negatives());
+  }
+
   private static void add(Map<String, INDArray> gradients, String name, INDArray more) {
     INDArray gradient = gradients.get(name);
     gradients.put(name, gradient == null ? more : gradient.addi(more.castTo(gradient.dataType())));
@@ -292,8 +304,8 @@ final class OnePassVertex extends SameDiffGraphVertex {
       }
       Map<String, INDArray> values = sameDiff.output(placeholders, read);
       PoolHead.Step pool = head.step(values.get(AttentionVertex.HEAD_THETA), values.get(AttentionVertex.HEAD_PHI),
-          values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted, bias, training,
-          true);
+          values.get(AttentionVertex.HEAD_WEIGHTS), values.get(AttentionVertex.HEAD_TARGETS), counted,
+          ownInPool(placeholders), bias, training, true);
       INDArray pooled;
       if (training) {
         placeholders.put(AttentionVertex.HEAD_THETA + AttentionVertex.GRADIENT, pool.theta());
@@ -352,7 +364,9 @@ final class OnePassVertex extends SameDiffGraphVertex {
     INDArray[] inputGradients = new INDArray[inputNames.size()];
     for (int j = 0; j < inputGradients.length; j++) {
       INDArray gradient = gradients.get(inputNames.get(j));
-      inputGradients[j] = gradient != null ? gradient : inputs[j].ulike().assign(0);
+      // the items' indices: none, as the embedding layer that reads them too gives none (DL4J adds the two)
+      inputGradients[j] = gradient != null ? gradient
+          : inputNames.get(j).equals("ids") ? null : inputs[j].ulike().assign(0);
     }
     return new Pair<>(g, inputGradients);
   }

@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   ℓ = Θ Φᵀ                                  [R, N]   Θ the history items' θ rows, Φ the pool's φ rows
  *   T = α ⊙ ℓ (interest) or α (mean),         α = σ(ℓ / τ + b)
  *   Z_w = W_w T_w                             [L, N] per window w, W_w its normalised history weights [L, L]
+ *   Z_wj = −10³⁰ where pooled negative j is one of window w's own items (left out of its softmax)
  *   loss_t = counted_t · (log(e^{z+_t} + Σ_j e^{Z_tj}) − z+_t)      z+_t the position's own item's score (SameDiff's)
  * backward, from the gradient 1 of every window's loss:
  *   dZ_tj = counted_t · softmax_tj,   dz+_t = counted_t · (softmax_t+ − 1)
@@ -49,6 +50,12 @@ final class PoolHead {
   private ByteBuffer termsBytes;
   private ByteBuffer scoresBytes;
 
+  /**
+   * The score that leaves a pooled negative out of a window's softmax: e^(Z − max) is then 0 (or, by {@link Exp}'s
+   * clamp, 10^−38), and with it the negative's share and gradient ({@link TrainingWindows#ownInPool}).
+   */
+  static final float LEFT_OUT = -1e30f;
+
   /** What one step gives back: every window's loss, and the gradients SameDiff's part of the step continues from. */
   record Step(float[] loss, INDArray theta, INDArray phi, INDArray weights, INDArray targets, double bias) {}
 
@@ -65,13 +72,15 @@ final class PoolHead {
    * @param weights each window's history weights, normalised along each target's row [B, L, L]
    * @param targets each position's score of its own item, z+ [B, L, 1] (or [B, L])
    * @param counted 1 where a position counts, 0 where it is padding [B, L]
+   * @param ownInPool true at (w, j) where pooled negative j is one of window w's own items [B × N], left out of its
+   *     softmax; null: none ({@link TrainingWindows#ownInPool})
    * @param bias b of α
    * @param gradients whether to compute the gradients (else only the loss)
    * @param weightGradient whether to compute the weights' too (null in the step otherwise: history weights that come
    *     from the windows alone, as the {@link StepPass}'s, need none)
    */
-  Step step(INDArray theta, INDArray phi, INDArray weights, INDArray targets, INDArray counted, float bias,
-      boolean gradients, boolean weightGradient) {
+  Step step(INDArray theta, INDArray phi, INDArray weights, INDArray targets, INDArray counted, boolean[] ownInPool,
+      float bias, boolean gradients, boolean weightGradient) {
     int windows = (int) weights.size(0);
     int positions = (int) weights.size(1);
     int rows = windows * positions;
@@ -82,6 +91,16 @@ final class PoolHead {
     INDArray terms3 = terms.reshape(windows, positions, n);
     INDArray scores3 = scores.reshape(windows, positions, n);
     Nd4j.matmul(weights, terms3, scores3, false, false, false);
+    if (ownInPool != null) {
+      for (int r = 0; r < rows; r++) {
+        int row = r / positions * n;
+        for (int j = 0; j < n; j++) {
+          if (ownInPool[row + j]) {
+            scoresBytes.putFloat((r * n + j) * Float.BYTES, LEFT_OUT);
+          }
+        }
+      }
+    }
 
     float[] positive = targets.reshape(rows).toFloatVector();
     float[] count = counted.reshape(rows).toFloatVector();

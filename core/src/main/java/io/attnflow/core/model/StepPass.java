@@ -64,10 +64,12 @@ final class StepPass {
    * @param context [B, 3L+1] ({@link TrainingWindows})
    * @param contentIn the slots' content vectors [B, S, c], or null
    * @param keptIn  1 where a slot keeps its id part [B, S], or null
+   * @param ids     the slots' items [B, S], whose own items a window leaves out of the pool
+   *     ({@link TrainingWindows#ownInPool}), or null (a network from before that: the whole pool)
    * @param p       the vertex's parameters by name
    */
-  Result step(INDArray xIn, INDArray context, INDArray contentIn, INDArray keptIn, Map<String, INDArray> p,
-      boolean training) {
+  Result step(INDArray xIn, INDArray context, INDArray contentIn, INDArray keptIn, INDArray ids,
+      Map<String, INDArray> p, boolean training) {
     int d = dim;
     int k = projection;
     int batch = (int) xIn.size(0);
@@ -194,9 +196,11 @@ final class StepPass {
       }
     }
 
+    boolean[] ownInPool = ids == null ? null
+        : TrainingWindows.ownInPool(EncoderPass.values(ids), ctx, batch, window, m);
     PoolHead.Step pool = head.step(EncoderPass.array(theta, rows, k), EncoderPass.array(phiPool, batch * m, k),
         EncoderPass.array(wn, batch, l, l), EncoderPass.array(targets, batch, l, 1),
-        EncoderPass.array(counted, batch, l), bias, training, false);
+        EncoderPass.array(counted, batch, l), ownInPool, bias, training, false);
     for (int b = 0; b < batch; b++) {
       loss[b] += pool.loss()[b];
     }

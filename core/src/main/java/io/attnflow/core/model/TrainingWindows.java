@@ -1,6 +1,7 @@
 package io.attnflow.core.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -118,6 +119,50 @@ public final class TrainingWindows {
       neg[j] = sampler.sample(seen, shown, random);
     }
     return new Window(items, events, counted, days, neg);
+  }
+
+  /**
+   * Where a minibatch's pool holds a window's own items, [B × N] row-major with N = B·M: true at (b, j) when pooled
+   * negative j (the (j mod M)-th of window j / M) is one of window b's items, a history item (an event weight above 0)
+   * or a counted target. Such a negative is one the user chose, not one passed over, so it leaves window b's softmax
+   * ({@link PoolHead}, {@link AttentionVertex}); a window's own negatives are never its items
+   * ({@link NegativeSampler}).
+   * Null when the pool holds none.
+   *
+   * @param items   the minibatch's {@code items} input [B, L+1+M] ({@link #batch})
+   * @param context its {@code context} input [B, 3L+1]
+   */
+  static boolean[] ownInPool(float[] items, float[] context, int batch, int window, int negatives) {
+    int slots = window + 1 + negatives;
+    int width = 3 * window + 1;
+    int n = batch * negatives;
+    int[][] own = new int[batch][];
+    for (int b = 0; b < batch; b++) {
+      int[] mine = new int[window + 1];
+      int count = 0;
+      for (int t = 0; t <= window; t++) {
+        boolean history = t < window && context[b * width + t] != 0;
+        boolean target = t >= 1 && context[b * width + window + t - 1] != 0;
+        if (history || target) {
+          mine[count++] = (int) items[b * slots + t];
+        }
+      }
+      own[b] = Arrays.copyOf(mine, count);
+      Arrays.sort(own[b]);
+    }
+    boolean[] excluded = null;
+    for (int j = 0; j < n; j++) {
+      int item = (int) items[(j / negatives) * slots + window + 1 + j % negatives];
+      for (int b = 0; b < batch; b++) {
+        if (Arrays.binarySearch(own[b], item) >= 0) {
+          if (excluded == null) {
+            excluded = new boolean[batch * n];
+          }
+          excluded[b * n + j] = true;
+        }
+      }
+    }
+    return excluded;
   }
 
   /**

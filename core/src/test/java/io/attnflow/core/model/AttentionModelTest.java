@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -152,6 +153,15 @@ class AttentionModelTest {
           assertThat(1 / (1 + Math.exp(-pooled[j]))).as("σ(p) window %d position %d candidate %d", w, t, j)
               .isCloseTo(model.pooledScore(model.userVector(h), candidates[j]), within(1e-4));
         }
+        // the pooled negatives that are the window's own items (its history items and counted targets) leave its loss
+        for (int j = 1; j < c; j++) {
+          for (int slot = 0; slot <= l; slot++) {
+            boolean own = slot < l && window.events()[slot] != 0 || slot > 0 && window.counted()[slot - 1] != 0;
+            if (own && window.items()[slot] == candidates[j]) {
+              z[j] = PoolHead.LEFT_OUT;
+            }
+          }
+        }
         // the pooled head trains against its window's own negatives (the pool's w-th run of M)
         double[] ownPooled = new double[1 + spec.negatives()];
         ownPooled[0] = pooled[0];
@@ -280,11 +290,15 @@ class AttentionModelTest {
     ModelShape shape = new ModelShape(30, 8, 6, 4, 5, 3);
     NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX_AUC, 3, 1, 0, 0.5, WEIGHTS,
         0.05, 0);
-    // the encoder in the graph, as in DL4J's vertex, so that both round alike (the EncoderPass has its own test)
-    ComputationGraph onePass = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
+    // the encoder in the graph, as in DL4J's vertex, so that both round alike (the EncoderPass has its own test); each
+    // window's own items kept in the pool, as DL4J's vertex keeps them
+    ComputationGraph onePass = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff", AttentionVertex.OWN_ITEMS,
+        "pooled");
     ComputationGraph twoPasses = withDl4jsVertex(spec, 6);
     assertThat(onePass.getVertex(AttentionNetwork.VERTEX)).isInstanceOf(OnePassVertex.class);
     assertThat(twoPasses.getVertex(AttentionNetwork.VERTEX)).isNotInstanceOf(OnePassVertex.class);
+    assertThat(vertex(twoPasses).ownLeftOut()).isFalse();
+    assertThat(vertex(onePass).ownLeftOut()).isFalse();
     assertThat(twoPasses.params()).isEqualTo(onePass.params());
     MultiDataSet batch = fourUsersWindows(shape, 0.5);
     for (int step = 0; step < 3; step++) {
@@ -295,7 +309,8 @@ class AttentionModelTest {
     assertThat(onePass.params().sub(twoPasses.params()).norm2Number().doubleValue())
         .isLessThan(1e-5 * twoPasses.params().norm2Number().doubleValue());
     // a second network of the configuration shares the first one's SameDiff graph, each computing with its own parameters
-    ComputationGraph fresh = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff");
+    ComputationGraph fresh = builtWith(spec, AttentionVertex.ENCODER_PART, "samediff", AttentionVertex.OWN_ITEMS,
+        "pooled");
     assertThat(fresh.params()).isNotEqualTo(onePass.params());
     ComputationGraph freshReference = withDl4jsVertex(spec, 6);
     assertSameGradients(fresh, freshReference, batch);
@@ -326,8 +341,34 @@ class AttentionModelTest {
       assertSameGradients(byHand, reference, batch);
       byHand.fit(batch);
       reference.fit(batch);
+      // their parameters part after steps, as Adam turns the rounding noise of gradients that are 0 but for it (b_p's,
+      // and under the mean aggregation nearly b's) into steps: the next step's gradients compared at the same point
+      reference.setParams(byHand.params());
     }
-    // (their parameters part after steps: Adam turns the rounding noise of b_p's gradient, 0 but for it, into steps)
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"hand", "samediff"})
+  void aWindowLeavesItsOwnItemsOutOfThePool(String part) {
+    ModelShape shape = new ModelShape(40, 8, 6, 4, 5, 3);
+    NetworkSpec spec = new NetworkSpec(shape, 5, 3, Aggregation.INTEREST, TrainingLoss.SOFTMAX, 3, 1, 0, 0, WEIGHTS,
+        0.05, 0);
+    ComputationGraph net = part.equals("hand") ? builtWith(spec)
+        : builtWith(spec, AttentionVertex.POOL_PART, "samediff", AttentionVertex.ENCODER_PART, "samediff");
+    assertThat(vertex(net).handStep()).isEqualTo(part.equals("hand"));
+    ItemContent content = content(shape.items(), 3, new SplittableRandom(8));
+    float[] ones = {1, 1, 1, 1, 1};
+    TrainingWindows.Window mine = new TrainingWindows.Window(new int[] {1, 2, 3, 4, 5, 6}, ones, ones, new float[6],
+        new int[] {30, 31, 32});
+    // the first window's loss when the second window's negatives are the item given and two that are no one's
+    java.util.function.IntToDoubleFunction loss = item -> net.output(TrainingWindows.batch(List.of(mine,
+        new TrainingWindows.Window(new int[] {7, 8, 9, 10, 11, 12}, ones, ones, new float[6],
+            new int[] {item, 33, 34})), content).getFeatures())[0].getDouble(0, 0);
+
+    // 4 (a history item and a target of the first window) and 6 (its newest target) leave its softmax alike, while 35,
+    // an item of no one's, is one more negative
+    assertThat(loss.applyAsDouble(4)).isCloseTo(loss.applyAsDouble(6), within(1e-6 * loss.applyAsDouble(4)));
+    assertThat(loss.applyAsDouble(35)).isGreaterThan(loss.applyAsDouble(4) + 0.01);
   }
 
   @ParameterizedTest
@@ -397,9 +438,13 @@ class AttentionModelTest {
       Map<String, INDArray> theirs = reference.gradient().gradientForVariable();
       assertThat(mine.keySet()).isEqualTo(theirs.keySet());
       double whole = reference.gradient().gradient().norm2Number().doubleValue();
+      boolean mean = vertex(reference).aggregation() == Aggregation.MEAN;
       for (String name : theirs.keySet()) {
-        // (b_p's is that noise alone: the shares of a softmax sum to one, so its gradient is 0 but for rounding)
-        double noise = (name.endsWith("_" + AttentionVertex.B_POOLED) ? 1e-5 : 1e-6) * whole;
+        // (b_p's is that noise alone: the shares of a softmax sum to one, so its gradient is 0 but for rounding; under
+        // the mean aggregation b's is nearly so, as b moves every α of a position's candidates about alike)
+        boolean noiseAlone = name.endsWith("_" + AttentionVertex.B_POOLED)
+            || mean && name.endsWith("_" + AttentionVertex.BIAS);
+        double noise = (noiseAlone ? 1e-5 : 1e-6) * whole;
         double tolerance = 1e-4 * theirs.get(name).norm2Number().doubleValue() + noise;
         assertThat(mine.get(name).sub(theirs.get(name)).norm2Number().doubleValue()).as(name).isLessThan(tolerance);
       }

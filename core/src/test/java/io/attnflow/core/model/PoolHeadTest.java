@@ -30,7 +30,7 @@ class PoolHeadTest {
     counted.putScalar(1, 2, 0);
     float bias = 0.7f;
     PoolHead head = new PoolHead(aggregation, 2);
-    PoolHead.Step step = head.step(theta, phi, weights, targets, counted, bias, true, true);
+    PoolHead.Step step = head.step(theta, phi, weights, targets, counted, null, bias, true, true);
     double eps = 1e-2;
     double db = (loss(head, theta, phi, weights, targets, counted, bias + eps)
         - loss(head, theta, phi, weights, targets, counted, bias - eps)) / (2 * eps);
@@ -55,7 +55,7 @@ class PoolHeadTest {
   private static double loss(PoolHead head, INDArray theta, INDArray phi, INDArray weights, INDArray targets,
       INDArray counted, double bias) {
     double sum = 0;
-    for (float l : head.step(theta, phi, weights, targets, counted, (float) bias, false, false).loss()) {
+    for (float l : head.step(theta, phi, weights, targets, counted, null, (float) bias, false, false).loss()) {
       sum += l;
     }
     return sum;
