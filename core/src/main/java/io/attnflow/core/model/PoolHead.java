@@ -91,12 +91,18 @@ final class PoolHead {
     INDArray terms3 = terms.reshape(windows, positions, n);
     INDArray scores3 = scores.reshape(windows, positions, n);
     Nd4j.matmul(weights, terms3, scores3, false, false, false);
-    if (ownInPool != null) {
-      for (int r = 0; r < rows; r++) {
-        int row = r / positions * n;
+    if (ownInPool != null) { // a window's few own items, found once, then left out of each of its positions' rows
+      int[] marked = new int[n];
+      for (int w = 0; w < windows; w++) {
+        int count = 0;
         for (int j = 0; j < n; j++) {
-          if (ownInPool[row + j]) {
-            scoresBytes.putFloat((r * n + j) * Float.BYTES, LEFT_OUT);
+          if (ownInPool[w * n + j]) {
+            marked[count++] = j;
+          }
+        }
+        for (int r = w * positions; r < (w + 1) * positions; r++) {
+          for (int i = 0; i < count; i++) {
+            scoresBytes.putFloat((r * n + marked[i]) * Float.BYTES, LEFT_OUT);
           }
         }
       }
