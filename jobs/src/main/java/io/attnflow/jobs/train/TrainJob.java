@@ -300,10 +300,8 @@ public final class TrainJob {
       List<TrainingWindows.Window> all = new ArrayList<>();
       while (it.hasNext()) {
         Trainee t = it.next();
-        UserSequence seq = t.sequence();
-        SplittableRandom random = new SplittableRandom(mix(seed, epoch, seq.userId().hashCode()));
-        all.addAll(TrainingWindows.of(LeaveOneOut.train(seq).without(heldOut), seq.sortedItems(), t.shown(), window,
-            weights, negatives, sampler, random));
+        SplittableRandom random = new SplittableRandom(mix(seed, epoch, t.sequence().userId().hashCode()));
+        all.addAll(windowsOf(t, heldOut, window, weights, negatives, sampler, random));
       }
       Random order = new Random(mix(seed, epoch, partition));
       Collections.shuffle(all, order);
@@ -333,6 +331,18 @@ public final class TrainJob {
       made.add(new long[] {partition, positions});
       return batches.iterator();
     };
+  }
+
+  /**
+   * A user's training windows: its events but the held-out ones ({@link LeaveOneOut#train}), without the items
+   * {@code train.cold-start-items} holds out, and negatives drawn among the items those events never touched. A user's
+   * own validation and test targets are drawn like any item it has not met in training: leaving them out would tell
+   * training which items the user is about to take.
+   */
+  static List<TrainingWindows.Window> windowsOf(Trainee t, boolean[] heldOut, int window, HistoryWeights weights,
+      int negatives, NegativeSampler sampler, SplittableRandom random) {
+    UserSequence fitted = LeaveOneOut.train(t.sequence()).without(heldOut);
+    return TrainingWindows.of(fitted, fitted.sortedItems(), t.shown(), window, weights, negatives, sampler, random);
   }
 
   /**
