@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Training windows from a user's training sequence: its events cut, from the newest backwards, into
  * windows of L + 1 items whose last L are predicted, each from the items before it in the window
  * (the {@link AttentionVertex} weighs them, the newest m at most), against M negatives drawn for
- * the window by the {@link NegativeSampler} among the items the user never touched, which join
+ * the window by the {@link NegativeSampler} among the items the user never touched in training, which join
  * the negatives of the other windows of its minibatch in one pool. A window's first position
  * therefore sees a shorter history than it would at scoring time when the user has older events; the
  * newest window, the one nearest scoring, sees all it can.
@@ -26,7 +26,7 @@ public final class TrainingWindows {
    * @param events    the event weight of items 0..L−1 as history items
    * @param counted   1 where item t + 1 is a training target, else 0
    * @param days      the time of each of the L + 1 items in days, relative to the newest
-   * @param negatives M item indices the user never touched
+   * @param negatives M item indices the user never touched in training
    */
   public record Window(int[] items, float[] events, float[] counted, float[] days, int[] negatives)
       implements java.io.Serializable {
@@ -65,7 +65,8 @@ public final class TrainingWindows {
   }
 
   /**
-   * @param seen the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
+   * @param seen the items of the user's training events, sorted ({@link UserSequence#sortedItems()}), never sampled as
+   *     negatives
    */
   public static List<Window> of(UserSequence train, int[] seen, int window, HistoryWeights weights, int negatives,
       NegativeSampler sampler, SplittableRandom random) {
@@ -73,7 +74,8 @@ public final class TrainingWindows {
   }
 
   /**
-   * @param seen  the user's items, sorted ({@link UserSequence#sortedItems()}), never sampled as negatives
+   * @param seen  the items of the user's training events, sorted ({@link UserSequence#sortedItems()}), never sampled as
+   *     negatives
    * @param shown the items the user was shown and did not click, which a sampler with impressions draws from
    */
   public static List<Window> of(UserSequence train, int[] seen, int[] shown, int window, HistoryWeights weights,

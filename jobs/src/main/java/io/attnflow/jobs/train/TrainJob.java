@@ -106,11 +106,11 @@ public final class TrainJob {
     Dataset<Row> events = Sequences.events(spark, interactions, weights).persist(StorageLevel.MEMORY_AND_DISK());
     Row window = events.selectExpr("count(*)", "min(t)", "max(t)", "count(distinct user_id)").first();
     if (window.getLong(0) == 0) {
-      throw new BadInputException("Cannot train: " + wh.interactions() + " has no events of the counted types "
+      throw new BadInputException("Cannot train: " + interactions + " has no events of the counted types "
           + weights.eventWeights() + " (run ingest, or set model.event-weights)");
     }
     // with impression negatives, the items shown and not clicked are part of the vocabulary
-    Dataset<Row> shown = s.impressionNegatives() > 0 ? Sequences.shown(spark, wh.interactions()) : null;
+    Dataset<Row> shown = s.impressionNegatives() > 0 ? Sequences.shown(spark, interactions) : null;
     Vocabulary vocabulary = Sequences.vocabulary(shown == null ? events : events.select("item_id")
         .union(shown.select("item_id")));
     Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
@@ -242,7 +242,7 @@ public final class TrainJob {
     trained.setParams(best);
 
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("interactions", wh.interactions());
+    data.put("interactions", interactions);
     data.put("events", window.getLong(0));
     data.put("users", window.getLong(3));
     data.put("items", vocabulary.size());
