@@ -159,8 +159,8 @@ public final class TrainJob {
         .build();
     SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
     int windowLength = spec.window();
-    long minibatches = (trainees.map(t -> (long) TrainingWindows.count(LeaveOneOut.train(t.sequence())
-        .without(heldItems).length(), windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
+    long minibatches = (trainees.map(t -> (long) TrainingWindows.count(fitted(t.sequence(), heldItems).length(),
+        windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
     EpochChunks chunks = EpochChunks.of(minibatches, jsc.defaultParallelism(), s.averagingFrequency(), s.chunkSplits());
     JavaRDD<Trainee> users = chunks.partition(trainees);
     if (chunks.chunks() > 1) {
@@ -334,14 +334,21 @@ public final class TrainJob {
   }
 
   /**
-   * A user's training windows: its events but the held-out ones ({@link LeaveOneOut#train}), without the items
-   * {@code train.cold-start-items} holds out, and negatives drawn among the items those events never touched. A user's
-   * own validation and test targets are drawn like any item it has not met in training: leaving them out would tell
-   * training which items the user is about to take.
+   * The events of {@code u} that training fits: all but the held-out ones ({@link LeaveOneOut#train}), without the
+   * items {@code train.cold-start-items} holds out ({@code heldOut}).
+   */
+  private static UserSequence fitted(UserSequence u, boolean[] heldOut) {
+    return LeaveOneOut.train(u).without(heldOut);
+  }
+
+  /**
+   * A user's training windows: its {@link #fitted} events, with negatives drawn among the items those events never
+   * touched. A user's own validation and test targets are drawn like any item it has not met in training: leaving them
+   * out would tell training which items the user is about to take.
    */
   static List<TrainingWindows.Window> windowsOf(Trainee t, boolean[] heldOut, int window, HistoryWeights weights,
       int negatives, NegativeSampler sampler, SplittableRandom random) {
-    UserSequence fitted = LeaveOneOut.train(t.sequence()).without(heldOut);
+    UserSequence fitted = fitted(t.sequence(), heldOut);
     return TrainingWindows.of(fitted, fitted.sortedItems(), t.shown(), window, weights, negatives, sampler, random);
   }
 
@@ -382,7 +389,7 @@ public final class TrainJob {
   /** Training events per item index (held-out events and items left out). */
   private static long[] trainingCounts(JavaRDD<UserSequence> sequences, boolean[] heldOut) {
     return sequences.aggregate(new long[heldOut.length], (counts, seq) -> {
-      for (int i : LeaveOneOut.train(seq).without(heldOut).items()) {
+      for (int i : fitted(seq, heldOut).items()) {
         counts[i]++;
       }
       return counts;
