@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * change only through exclusive creates and renames, which one run alone can win:
  * <ul>
  *   <li>a takeover first creates a claim on the dead lock ({@code .<lock>.taken-from-<token>}), which
- *       one taker alone can make and which stays until it releases; then moves the dead lock aside, checks that
- *       what it moved is the dead run's (else it puts it back and yields), and creates its own;</li>
+ *       one taker alone can make and which stays until it releases; then checks that the lock is still the dead
+ *       run's (else a live run holds it now, and the taker yields without touching it), moves it aside, checks
+ *       that what it moved is the dead run's (else it puts it back and yields), and creates its own;</li>
  *   <li>{@link #close} moves the lock aside and deletes it only if it is this run's, so a run never deletes
  *       the lock of a run that took over from it;</li>
  *   <li>{@link #verify}, called just before publishing, fails when the lock no longer names this run;</li>
@@ -151,6 +152,13 @@ public final class RunLock implements AutoCloseable {
       }
     }
     try {
+      // Read again under the claim: the dead lock may have gone since it was first read (another taker moved it,
+      // then gave up to a run that found the path empty). Only the claim's holder can move the dead lock, so if it
+      // is still there it stays until this run moves it; if not, the lock there now is a live run's and stays put.
+      Optional<Holder> still = read(fs, path);
+      if (still.isEmpty() || !still.get().token().equals(holder.token())) {
+        throw new RunConflictException(tookOverFirst);
+      }
       LOG.warn("{}: taking over the lock {} of run {}: {}", action, path, holder.describe(), dead);
       Optional<Holder> moved = moveAside(fs, path, me);
       if (moved.isPresent() && !moved.get().token().equals(holder.token())) {
