@@ -26,6 +26,14 @@ public final class LeaveOneOut {
     return evaluable(s) ? s.prefix(s.length() - 2) : s;
   }
 
+  /**
+   * The events a model fits: {@link #train}'s, without the items {@code train.cold-start-items} holds out
+   * ({@code heldItems}, indexed by item). The attention model trains on these, and the baselines of its evaluation too.
+   */
+  public static UserSequence train(UserSequence s, boolean[] heldItems) {
+    return train(s).without(heldItems);
+  }
+
   /** The position of the held-out target: second-to-last for validation, last for test. */
   public static int position(UserSequence s, boolean test) {
     return s.length() - (test ? 1 : 2);

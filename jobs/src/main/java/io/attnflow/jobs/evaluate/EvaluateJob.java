@@ -159,7 +159,7 @@ public final class EvaluateJob {
     // the items the model's training held out (train.cold-start-items) are unknown to the baselines too
     boolean[] heldItems = heldOutItems(loaded, vocabulary);
     BaselineData training = new BaselineData(spark,
-        all.mapValues(u -> LeaveOneOut.train(u).without(heldItems).distinctItems()), items);
+        all.mapValues(u -> LeaveOneOut.train(u, heldItems).distinctItems()), items);
     BaselineData withValidation = new BaselineData(spark, all.mapValues(u ->
         (LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).without(heldItems).distinctItems()), items);
 

@@ -159,8 +159,9 @@ public final class TrainJob {
         .build();
     SparkComputationGraph sparkNetwork = new SparkComputationGraph(jsc, network, master);
     int windowLength = spec.window();
-    long minibatches = (trainees.map(t -> (long) TrainingWindows.count(fitted(t.sequence(), heldItems).length(),
-        windowLength)).fold(0L, Long::sum) + s.batchSize() - 1) / s.batchSize();
+    long minibatches = (trainees.map(t -> (long) TrainingWindows.count(
+        LeaveOneOut.train(t.sequence(), heldItems).length(), windowLength)).fold(0L, Long::sum) + s.batchSize() - 1)
+        / s.batchSize();
     EpochChunks chunks = EpochChunks.of(minibatches, jsc.defaultParallelism(), s.averagingFrequency(), s.chunkSplits());
     JavaRDD<Trainee> users = chunks.partition(trainees);
     if (chunks.chunks() > 1) {
@@ -334,21 +335,14 @@ public final class TrainJob {
   }
 
   /**
-   * The events of {@code u} that training fits: all but the held-out ones ({@link LeaveOneOut#train}), without the
-   * items {@code train.cold-start-items} holds out ({@code heldOut}).
-   */
-  private static UserSequence fitted(UserSequence u, boolean[] heldOut) {
-    return LeaveOneOut.train(u).without(heldOut);
-  }
-
-  /**
-   * A user's training windows: its {@link #fitted} events, with negatives drawn among the items those events never
-   * touched. A user's own validation and test targets are drawn like any item it has not met in training: leaving them
-   * out would tell training which items the user is about to take.
+   * A user's training windows: the events it trains on ({@link LeaveOneOut#train(UserSequence, boolean[])}), with
+   * negatives drawn among the items those events never touched. A user's own validation and test targets are drawn
+   * like any item it has not met in training: leaving them out would tell training which items the user is about to
+   * take.
    */
   static List<TrainingWindows.Window> windowsOf(Trainee t, boolean[] heldOut, int window, HistoryWeights weights,
       int negatives, NegativeSampler sampler, SplittableRandom random) {
-    UserSequence fitted = fitted(t.sequence(), heldOut);
+    UserSequence fitted = LeaveOneOut.train(t.sequence(), heldOut);
     return TrainingWindows.of(fitted, fitted.sortedItems(), t.shown(), window, weights, negatives, sampler, random);
   }
 
@@ -389,7 +383,7 @@ public final class TrainJob {
   /** Training events per item index (held-out events and items left out). */
   private static long[] trainingCounts(JavaRDD<UserSequence> sequences, boolean[] heldOut) {
     return sequences.aggregate(new long[heldOut.length], (counts, seq) -> {
-      for (int i : fitted(seq, heldOut).items()) {
+      for (int i : LeaveOneOut.train(seq, heldOut).items()) {
         counts[i]++;
       }
       return counts;
