@@ -155,6 +155,8 @@ public final class RunLock implements AutoCloseable {
       // Read again under the claim: the dead lock may have gone since it was first read (another taker moved it,
       // then gave up to a run that found the path empty). Only the claim's holder can move the dead lock, so if it
       // is still there it stays until this run moves it; if not, the lock there now is a live run's and stays put.
+      // (Should this run stall for a lease here, its claim counts as dead and another taker may move the lock first:
+      // the check of what was moved, below, gives a live run's lock back.)
       Optional<Holder> still = read(fs, path);
       if (still.isEmpty() || !still.get().token().equals(holder.token())) {
         throw new RunConflictException(tookOverFirst);
