@@ -34,6 +34,14 @@ public final class LeaveOneOut {
     return train(s).without(heldItems);
   }
 
+  /**
+   * The events a model for the test split fits: {@link #train(UserSequence, boolean[])}'s and the validation event, all
+   * before the test target (the baselines of an evaluation refit on these).
+   */
+  public static UserSequence beforeTest(UserSequence s, boolean[] heldItems) {
+    return (evaluable(s) ? s.prefix(position(s, true)) : s).without(heldItems);
+  }
+
   /** The position of the held-out target: second-to-last for validation, last for test. */
   public static int position(UserSequence s, boolean test) {
     return s.length() - (test ? 1 : 2);

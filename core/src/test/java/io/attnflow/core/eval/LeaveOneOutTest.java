@@ -16,14 +16,16 @@ class LeaveOneOutTest {
   }
 
   @Test
-  void trainingLeavesOutTheTwoTargetsThenTheHeldOutItems() {
+  void trainingLeavesOutTheTwoTargetsThenTheHeldOutItemsAndTheTestSplitKeepsTheValidationEvent() {
     boolean[] held = new boolean[6];
     held[2] = true;
     UserSequence evaluable = user(1, 2, 3, 4, 5);
     assertThat(LeaveOneOut.train(evaluable).items()).containsExactly(1, 2, 3);
     assertThat(LeaveOneOut.train(evaluable, held).items()).containsExactly(1, 3);
     assertThat(LeaveOneOut.train(evaluable, held).ts()).containsExactly(0L, 2000L);
+    assertThat(LeaveOneOut.beforeTest(evaluable, held).items()).containsExactly(1, 3, 4);
     // fewer than three events: nothing held out as a target, every event trains but the held-out item's
     assertThat(LeaveOneOut.train(user(2, 4), held).items()).containsExactly(4);
+    assertThat(LeaveOneOut.beforeTest(user(2, 4), held).items()).containsExactly(4);
   }
 }

@@ -160,8 +160,8 @@ public final class EvaluateJob {
     boolean[] heldItems = heldOutItems(loaded, vocabulary);
     BaselineData training = new BaselineData(spark,
         all.mapValues(u -> LeaveOneOut.train(u, heldItems).distinctItems()), items);
-    BaselineData withValidation = new BaselineData(spark, all.mapValues(u ->
-        (LeaveOneOut.evaluable(u) ? u.prefix(u.length() - 1) : u).without(heldItems).distinctItems()), items);
+    BaselineData withValidation = new BaselineData(spark,
+        all.mapValues(u -> LeaveOneOut.beforeTest(u, heldItems).distinctItems()), items);
 
     // validation: the ALS grid next to the others, then the chosen ALS refitted with the validation events for test
     ItemContent content = content(spark, wh, loaded);

@@ -73,8 +73,8 @@ class RunLockTest {
     try {
       // enough rounds to meet the rarer interleavings: a claim given up between its read and its age (~1 in 500);
       // a taker that read the dead lock before another moved it, claimed it once that one gave up (to a run that found
-      // the path empty in between), and moved that run's live lock aside (two winners once in about 300 rounds, until
-      // session 42's check under the claim)
+      // the path empty in between), and moved that run's live lock aside (two winners once in about 300 rounds without
+      // RunLock.acquire's second read of the lock under the claim)
       for (int round = 0; round < 1000; round++) {
         Files.createDirectories(tmp.resolve("locks"));
         Files.writeString(tmp.resolve("locks/score-dt=" + DAY), dead);
