@@ -1,5 +1,6 @@
 package io.attnflow.core.eval;
 
+import io.attnflow.core.model.Lanes;
 import io.attnflow.core.model.UserSequence;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
@@ -16,7 +17,7 @@ public final class ItemKnn implements Scorer {
   private static final long serialVersionUID = 2L;
   /** The most items for which a case sums rows of the item × item matrix (ML-1M's 3,416 do, 7.5 ms a case without). */
   static final int DENSE_ITEMS = 4096;
-  private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> VECTOR = Lanes.FLOATS;
   private final int[][] userItems;
   private final int[][] itemUsers;
   private final float[] inverseNorm;

@@ -35,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * holds the two to that). Not thread-safe: one pass per thread, or per history.
  */
 final class EncoderPass {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> SPECIES = Lanes.FLOATS;
   private static final String[] QUERY_KEY_VALUE = {"q", "k", "v"};
   /** Per thread, the operands of {@link #gemm} and {@link #batched} by role and shape ({@link #scratch}). */
   private static final ThreadLocal<Map<List<Long>, INDArray>> SCRATCH = ThreadLocal.withInitial(HashMap::new);

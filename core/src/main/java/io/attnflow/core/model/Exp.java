@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Its accuracy is the polynomial's: within a few ulp of e^x ({@code ExpTest}).
  */
 final class Exp {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> SPECIES = Lanes.FLOATS;
   static final float LOW = -87.33f;
   static final float HIGH = 88.37f;
   private static final float LOG2E = 1.44269504088896341f;

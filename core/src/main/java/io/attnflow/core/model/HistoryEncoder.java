@@ -43,7 +43,7 @@ public final class HistoryEncoder implements Serializable {
   /** Added to the logits of masked keys: exp underflows to exactly 0, and rows stay finite. */
   private static final double MASKED = -1e9;
   static final double EPSILON = 1e-6;
-  private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> VECTOR = Lanes.FLOATS;
 
   private final int dim;
   private final int slots;

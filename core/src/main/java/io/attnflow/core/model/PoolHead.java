@@ -33,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Not thread-safe: one head per thread ({@link OnePassVertex} keeps it with the thread's graph).
  */
 final class PoolHead {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> SPECIES = Lanes.FLOATS;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
   private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 

@@ -1,6 +1,7 @@
 package io.attnflow.core.score;
 
 import io.attnflow.core.model.AttentionModel;
+import io.attnflow.core.model.Lanes;
 import io.attnflow.core.model.UserHistory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +46,7 @@ public final class ScoringKernel {
    */
   static final int MICRO_BATCH = 32;
   private static final int[] NOTHING = new int[0];
-  private static final VectorSpecies<Float> VECTOR = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> VECTOR = Lanes.FLOATS;
 
   private final AttentionModel model;
   private final int usersPerGemm;

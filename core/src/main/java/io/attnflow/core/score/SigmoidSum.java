@@ -1,6 +1,7 @@
 package io.attnflow.core.score;
 
 import io.attnflow.core.model.Aggregation;
+import io.attnflow.core.model.Lanes;
 import io.attnflow.core.model.Sigmoid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (ℓ/τ + b) − b would lose the digits that b's magnitude takes. Needs the JVM flag {@code --add-modules=jdk.incubator.vector}.
  */
 final class SigmoidSum {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> SPECIES = Lanes.FLOATS;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   private SigmoidSum() {}

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * compiled), within a few ulp of e^x over float's range, and neither 0 nor infinite beyond it.
  */
 class ExpTest {
-  private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+  private static final int LANES = Lanes.FLOATS.length();
 
   @Test
   void lanesAreTheOneValueFormAndCloseToTheExponential() {
@@ -23,7 +23,7 @@ class ExpTest {
     }
     float[] lanes = new float[x.length];
     for (int i = 0; i < x.length; i += LANES) {
-      Exp.of(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(lanes, i);
+      Exp.of(FloatVector.fromArray(Lanes.FLOATS, x, i)).intoArray(lanes, i);
     }
     double worst = 0;
     for (int i = 0; i < x.length; i++) {
